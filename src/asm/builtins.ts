@@ -1,0 +1,6 @@
+// Built-in include files, resolvable without a file system: `%include "hyperscope/vmx.inc"`.
+
+/** Path → text of every built-in include. */
+export const builtinIncludes: Readonly<Record<string, string>> = {
+  'hyperscope/vmx.inc': '',
+};
