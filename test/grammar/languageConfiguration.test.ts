@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-const configPath = fileURLToPath(new URL('../../syntaxes/language-configuration.json', import.meta.url));
+const configPath = join(__dirname, '../../syntaxes/language-configuration.json');
 const config = JSON.parse(readFileSync(configPath, 'utf8')) as { wordPattern: string; comments: { lineComment: string } };
 const word = new RegExp(`^(?:${config.wordPattern})$`);
 
