@@ -1,0 +1,63 @@
+/** Turns a finished run into the CLI's human text or its stable JSON object. */
+import type { Machine } from '../machine/machine';
+import type { StopReason } from '../machine/stopReason';
+import { GPR_NAMES } from '../machine/cpu/registers';
+
+export function hex64(value: bigint | number): string {
+  return '0x' + BigInt.asUintN(64, BigInt(value)).toString(16);
+}
+
+export function registerSnapshot(machine: Machine): Record<string, string> {
+  const cpu = machine.cpu;
+  const registers: Record<string, string> = {};
+  GPR_NAMES.forEach((name, i) => {
+    if (name !== 'rsp') registers[name] = hex64(cpu.getGpr(i));
+  });
+  registers.rsp = hex64(cpu.getGpr(4));
+  registers.rip = hex64(cpu.rip);
+  registers.rflags = hex64(cpu.rflags);
+  registers.cr0 = hex64(cpu.cr0);
+  registers.cr2 = hex64(cpu.cr2);
+  registers.cr3 = hex64(cpu.cr3);
+  registers.cr4 = hex64(cpu.cr4);
+  registers.efer = hex64(cpu.efer);
+  registers.cs = hex64(cpu.cs.selector);
+  registers.ss = hex64(cpu.ss.selector);
+  return registers;
+}
+
+export interface RunReport {
+  stop: { reason: string; detail: string };
+  exitCode: number | null;
+  instructions: number;
+  console: string;
+  registers: Record<string, string>;
+  [extra: string]: unknown;
+}
+
+export function buildReport(machine: Machine, stop: StopReason): RunReport {
+  return {
+    stop: { reason: stop.reason, detail: stop.detail },
+    exitCode: stop.reason === 'exit' ? (stop.exitCode ?? null) : null,
+    instructions: machine.cpu.instret,
+    console: machine.consoleText,
+    registers: registerSnapshot(machine),
+  };
+}
+
+export function formatHuman(report: RunReport): string {
+  const lines = [`stopped: ${report.stop.reason} — ${report.stop.detail}`];
+  if (report.exitCode !== null) lines.push(`exit code: ${report.exitCode}`);
+  lines.push(`instructions: ${report.instructions}`);
+  const r = report.registers;
+  const names = Object.keys(r);
+  for (let i = 0; i < names.length; i += 4) {
+    lines.push(
+      names
+        .slice(i, i + 4)
+        .map((name) => `${name.padStart(6)} ${r[name]!.padStart(18)}`)
+        .join('  '),
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,144 @@
+/**
+ * The execution loop: fetch (through the TLB and the decode cache), execute, follow
+ * cached links between compiled instructions, and turn thrown faults into delivered
+ * exceptions. Runs until the budget is spent or something needs attention.
+ */
+import type { Cpu } from './cpu';
+import { Attention } from './cpu';
+import { DecodeCache } from './decodeCache';
+import { CpuFault, Vector } from './fault';
+import { Access } from '../paging/types';
+import { deliverEvent, EventKind, TripleFault } from './interrupts';
+import type { CompiledInsn } from './compile';
+
+export type LoopOutcome =
+  | { kind: 'budget' }
+  | { kind: 'attention' }
+  | { kind: 'breakpoint'; rip: number }
+  | { kind: 'unimplemented'; rip: number; mnemonic: string }
+  | { kind: 'triple-fault'; cause: string };
+
+/** Handles a signal thrown by an instruction that is not a CpuFault (VM exits, entry failures). */
+export type SignalHandler = (signal: unknown) => LoopOutcome | undefined;
+
+export class RunLoop {
+  readonly cache: DecodeCache;
+  /** RIP of the instruction being executed (faults restore it). */
+  private currentRip = 0;
+  /** Linear RIPs where execution stops before the instruction runs. */
+  readonly breakpoints = new Set<number>();
+  /** When set, the breakpoint at this RIP is ignored once (resuming from it). */
+  private skipBreakpointAt = NaN;
+  signalHandler: SignalHandler | undefined;
+  /** Called for every exception before delivery; may return an outcome to stop (VM exits, exception breakpoints). */
+  exceptionHook: ((fault: CpuFault, rip: number) => LoopOutcome | undefined) | undefined;
+
+  constructor(private readonly cpu: Cpu) {
+    this.cache = new DecodeCache(cpu.mem);
+  }
+
+  /** Resume past a breakpoint at the current RIP. */
+  resumeFromBreakpoint(): void {
+    this.skipBreakpointAt = this.cpu.rip;
+  }
+
+  run(budget: number): LoopOutcome {
+    const cpu = this.cpu;
+    const end = cpu.instret + budget;
+    while (cpu.instret < end) {
+      if (cpu.attention !== 0) return { kind: 'attention' };
+      try {
+        const outcome = this.runInner(end);
+        if (outcome !== undefined) return outcome;
+      } catch (e) {
+        const outcome = this.handleThrown(e);
+        if (outcome !== undefined) return outcome;
+      }
+    }
+    return { kind: 'budget' };
+  }
+
+  private handleThrown(e: unknown): LoopOutcome | undefined {
+    const cpu = this.cpu;
+    if (e instanceof CpuFault) {
+      cpu.rip = this.currentRip;
+      if (e.unimplemented !== undefined) return { kind: 'unimplemented', rip: this.currentRip, mnemonic: e.unimplemented };
+      if (e.vector === Vector.PF && e.address !== undefined) cpu.cr2 = e.address;
+      const hooked = this.exceptionHook?.(e, this.currentRip);
+      if (hooked !== undefined) return hooked;
+      try {
+        deliverEvent(cpu, e.vector, EventKind.Exception, e.errorCode);
+      } catch (nested) {
+        if (nested instanceof TripleFault) return { kind: 'triple-fault', cause: `${e.describe()} at RIP ${hexRip(this.currentRip)}; ${nested.cause}` };
+        return this.handleSignal(nested);
+      }
+      return undefined;
+    }
+    if (e instanceof TripleFault) return { kind: 'triple-fault', cause: e.cause };
+    return this.handleSignal(e);
+  }
+
+  private handleSignal(signal: unknown): LoopOutcome | undefined {
+    const outcome = this.signalHandler?.(signal);
+    if (outcome !== undefined) return outcome;
+    throw signal; // a simulator bug, not guest behaviour: let it surface
+  }
+
+  /** Delivers an event (for callers outside instruction execution, e.g. interrupt controllers). */
+  deliver(vector: number, kind: EventKind, errorCode?: number): LoopOutcome | undefined {
+    try {
+      deliverEvent(this.cpu, vector, kind, errorCode);
+      return undefined;
+    } catch (e) {
+      if (e instanceof TripleFault) return { kind: 'triple-fault', cause: e.cause };
+      return this.handleSignal(e);
+    }
+  }
+
+  private fetch(rip: number): CompiledInsn {
+    const cpu = this.cpu;
+    const physical = cpu.translate(rip, Access.Execute);
+    return this.cache.lookup(physical, cpu.bitness, (offset, count) => {
+      const bytes = new Uint8Array(count);
+      for (let i = 0; i < count; i++) bytes[i] = cpu.read8(rip + offset + i, Access.Execute);
+      return bytes;
+    });
+  }
+
+  private runInner(end: number): LoopOutcome | undefined {
+    const cpu = this.cpu;
+    const breakpoints = this.breakpoints;
+    let rip = cpu.rip;
+    this.currentRip = rip;
+    let insn = this.fetch(rip);
+    for (;;) {
+      if (breakpoints.size !== 0 && breakpoints.has(rip)) {
+        if (this.skipBreakpointAt !== rip) return { kind: 'breakpoint', rip };
+      }
+      this.skipBreakpointAt = NaN;
+      cpu.rip = rip + insn.length;
+      insn.exec(cpu);
+      cpu.instret++;
+      if (cpu.instret >= end || cpu.attention !== 0) return undefined;
+      rip = cpu.rip;
+      this.currentRip = rip;
+      const generation = this.cache.generation + cpu.codeGeneration;
+      const link = insn.link;
+      if (link !== undefined && insn.linkRip === rip && insn.linkGeneration === generation) {
+        insn = link;
+      } else {
+        const next = this.fetch(rip);
+        insn.link = next;
+        insn.linkRip = rip;
+        insn.linkGeneration = generation;
+        insn = next;
+      }
+    }
+  }
+}
+
+function hexRip(rip: number): string {
+  return '0x' + BigInt.asUintN(64, BigInt(rip)).toString(16);
+}
+
+export { Attention };

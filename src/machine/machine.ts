@@ -1,0 +1,145 @@
+/**
+ * The simulated computer: physical memory, the I/O bus with the serial port and the
+ * debug-exit port, one CPU, and the run loop. `run(budget)` executes until a stop and
+ * returns why; callers yield to their event loop between calls.
+ */
+import { PhysicalMemory } from './memory/physicalMemory';
+import { IoBus } from './io/ioBus';
+import { Cpu, Attention } from './cpu/cpu';
+import { RunLoop, type LoopOutcome } from './cpu/runLoop';
+import { registerAllHandlers } from './cpu/execute/index';
+import { Serial16550, SERIAL_COM1 } from './devices/serial';
+import { DebugExit, DEBUG_EXIT_PORT } from './devices/debugExit';
+import { bootBare } from './boot/bareBoot';
+import { BareLayout } from './boot/layout';
+import { isElf, parseElf, ImageError } from './boot/elf';
+import { Flag } from './cpu/flags';
+import type { StopReason } from './stopReason';
+
+export interface MachineOptions {
+  /** Guest RAM in MiB (default 128). */
+  memoryMB?: number;
+  /** Receives every byte the serial port transmits. */
+  onConsoleByte?: (byte: number) => void;
+}
+
+export interface LoadedImage {
+  readonly entry: number;
+  readonly symbols: Map<string, number>;
+  readonly format: 'flat' | 'elf';
+}
+
+const DEFAULT_MEMORY_MB = 128;
+
+export class Machine {
+  readonly mem: PhysicalMemory;
+  readonly io = new IoBus();
+  readonly cpu: Cpu;
+  readonly loop: RunLoop;
+  readonly serial: Serial16550;
+  private consoleBytes: number[] = [];
+
+  constructor(options: MachineOptions = {}) {
+    registerAllHandlers();
+    const memoryMB = options.memoryMB ?? DEFAULT_MEMORY_MB;
+    this.mem = new PhysicalMemory(memoryMB * 1024 * 1024);
+    this.cpu = new Cpu(this.mem, this.io);
+    this.loop = new RunLoop(this.cpu);
+    this.serial = new Serial16550(SERIAL_COM1, (byte) => {
+      this.consoleBytes.push(byte);
+      options.onConsoleByte?.(byte);
+    });
+    this.io.register(SERIAL_COM1, 8, this.serial);
+    this.io.register(DEBUG_EXIT_PORT, 1, new DebugExit((code) => this.cpu.requestStop('exit', `debug-exit port written with ${code}`, code)));
+  }
+
+  /** Everything the serial port has transmitted, as text. */
+  get consoleText(): string {
+    let text = '';
+    for (const byte of this.consoleBytes) text += String.fromCharCode(byte);
+    return text;
+  }
+
+  /**
+   * Loads a flat binary at the image base (or an ELF64 executable at its segments) and
+   * boots the bare-mode protocol. Throws `ImageError` for images that cannot be loaded.
+   */
+  loadBare(image: Uint8Array, entry?: number, loadAddress: number = BareLayout.imageBase): LoadedImage {
+    let loaded: LoadedImage;
+    if (isElf(image)) {
+      const elf = parseElf(image);
+      for (const segment of elf.segments) {
+        this.loadAt(segment.physical, segment.data);
+        if (segment.zeroFill > 0) this.loadAt(segment.physical + segment.data.length, new Uint8Array(segment.zeroFill));
+      }
+      loaded = { entry: entry ?? elf.entry, symbols: elf.symbols, format: 'elf' };
+    } else {
+      if (image.length === 0) throw new ImageError('the program is empty (0 bytes)');
+      if (loadAddress < BareLayout.imageBase) throw new ImageError(`load address 0x${loadAddress.toString(16)} is below 0x100000, where the boot structures live`);
+      this.loadAt(loadAddress, image);
+      loaded = { entry: entry ?? loadAddress, symbols: new Map(), format: 'flat' };
+    }
+    bootBare(this.cpu, { entry: loaded.entry });
+    return loaded;
+  }
+
+  private loadAt(address: number, bytes: Uint8Array): void {
+    if (address < BareLayout.imageBase && address + bytes.length > 0x1000) {
+      throw new ImageError(`segment at 0x${address.toString(16)} overlaps the boot structures below 0x100000`);
+    }
+    if (address + bytes.length > this.mem.size) {
+      throw new ImageError(`image needs memory up to 0x${(address + bytes.length).toString(16)} but RAM is ${this.mem.size / 1048576} MiB`);
+    }
+    this.mem.load(address, bytes);
+  }
+
+  /** Runs at most `budget` instructions. */
+  run(budget: number): StopReason {
+    const cpu = this.cpu;
+    if (cpu.attention & Attention.Stop) return this.takeStopRequest();
+    if (cpu.halted) return this.haltStop();
+    cpu.attention = 0;
+    const outcome = this.loop.run(budget);
+    return this.stopFor(outcome);
+  }
+
+  private stopFor(outcome: LoopOutcome): StopReason {
+    const cpu = this.cpu;
+    const rip = cpu.rip;
+    switch (outcome.kind) {
+      case 'budget':
+        return { reason: 'budget', detail: 'instruction budget spent', rip };
+      case 'breakpoint':
+        return { reason: 'breakpoint', detail: 'breakpoint', rip };
+      case 'unimplemented':
+        return { reason: 'unimplemented', detail: `not implemented by the simulator: ${outcome.mnemonic}`, rip: outcome.rip };
+      case 'triple-fault':
+        cpu.requestStop('triple-fault', outcome.cause);
+        return this.takeStopRequest();
+      case 'attention':
+        if (cpu.attention & Attention.Stop) return this.takeStopRequest();
+        if (cpu.halted) return this.haltStop();
+        cpu.attention = 0;
+        return { reason: 'budget', detail: 'interrupted', rip };
+    }
+  }
+
+  private haltStop(): StopReason {
+    const interruptsOn = (this.cpu.flagBits & Flag.IF) !== 0;
+    const detail = interruptsOn ? 'hlt with interrupts enabled and no interrupt source pending' : 'hlt with interrupts disabled';
+    return { reason: 'halt', detail, rip: this.cpu.rip };
+  }
+
+  private takeStopRequest(): StopReason {
+    const request = this.cpu.stopRequest ?? { reason: 'pause', detail: 'stopped' };
+    // triple fault and exit are final: keep the request so later runs stop again
+    const final = request.reason === 'triple-fault' || request.reason === 'exit';
+    if (!final) {
+      this.cpu.stopRequest = undefined;
+      this.cpu.attention &= ~Attention.Stop;
+    }
+    return { reason: request.reason as StopReason['reason'], detail: request.detail, exitCode: request.exitCode, rip: this.cpu.rip };
+  }
+}
+
+export { ImageError };
