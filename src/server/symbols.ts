@@ -1,0 +1,50 @@
+// Document symbols (global labels with their local labels nested, constants, %defines,
+// macros) and workspace symbols (the same, flat, across files, filtered by a query).
+import { SymbolKind } from 'vscode-languageserver';
+import type { DocumentSymbol, SymbolInformation } from 'vscode-languageserver';
+import type { ParsedFile, SymbolDefinition } from '../asm';
+import { toLspRange } from './positions';
+
+const kindOf: Record<SymbolDefinition['kind'], SymbolKind> = {
+  label: SymbolKind.Function,
+  'local-label': SymbolKind.Field,
+  equ: SymbolKind.Constant,
+  define: SymbolKind.Constant,
+  macro: SymbolKind.Module,
+};
+
+/** Symbols of one file; a global label's range runs to the line before the next global label. */
+export function documentSymbols(parsed: ParsedFile, lineCount: number): DocumentSymbol[] {
+  const out: DocumentSymbol[] = [];
+  const definitions = parsed.definitions.filter((definition) => definition.file === parsed.fileName);
+  const globals = definitions.filter((definition) => definition.kind === 'label');
+  for (const definition of definitions) {
+    if (definition.kind === 'local-label') continue;
+    const selectionRange = toLspRange(definition.range);
+    const symbol: DocumentSymbol = { name: definition.name, detail: definition.kind, kind: kindOf[definition.kind], range: selectionRange, selectionRange };
+    if (definition.kind === 'label') {
+      const next = globals.find((other) => other.range.start.line > definition.range.start.line);
+      const lastLine = Math.max(definition.range.start.line, (next?.range.start.line ?? lineCount) - 1);
+      symbol.range = { start: selectionRange.start, end: { line: lastLine, character: 0 } };
+      symbol.children = definitions
+        .filter((local) => local.kind === 'local-label' && local.fullName.startsWith(`${definition.fullName}.`))
+        .map((local) => ({ name: local.name, detail: local.fullName, kind: kindOf[local.kind], range: toLspRange(local.range), selectionRange: toLspRange(local.range) }));
+    }
+    out.push(symbol);
+  }
+  return out;
+}
+
+/** Definitions across files whose name contains `query` (case-insensitive). */
+export function workspaceSymbols(files: readonly ParsedFile[], query: string, uriOf: (file: string) => string, limit = 500): SymbolInformation[] {
+  const needle = query.toLowerCase();
+  const out: SymbolInformation[] = [];
+  for (const parsed of files) {
+    for (const definition of parsed.definitions) {
+      if (definition.file !== parsed.fileName || !definition.fullName.toLowerCase().includes(needle)) continue;
+      out.push({ name: definition.fullName, kind: kindOf[definition.kind], location: { uri: uriOf(definition.file), range: toLspRange(definition.range) } });
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
+}
