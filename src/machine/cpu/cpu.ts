@@ -11,6 +11,7 @@ import { Tlb, TlbPerm, TLB_MASK } from '../paging/tlb';
 import { CpuFault, Vector } from './fault';
 import { CpuState, TWO32, toLinear, isCanonicalHalves } from './state';
 import type { GprRef } from './registers';
+import type { NonRootHooks } from './intercept';
 
 const PAGE = 4096;
 
@@ -32,6 +33,8 @@ export class Cpu extends CpuState {
   readonly tlb = new Tlb();
   /** TLB context tag: 0 outside VMX non-root; the VMX unit sets a VPID/EPTP tag. */
   tlbContext = 0;
+  /** Set while in VMX non-root operation: instruction handlers ask it whether to exit. */
+  nonRoot: NonRootHooks | undefined = undefined;
   /** Second-level translation while in VMX non-root operation with EPT. */
   guestPhysical: GuestPhysicalTranslator | undefined = undefined;
   /** High half of the last 64-bit value read by `read64`/`readSized`. */

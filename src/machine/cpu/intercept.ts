@@ -1,0 +1,76 @@
+/**
+ * The seam between instruction handlers and VMX non-root operation. While a guest runs
+ * under VMX, `cpu.nonRoot` is set; handlers of instructions that can cause VM exits
+ * (SDM Vol. 3 26.1) call `intercept` before doing anything else, and the VMX unit throws
+ * a VM exit when its controls say so. Outside non-root operation `cpu.nonRoot` is
+ * undefined and handlers skip the call.
+ */
+
+export const enum Intercept {
+  // unconditional exits (SDM 26.1.2)
+  Cpuid,
+  Getsec,
+  Invd,
+  Xsetbv,
+  /** Any VMX instruction (VMCALL, VMCLEAR, VMLAUNCH, VMPTRLD, VMPTRST, VMREAD, VMRESUME, VMWRITE, VMXOFF, VMXON, INVEPT, INVVPID, VMFUNC). */
+  VmxInstruction,
+  // conditional exits (SDM 26.1.3)
+  Hlt,
+  Invlpg,
+  Invpcid,
+  Mwait,
+  Monitor,
+  Pause,
+  Rdpmc,
+  Rdtsc,
+  Rdtscp,
+  Rdrand,
+  Rdseed,
+  Wbinvd,
+  /** MOV to CR0/CR3/CR4/CR8. */
+  MovToCr,
+  /** MOV from CR3/CR8 (CR0/CR4 reads never exit; they see the read shadow). */
+  MovFromCr,
+  Clts,
+  Lmsw,
+  MovDr,
+  /** IN, OUT, INS, OUTS. */
+  Io,
+  Rdmsr,
+  Wrmsr,
+  /** LGDT, LIDT, SGDT, SIDT, LLDT, LTR, SLDT, STR (descriptor-table exiting). */
+  DescriptorTable,
+}
+
+export interface InterceptInfo {
+  /** Instruction length in bytes (VM-exit instruction length). */
+  readonly length: number;
+  /** The instruction's mnemonic (iced `Mnemonic`) for VMX-instruction and descriptor-table exits. */
+  readonly mnemonic?: number;
+  /** Control/debug register number for MOV CR/DR. */
+  readonly register?: number;
+  /** General-purpose register index (0-15) for MOV CR/DR. */
+  readonly gpr?: number;
+  /** Value to be written (MOV to CR, LMSW source, WRMSR). */
+  readonly value?: bigint;
+  /** True for MOV DR to the debug register (write) or IN (I/O read direction). */
+  readonly toRegister?: boolean;
+  /** I/O port, access size in bytes, string and REP flags. */
+  readonly port?: number;
+  readonly size?: number;
+  readonly string?: boolean;
+  readonly rep?: boolean;
+  /** MSR number (ECX) for RDMSR/WRMSR. */
+  readonly msr?: number;
+  /** Linear address (INVLPG operand, LMSW memory operand, string I/O address). */
+  readonly linearAddress?: number;
+  /** LMSW source operand was memory. */
+  readonly memoryOperand?: boolean;
+}
+
+export interface NonRootHooks {
+  /** Throws a VM exit when the VM-execution controls make this instruction exit. */
+  intercept(kind: Intercept, info: InterceptInfo): void;
+  /** The value a guest sees for MOV from CR0/CR4: host-owned bits come from the read shadow. */
+  readControlRegister(register: 0 | 4, actual: number): number;
+}
