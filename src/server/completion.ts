@@ -19,7 +19,8 @@ export function computeCompletion(analysis: Analysis, position: Position): Compl
   if (/^\s*(?:[A-Za-z_.?$][\w.?$#@~]*:)?\s*%?[\w.]*$/.test(before)) {
     const typed = /%?[\w.]*$/.exec(before)?.[0] ?? '';
     const range: Range = { start: { line: position.line, character: position.character - typed.length }, end: position };
-    return [...mnemonicItems(), ...directiveItems(typed.startsWith('%'))].map((item) => ({ ...item, textEdit: { range, newText: item.insertText ?? item.label } }));
+    const items = typed.startsWith('%') ? directiveItems(true) : [...mnemonicItems(), ...directiveItems(false)];
+    return items.map((item) => ({ ...item, textEdit: { range, newText: item.insertText ?? item.label } }));
   }
   const byLabel = new Map<string, CompletionItem>();
   for (const item of [...registerItems(), ...sizeItems(), ...symbolItems(analysis, position.line), ...vmxItems(analysis)]) byLabel.set(item.label, item);

@@ -1,0 +1,65 @@
+// Document symbols, workspace symbols and folding ranges over JSON-RPC.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DocumentSymbolRequest, FoldingRangeRequest, WorkspaceSymbolRequest, type DocumentSymbol, type SymbolInformation } from 'vscode-languageserver-protocol/node';
+import { LspTestClient, needsAssembler, positionOf } from './lspClient';
+
+const uri = 'file:///structure/guest.hvasm';
+const source = [
+  '; Guest entry.',
+  '; Runs in ring 0.',
+  'section .text',
+  'LIMIT equ 4',
+  '%macro SAVE 0',
+  '    push rax',
+  '%endmacro',
+  'main:',
+  '    nop',
+  '.loop:',
+  '    jmp .loop',
+  'helper:',
+  '%if LIMIT > 2',
+  '    nop',
+  '%endif',
+  '    ret',
+  '',
+].join('\n');
+
+let client: LspTestClient;
+before(async () => {
+  client = new LspTestClient();
+  await client.initialize();
+  await client.open(uri, source);
+});
+after(() => client.dispose());
+
+const lineOf = (needle: string): number => positionOf(source, needle).line;
+
+test('document symbols nest local labels under their global label', needsAssembler, async () => {
+  const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+  const main = symbols.find((symbol) => symbol.name === 'main');
+  assert.deepEqual(main?.children?.map((child) => child.name), ['.loop']);
+  assert.equal(main?.range.end.line, lineOf('helper:') - 1);
+  assert.ok(symbols.some((symbol) => symbol.name === 'LIMIT'));
+  assert.ok(symbols.some((symbol) => symbol.name === 'helper'));
+});
+
+test('workspace symbols search open documents', needsAssembler, async () => {
+  const found = (await client.connection.sendRequest(WorkspaceSymbolRequest.type, { query: 'help' })) as SymbolInformation[];
+  assert.deepEqual(found.map((symbol) => [symbol.name, symbol.location.uri]), [['helper', uri]]);
+});
+
+test('folding ranges: comment block, section, macro, label blocks and %if', needsAssembler, async () => {
+  const ranges = (await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } })) ?? [];
+  const pairs = ranges.map((range) => `${range.startLine}-${range.endLine}${range.kind ? `:${range.kind}` : ''}`);
+  for (const expected of [
+    `0-1:comment`,
+    `${lineOf('section')}-${lineOf('    ret')}`,
+    `${lineOf('%macro')}-${lineOf('%endmacro')}`,
+    `${lineOf('main:')}-${lineOf('helper:') - 1}`,
+    `${lineOf('%if')}-${lineOf('%endif')}`,
+    `${lineOf('helper:')}-${lineOf('    ret')}`,
+  ]) {
+    assert.ok(pairs.includes(expected), `${expected} not in ${pairs.join(' ')}`);
+  }
+});
