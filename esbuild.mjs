@@ -8,6 +8,7 @@ const entries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/adapter/standalone.ts', out: 'adapter' },
   { in: 'src/server/main.ts', out: 'server' },
+  { in: 'bench/run.ts', out: 'bench' },
 ].filter((entry) => existsSync(entry.in));
 
 const watch = process.argv.includes('--watch');
@@ -32,6 +33,6 @@ if (watch) {
   const contexts = [await esbuild.context(options), ...(webviewOptions ? [await esbuild.context(webviewOptions)] : [])];
   await Promise.all(contexts.map((context) => context.watch()));
 } else {
-  await esbuild.build({ ...options, banner: { js: '' } });
+  await esbuild.build(options);
   if (webviewOptions) await esbuild.build(webviewOptions);
 }
