@@ -40,7 +40,11 @@ export class DecodeCache {
   generation = 0;
   compiled = 0;
 
-  constructor(private readonly mem: PhysicalMemory) {
+  constructor(
+    private readonly mem: PhysicalMemory,
+    /** Called on every invalidation so cached instruction links are re-validated. */
+    private readonly onInvalidate: () => void = () => undefined,
+  ) {
     mem.onCodeWrite((page) => this.invalidatePage(page));
   }
 
@@ -50,6 +54,7 @@ export class DecodeCache {
       code.free();
       this.pages.delete(page);
       this.generation++;
+      this.onInvalidate();
     }
   }
 
@@ -60,6 +65,7 @@ export class DecodeCache {
     }
     this.pages.clear();
     this.generation++;
+    this.onInvalidate();
   }
 
   /**

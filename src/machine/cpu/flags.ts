@@ -60,7 +60,13 @@ export class LazyFlags {
   srcHi = 0;
   resLo = 0;
   resHi = 0;
+  /** Carry into Adc/Sbb; for Inc/Dec the preserved CF. */
   carryIn = 0;
+}
+
+/** Current CF without materializing the other flags. */
+export function currentCarry(f: LazyFlags, storedFlags: number): number {
+  return f.op === LazyOp.None ? storedFlags & Flag.CF : lazyCarry(f, storedFlags) ? 1 : 0;
 }
 
 function below(aLo: number, aHi: number, bLo: number, bHi: number): boolean {
@@ -95,7 +101,7 @@ export function lazyCarry(f: LazyFlags, storedFlags: number): boolean {
     case LazyOp.Logic:
       return false;
     default:
-      return (storedFlags & Flag.CF) !== 0; // Inc/Dec keep CF
+      return f.carryIn !== 0; // Inc/Dec keep the CF they found, recorded in carryIn
   }
 }
 

@@ -34,7 +34,7 @@ export class RunLoop {
   exceptionHook: ((fault: CpuFault, rip: number) => LoopOutcome | undefined) | undefined;
 
   constructor(private readonly cpu: Cpu) {
-    this.cache = new DecodeCache(cpu.mem);
+    this.cache = new DecodeCache(cpu.mem, () => cpu.codeGeneration++);
   }
 
   /** Resume past a breakpoint at the current RIP. */
@@ -108,31 +108,36 @@ export class RunLoop {
   private runInner(end: number): LoopOutcome | undefined {
     const cpu = this.cpu;
     const breakpoints = this.breakpoints;
+    const checkBreakpoints = breakpoints.size !== 0;
     let rip = cpu.rip;
     this.currentRip = rip;
     let insn = this.fetch(rip);
-    for (;;) {
-      if (breakpoints.size !== 0 && breakpoints.has(rip)) {
-        if (this.skipBreakpointAt !== rip) return { kind: 'breakpoint', rip };
+    try {
+      for (;;) {
+        if (checkBreakpoints && breakpoints.has(rip)) {
+          if (this.skipBreakpointAt !== rip) return { kind: 'breakpoint', rip };
+          this.skipBreakpointAt = NaN;
+        }
+        cpu.rip = rip + insn.length;
+        insn.exec(cpu);
+        cpu.instret++;
+        if (cpu.instret >= end || cpu.attention !== 0) return undefined;
+        rip = cpu.rip;
+        const generation = cpu.codeGeneration;
+        const link = insn.link;
+        if (link !== undefined && insn.linkRip === rip && insn.linkGeneration === generation) {
+          insn = link;
+        } else {
+          const next = this.fetch(rip);
+          insn.link = next;
+          insn.linkRip = rip;
+          insn.linkGeneration = generation;
+          insn = next;
+        }
       }
-      this.skipBreakpointAt = NaN;
-      cpu.rip = rip + insn.length;
-      insn.exec(cpu);
-      cpu.instret++;
-      if (cpu.instret >= end || cpu.attention !== 0) return undefined;
-      rip = cpu.rip;
+    } finally {
+      // On a fault the handler has not retired: RIP goes back to the faulting instruction.
       this.currentRip = rip;
-      const generation = this.cache.generation + cpu.codeGeneration;
-      const link = insn.link;
-      if (link !== undefined && insn.linkRip === rip && insn.linkGeneration === generation) {
-        insn = link;
-      } else {
-        const next = this.fetch(rip);
-        insn.link = next;
-        insn.linkRip = rip;
-        insn.linkGeneration = generation;
-        insn = next;
-      }
     }
   }
 }

@@ -7,7 +7,7 @@ import { Mnemonic } from 'iced-x86';
 import type { Cpu } from '../cpu';
 import type { Exec, Factory } from '../compile';
 import { OperandKind, type Decoded } from '../decoded';
-import { LazyOp } from '../flags';
+import { LazyOp, currentCarry } from '../flags';
 import { effectiveAddress, maskImmediate, readOperand } from '../operands';
 import { alu, AluOp, add, sub } from './arith';
 
@@ -120,12 +120,16 @@ const enum Unary {
 function compute(cpu: Cpu, kind: Unary, size: number, lo: number, hi: number): number {
   switch (kind) {
     case Unary.Inc: {
-      cpu.materializeFlags();
-      return add(cpu, size, lo, hi, 1, 0, 0, LazyOp.Inc);
+      const carry = currentCarry(cpu.lazy, cpu.flagBits);
+      const result = add(cpu, size, lo, hi, 1, 0, 0, LazyOp.Inc);
+      cpu.lazy.carryIn = carry;
+      return result;
     }
     case Unary.Dec: {
-      cpu.materializeFlags();
-      return sub(cpu, size, lo, hi, 1, 0, 0, LazyOp.Dec);
+      const carry = currentCarry(cpu.lazy, cpu.flagBits);
+      const result = sub(cpu, size, lo, hi, 1, 0, 0, LazyOp.Dec);
+      cpu.lazy.carryIn = carry;
+      return result;
     }
     case Unary.Neg:
       return sub(cpu, size, 0, 0, lo, hi, 0, LazyOp.Neg);
@@ -145,11 +149,11 @@ function unary(kind: Unary): Factory {
       if (kind === Unary.Dec && size === 8) {
         // the loop counter of nearly every guest loop
         return (cpu) => {
-          cpu.materializeFlags();
+          const f = cpu.lazy;
+          const carry = currentCarry(f, cpu.flagBits);
           const lo = cpu.lo[r]!, hi = cpu.hi[r]!;
           const rLo = (lo - 1) >>> 0;
           const rHi = lo === 0 ? (hi - 1) >>> 0 : hi;
-          const f = cpu.lazy;
           f.op = LazyOp.Dec;
           f.size = 64;
           f.dstLo = lo;
@@ -158,6 +162,7 @@ function unary(kind: Unary): Factory {
           f.srcHi = 0;
           f.resLo = rLo;
           f.resHi = rHi;
+          f.carryIn = carry;
           cpu.lo[r] = rLo;
           cpu.hi[r] = rHi;
         };
