@@ -1,12 +1,63 @@
-// assemble(): the whole program, following includes, to bytes.
-import type { AssembleHost, AssembleOptions, AssembleResult } from './types';
+// assemble(): the whole program, following includes, to a flat image like `nasm -f bin`.
+import { layout } from './layout';
+import { formatListing } from './listing';
+import { loadProgram } from './preprocess';
+import type { AssembledSymbol, AssembleHost, AssembleOptions, AssembleResult, Diagnostic } from './types';
 
-/** Assembles `entryFile` (read through `host`) to a flat image or ELF64 object. */
-export function assemble(entryFile: string, _host: AssembleHost, _options: AssembleOptions = {}): AssembleResult {
-  return { bytes: new Uint8Array(0), origin: 0, symbols: [], lineMap: [], listing: '', files: [entryFile], includes: [], diagnostics: [], ok: true };
+function failure(entryFile: string, message: string): AssembleResult {
+  const diagnostic: Diagnostic = { file: entryFile, severity: 'error', message, range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } } };
+  return { bytes: new Uint8Array(0), origin: 0, symbols: [], lineMap: [], listing: '', files: [entryFile], includes: [], diagnostics: [diagnostic], ok: false };
 }
 
-/** Assembles a source held in memory; `%include` resolves only built-in includes and `files`. */
+/** Assembles `entryFile` (read through `host`) to a flat image. Never throws. */
+export function assemble(entryFile: string, host: AssembleHost, options: AssembleOptions = {}): AssembleResult {
+  try {
+    let text: string | undefined;
+    try {
+      text = host.readFile(entryFile);
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) return failure(entryFile, `cannot read ${entryFile}`);
+    return assembleText(text, entryFile, host, options);
+  } catch (e) {
+    return failure(entryFile, `internal assembler error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function assembleText(text: string, entryFile: string, host: AssembleHost, options: AssembleOptions): AssembleResult {
+  const program = loadProgram(text, entryFile, host);
+  const diagnostics = program.diagnostics;
+  const result = layout(program.lines, options.bits ?? 64, diagnostics);
+  const progbits = result.sections.filter((s) => !s.nobits && s.size > 0);
+  const end = progbits.reduce((max, s) => Math.max(max, s.start + s.size), result.origin);
+  const bytes = new Uint8Array(Math.max(0, end - result.origin));
+  for (const s of progbits) bytes.set(s.bytes, s.start - result.origin);
+  const symbols: AssembledSymbol[] = [];
+  const definitionOf = new Map(program.definitions.map((d) => [d.fullName, d]));
+  for (const [name, label] of result.labels) {
+    const d = definitionOf.get(name);
+    if (d !== undefined) symbols.push({ name, kind: 'label', value: label.value, section: label.section, file: d.file, range: d.range });
+  }
+  for (const [name, value] of result.equs) {
+    const d = definitionOf.get(name);
+    if (d !== undefined) symbols.push({ name, kind: 'equ', value, file: d.file, range: d.range });
+  }
+  const lineMap = result.lineMap.sort((a, b) => a.address - b.address);
+  return {
+    bytes,
+    origin: result.origin,
+    symbols,
+    lineMap,
+    listing: formatListing(result.rows, entryFile),
+    files: program.files,
+    includes: program.includes,
+    diagnostics,
+    ok: !diagnostics.some((d) => d.severity === 'error'),
+  };
+}
+
+/** Assembles a source held in memory; `%include` resolves built-in includes and `files`. */
 export function assembleSource(text: string, fileName = 'input.asm', options: AssembleOptions = {}, files: Record<string, string> = {}): AssembleResult {
   const host: AssembleHost = { readFile: (path) => (path === fileName ? text : files[path]) };
   return assemble(fileName, host, options);

@@ -1,0 +1,381 @@
+// Layout: runs the program in passes like nasm's optimizer — sizes every item with the
+// symbol values of the previous pass, grows jumps that do not reach, and repeats until
+// no address changes; then one final pass emits bytes, the line map and diagnostics.
+import { evaluate, type Expr, type Value } from './expr';
+import { dataSize, emitData } from './data';
+import { encodeStatement, type EncodeContext, type InstructionState } from './instruction';
+import type { ProgramLine } from './preprocess';
+import type { Statement } from './statement';
+import type { Diagnostic, LineMapEntry } from './types';
+
+export interface Section {
+  name: string;
+  align: number;
+  nobits: boolean;
+  size: number;
+  start: number;
+  bytes: Uint8Array;
+}
+
+interface Label {
+  section: Section;
+  offset: number;
+  known: boolean;
+}
+
+interface Item {
+  state: InstructionState;
+  size: number;
+  fixed?: Uint8Array;
+}
+
+export interface ListingRow {
+  file: string;
+  line: number;
+  address: number;
+  bytes: Uint8Array;
+  source: string;
+}
+
+export interface LayoutResult {
+  sections: Section[];
+  origin: number;
+  labels: Map<string, { value: bigint; section: string }>;
+  equs: Map<string, bigint>;
+  lineMap: LineMapEntry[];
+  rows: ListingRow[];
+}
+
+const MAX_PASSES = 40;
+
+/** Lays out and emits the program; diagnostics go to `diagnostics`. */
+export function layout(lines: ProgramLine[], initialBits: 16 | 32 | 64, diagnostics: Diagnostic[]): LayoutResult {
+  return new Layout(lines, initialBits, diagnostics).run();
+}
+
+function hasSymbols(stmt: Statement): boolean {
+  if (stmt.k !== 'insn') return true;
+  let found = false;
+  const mark = (e: Expr | undefined): void => {
+    if (e !== undefined && usesLocation(e)) found = true;
+  };
+  for (const op of stmt.operands) {
+    if (op.kind === 'imm') mark(op.expr);
+    if (op.kind === 'mem') {
+      mark(op.disp);
+      if (op.base === undefined && op.index === undefined) found = true;
+    }
+  }
+  return found;
+}
+
+/** Whether an expression depends on symbols or the location counter. */
+function usesLocation(e: Expr): boolean {
+  switch (e.k) {
+    case 'num':
+    case 'reg':
+      return false;
+    case 'un':
+      return usesLocation(e.a);
+    case 'bin':
+      return usesLocation(e.a) || usesLocation(e.b);
+    case 'cond':
+      return usesLocation(e.c) || usesLocation(e.a) || usesLocation(e.b);
+    default:
+      return true;
+  }
+}
+
+class Layout {
+  private readonly sections = new Map<string, Section>();
+  private readonly labels = new Map<string, Label>();
+  private readonly equs = new Map<string, { expr: Expr; section: Section; offset: number; value?: Value; busy: boolean }>();
+  private readonly items: Item[];
+  private origin = 0;
+  private final = false;
+  private changed = false;
+  private unresolved = false;
+  private current!: Section;
+  private currentLine!: ProgramLine;
+  private here = 0n;
+  private readonly lineMap: LineMapEntry[] = [];
+  private readonly rows: ListingRow[] = [];
+
+  constructor(
+    private readonly lines: ProgramLine[],
+    private readonly initialBits: 16 | 32 | 64,
+    private readonly diagnostics: Diagnostic[],
+  ) {
+    this.items = lines.map(() => ({ state: {}, size: 0 }));
+    this.section('.text');
+  }
+
+  run(): LayoutResult {
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      this.changed = false;
+      this.unresolved = false;
+      this.pass();
+      if (!this.changed && !this.unresolved && pass > 0) break;
+      if (pass === MAX_PASSES - 1) this.error('layout did not converge (jumps or symbols keep changing size)', 0, 0);
+    }
+    this.final = true;
+    for (const s of this.sections.values()) s.bytes = new Uint8Array(s.nobits ? 0 : s.size);
+    this.pass();
+    const labels = new Map<string, { value: bigint; section: string }>();
+    for (const [name, label] of this.labels) labels.set(name, { value: BigInt(label.section.start + label.offset), section: label.section.name });
+    const equs = new Map<string, bigint>();
+    for (const name of this.equs.keys()) {
+      const v = this.symbol(name, 0, 0);
+      if (v !== undefined) equs.set(name, v.value);
+    }
+    return { sections: [...this.sections.values()], origin: this.origin, labels, equs, lineMap: this.lineMap, rows: this.rows };
+  }
+
+  private section(name: string): Section {
+    let s = this.sections.get(name);
+    if (s === undefined) {
+      s = { name, align: 4, nobits: name === '.bss' || name.startsWith('.bss.'), size: 0, start: 0, bytes: new Uint8Array(0) };
+      this.sections.set(name, s);
+    }
+    this.current = s;
+    return s;
+  }
+
+  private error(message: string, start: number, end: number, severity: 'error' | 'warning' = 'error'): void {
+    if (!this.final && severity === 'error' && message !== 'layout did not converge (jumps or symbols keep changing size)') return;
+    if (!this.final && severity === 'warning') return;
+    const line = this.currentLine?.line ?? 0;
+    const end2 = end > start ? end : (this.currentLine?.source.length ?? 0);
+    this.diagnostics.push({ file: this.currentLine?.file ?? '', severity, message, range: { start: { line, column: start }, end: { line, column: end2 } } });
+  }
+
+  /** Symbol value for expressions: labels (previous pass if forward), equ constants. */
+  symbol(name: string, start: number, end: number): Value | undefined {
+    const label = this.labels.get(name);
+    if (label !== undefined && label.known) return { value: BigInt(label.section.start + label.offset), reloc: 1 };
+    const equ = this.equs.get(name);
+    if (equ !== undefined) {
+      if (equ.busy) {
+        this.error(`circular definition of '${name}'`, start, end);
+        return undefined;
+      }
+      equ.busy = true;
+      const saved = this.here;
+      this.here = BigInt(equ.section.start + equ.offset);
+      const value = evaluate(equ.expr, this.context());
+      this.here = saved;
+      equ.busy = false;
+      return value;
+    }
+    this.unresolved = true;
+    if (this.final) this.error(`undefined symbol '${name.includes('.') && !name.startsWith('.') ? name.slice(name.indexOf('.')) : name}'`, start, end);
+    return undefined;
+  }
+
+  private context(): EncodeContext {
+    return {
+      symbol: (name, start, end) => this.symbol(name, start, end),
+      here: this.here,
+      sectionBase: BigInt(this.current.start),
+      error: (message) => this.error(message, 0, 0),
+      warn: (message) => this.error(message, 0, 0, 'warning'),
+      bitness: this.bits,
+      defaultRel: this.defaultRel,
+      final: this.final,
+    };
+  }
+
+  private bits: 16 | 32 | 64 = 64;
+  private defaultRel = false;
+  private orgSeen = false;
+
+  private pass(): void {
+    for (const s of this.sections.values()) s.size = 0;
+    this.section('.text');
+    this.bits = this.initialBits;
+    this.defaultRel = false;
+    this.orgSeen = false;
+    this.seen.clear();
+    this.lines.forEach((pl, index) => {
+      this.currentLine = pl;
+      const item = this.items[index] as Item;
+      const { label, statement } = pl.parsed;
+      this.here = BigInt(this.current.start + this.current.size);
+      if (label !== undefined) this.defineLabel(label.fullName, statement, label.start, label.end);
+      const size = this.statement(statement, item, pl);
+      if (size !== item.size) {
+        item.size = size;
+        this.changed = true;
+      }
+      this.current.size += size;
+    });
+    this.placeSections();
+  }
+
+  private defineLabel(name: string, statement: Statement, start: number, end: number): void {
+    if (statement.k === 'equ') {
+      const existing = this.equs.get(name);
+      if (existing === undefined) {
+        if (this.labels.has(name)) this.error(`symbol '${name}' redefined`, start, end);
+        this.equs.set(name, { expr: statement.expr, section: this.current, offset: this.current.size, busy: false });
+      } else if (existing.expr !== statement.expr) this.error(`symbol '${name}' redefined`, start, end);
+      else {
+        existing.section = this.current;
+        existing.offset = this.current.size;
+      }
+      return;
+    }
+    if (this.seen.has(name)) {
+      this.error(`label '${name}' redefined`, start, end);
+      return;
+    }
+    this.seen.add(name);
+    const label = this.labels.get(name);
+    if (label === undefined) {
+      if (this.equs.has(name)) this.error(`symbol '${name}' redefined`, start, end);
+      this.labels.set(name, { section: this.current, offset: this.current.size, known: true });
+      this.changed = true;
+      return;
+    }
+    if (label.section !== this.current || label.offset !== this.current.size) this.changed = true;
+    label.section = this.current;
+    label.offset = this.current.size;
+  }
+
+  private readonly seen = new Set<string>();
+
+  private placeSections(): void {
+    let address = this.origin;
+    const ordered = [...this.sections.values()].sort((a, b) => Number(a.nobits) - Number(b.nobits) || (a.name === '.text' ? -1 : b.name === '.text' ? 1 : 0));
+    for (const s of ordered) {
+      if (s.size === 0 && s.name !== '.text') {
+        if (s.start !== address) this.changed = true;
+        s.start = address;
+        continue;
+      }
+      const start = s.name === '.text' ? address : Math.ceil(address / s.align) * s.align;
+      if (start !== s.start) this.changed = true;
+      s.start = start;
+      address = start + s.size;
+    }
+  }
+
+  private value(expr: Expr, what: string): bigint | undefined {
+    const v = evaluate(expr, this.context());
+    if (v === undefined) {
+      this.unresolved = true;
+      if (this.final) this.error(`${what} must be known here (no forward references)`, 0, 0);
+    }
+    return v?.value;
+  }
+
+  /** Size of one statement in this pass; in the final pass also emits it. */
+  private statement(stmt: Statement, item: Item, pl: ProgramLine): number {
+    switch (stmt.k) {
+      case 'none':
+      case 'equ':
+        return 0;
+      case 'section':
+        this.section(stmt.name);
+        if (stmt.align !== undefined) this.current.align = stmt.align;
+        return 0;
+      case 'bits':
+        this.bits = stmt.bits;
+        return 0;
+      case 'default':
+        this.defaultRel = stmt.rel;
+        return 0;
+      case 'org': {
+        const v = this.value(stmt.expr, 'org');
+        if (this.orgSeen) this.error('org given more than once', 0, 0);
+        this.orgSeen = true;
+        if (v !== undefined && Number(v) !== this.origin) {
+          this.origin = Number(v);
+          this.changed = true;
+        }
+        return 0;
+      }
+      case 'align': {
+        const n = Number(this.value(stmt.expr, 'align boundary') ?? 1n);
+        if (n <= 0 || (n & (n - 1)) !== 0) {
+          this.error('align boundary must be a power of two', 0, 0);
+          return 0;
+        }
+        if (!stmt.bss) this.current.align = Math.max(this.current.align, n);
+        const pad = (n - (this.current.size % n)) % n;
+        if (this.final && !this.current.nobits && pad > 0) {
+          const fill = stmt.fill?.k === 'data' && stmt.fill.items[0]?.expr !== undefined ? Number((evaluate(stmt.fill.items[0].expr, this.context())?.value ?? 0n) & 0xffn) : stmt.bss ? 0 : 0x90;
+          this.current.bytes.fill(fill, this.current.size, this.current.size + pad);
+          this.record(pl, pad, 'data');
+        }
+        return pad;
+      }
+      case 'res': {
+        const count = Number(this.value(stmt.count, 'reserve count') ?? 0n);
+        if (count < 0) this.error('reserve count is negative', 0, 0);
+        return Math.max(0, count) * stmt.unit;
+      }
+      case 'times': {
+        const count = Number(this.value(stmt.count, 'times count') ?? 0n);
+        if (count < 0) {
+          this.error('times count is negative', 0, 0);
+          return 0;
+        }
+        let total = 0;
+        const saved = this.current.size;
+        for (let i = 0; i < count; i++) {
+          const size = this.statement(stmt.body, item, pl);
+          total += size;
+          this.current.size += size; // `$` stays the start of the line, as in nasm
+          if (!this.final && i === 0 && stmt.body.k !== 'insn') {
+            total = size * count;
+            break;
+          }
+        }
+        this.current.size = saved;
+        return total;
+      }
+      case 'data': {
+        const size = dataSize(stmt.unit, stmt.items);
+        if (this.final) {
+          if (this.current.nobits) this.error('data in a nobits section (.bss) is ignored', 0, 0, 'warning');
+          else emitData(stmt.unit, stmt.items, { ...this.context(), warn: (m, s, e) => this.error(m, s, e, 'warning') }, this.current.bytes, this.current.size);
+          this.record(pl, size, 'data');
+        }
+        return size;
+      }
+      case 'insn':
+        return this.instruction(stmt, item, pl);
+    }
+  }
+
+  private instruction(stmt: Extract<Statement, { k: 'insn' }>, item: Item, pl: ProgramLine): number {
+    let bytes = item.fixed;
+    let length = bytes?.length ?? 0;
+    if (bytes === undefined) {
+      try {
+        const ip = BigInt(this.current.start + this.current.size);
+        const encoded = encodeStatement(stmt, item.state, this.context(), ip);
+        bytes = encoded.bytes;
+        length = encoded.length;
+        if (bytes !== undefined && !hasSymbols(stmt)) item.fixed = bytes;
+      } catch (e) {
+        this.error(e instanceof Error ? e.message.replace(/ \(.*\)$/, '') : String(e), 0, 0);
+        return item.size;
+      }
+    }
+    if (this.final && bytes !== undefined) {
+      if (this.current.nobits) this.error('instruction in a nobits section (.bss) is ignored', 0, 0, 'warning');
+      else this.current.bytes.set(bytes, this.current.size);
+      this.record(pl, bytes.length, 'instruction', bytes);
+    }
+    return length;
+  }
+
+  private record(pl: ProgramLine, length: number, kind: LineMapEntry['kind'], bytes?: Uint8Array): void {
+    if (this.current.nobits) return;
+    const address = this.current.start + this.current.size;
+    this.lineMap.push({ address, length, file: pl.file, line: pl.line, kind });
+    this.rows.push({ file: pl.file, line: pl.line, address, bytes: bytes ?? this.current.bytes.subarray(this.current.size, this.current.size + length), source: pl.source });
+  }
+}

@@ -1,0 +1,332 @@
+// One line of tokens (after %define expansion) → the AST node for the language server
+// and the statement the assembler executes. Never throws: problems become diagnostics.
+import { type Token, TokenKind } from './lexer';
+import { type Expr, type ExprParser, parseExpr } from './expr';
+import { type Operand, parseOperand, SIZE_KEYWORDS } from './operands';
+import { registerByName } from './registers';
+import { canonicalMnemonic, isKnownMnemonic } from './encode/candidates';
+import { isBranchMnemonic, isStringInstruction } from './encode/special';
+import type { Diagnostic, DirectiveNode, InstructionNode, LabelNode, LineNode, OperandNode, Range, SymbolDefinition, SymbolReference } from './types';
+
+export interface DataItem {
+  text?: string;
+  expr?: Expr;
+  start: number;
+  end: number;
+}
+
+export type Statement =
+  | { k: 'insn'; mnemonic: string; prefixes: string[]; operands: Operand[]; text: string }
+  | { k: 'data'; unit: number; items: DataItem[] }
+  | { k: 'res'; unit: number; count: Expr }
+  | { k: 'times'; count: Expr; body: Statement }
+  | { k: 'equ'; expr: Expr }
+  | { k: 'org'; expr: Expr }
+  | { k: 'bits'; bits: 16 | 32 | 64 }
+  | { k: 'section'; name: string; align?: number }
+  | { k: 'align'; expr: Expr; fill?: Statement; bss: boolean }
+  | { k: 'default'; rel: boolean }
+  | { k: 'none' };
+
+const DATA_UNITS: Readonly<Record<string, number>> = { db: 1, dw: 2, dd: 4, dq: 8, dt: 10, do: 16, ddq: 16, dy: 32 };
+const RES_UNITS: Readonly<Record<string, number>> = { resb: 1, resw: 2, resd: 4, resq: 8, rest: 10, reso: 16, resdq: 16, resy: 32 };
+const PREFIXES = new Set(['lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'o16', 'o32', 'o64', 'a16', 'a32', 'a64']);
+const OTHER_DIRECTIVES = new Set(['times', 'equ', 'org', 'bits', 'use16', 'use32', 'use64', 'section', 'segment', 'align', 'alignb', 'default', 'global', 'extern', 'common', 'cpu', 'static', 'warning']);
+const EXTRA_MNEMONICS = new Set(['pushf', 'popf', 'iret', 'sysret', 'movsxd']);
+
+export function isDirectiveName(word: string): boolean {
+  return DATA_UNITS[word] !== undefined || RES_UNITS[word] !== undefined || OTHER_DIRECTIVES.has(word);
+}
+
+export function isInstructionName(word: string): boolean {
+  return EXTRA_MNEMONICS.has(word) || isStringInstruction(word) || isBranchMnemonic(canonicalMnemonic(word)) || isKnownMnemonic(word);
+}
+
+/** Everything parseLine needs to know and report. */
+export interface LineContext {
+  file: string;
+  line: number;
+  /** Source text of the line, for operand text in messages. */
+  source: string;
+  /** Last non-local label, for `.local` names. */
+  globalLabel: string;
+  definitions: SymbolDefinition[];
+  references: SymbolReference[];
+  diagnostics: Diagnostic[];
+}
+
+function range(ctx: LineContext, start: number, end: number): Range {
+  return { start: { line: ctx.line, column: start }, end: { line: ctx.line, column: end } };
+}
+
+function error(ctx: LineContext, message: string, start: number, end: number): void {
+  ctx.diagnostics.push({ file: ctx.file, severity: 'error', message, range: range(ctx, start, end) });
+}
+
+/** The full name of a label as written at this point (`.x` → `global.x`). */
+export function qualify(name: string, globalLabel: string): string {
+  return name.startsWith('.') && !name.startsWith('..') ? globalLabel + name : name;
+}
+
+function identifierResolver(ctx: LineContext): ExprParser['identifier'] {
+  return (t: Token): Expr => {
+    if (registerByName(t.text) !== undefined) return { k: 'reg', name: t.text.toLowerCase(), start: t.start, end: t.end };
+    const name = t.text.startsWith('$') ? t.text.slice(1) : t.text;
+    const fullName = qualify(name, ctx.globalLabel);
+    ctx.references.push({ name, fullName, file: ctx.file, range: range(ctx, t.start, t.end) });
+    return { k: 'sym', name: fullName, start: t.start, end: t.end };
+  };
+}
+
+export interface ParsedLine {
+  node: LineNode;
+  label?: { name: string; fullName: string; start: number; end: number };
+  statement: Statement;
+}
+
+/** Parses one line's tokens. `commentStart` is the column of `;` or -1. */
+export function parseLine(tokens: Token[], commentStart: number, ctx: LineContext): ParsedLine {
+  const node: LineNode = { line: ctx.line };
+  if (commentStart >= 0) node.comment = { text: ctx.source.slice(commentStart), range: range(ctx, commentStart, ctx.source.length) };
+  let pos = 0;
+  let result: ParsedLine = { node, statement: { k: 'none' } };
+  // Bracketed directive: [bits 64], [org 0x7c00], [section .text]
+  if (tokens[0]?.text === '[' && tokens[tokens.length - 1]?.text === ']' && tokens[1]?.kind === TokenKind.Ident && isDirectiveName(tokens[1].text.toLowerCase())) {
+    tokens = tokens.slice(1, -1);
+  }
+  const first = tokens[0];
+  if (first === undefined) return result;
+  const firstWord = first.text.toLowerCase();
+  const second = tokens[1];
+  const isLabel =
+    first.kind === TokenKind.Ident &&
+    (second?.text === ':' ||
+      (!PREFIXES.has(firstWord) && !isDirectiveName(firstWord) && !isInstructionName(firstWord) && (second === undefined || (second.kind === TokenKind.Ident && (second.text.toLowerCase() === 'equ' || isDirectiveName(second.text.toLowerCase()) || isInstructionName(second.text.toLowerCase()) || PREFIXES.has(second.text.toLowerCase()))))));
+  if (isLabel && registerByName(firstWord) === undefined) {
+    const name = first.text.startsWith('$') ? first.text.slice(1) : first.text;
+    const local = name.startsWith('.') && !name.startsWith('..');
+    const fullName = qualify(name, ctx.globalLabel);
+    const labelNode: LabelNode = { kind: 'label', name, fullName, local, range: range(ctx, first.start, first.end) };
+    node.label = labelNode;
+    result = { node, label: { name, fullName, start: first.start, end: first.end }, statement: { k: 'none' } };
+    const isEqu = tokens[pos + 1]?.text.toLowerCase() === 'equ' || tokens[pos + 2]?.text.toLowerCase() === 'equ';
+    ctx.definitions.push({ name, fullName, kind: isEqu ? 'equ' : local ? 'local-label' : 'label', file: ctx.file, range: labelNode.range });
+    if (!local && !name.startsWith('..') && !isEqu) ctx.globalLabel = name;
+    pos = second?.text === ':' ? 2 : 1;
+  }
+  if (pos < tokens.length) result.statement = parseStatement(tokens, pos, ctx, node);
+  if (result.statement.k === 'equ' && result.label === undefined) error(ctx, 'equ without a label', first.start, first.end);
+  return result;
+}
+
+function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: LineNode): Statement {
+  const prefixes: { name: string; start: number; end: number }[] = [];
+  while (tokens[pos]?.kind === TokenKind.Ident && PREFIXES.has((tokens[pos] as Token).text.toLowerCase())) {
+    const t = tokens[pos] as Token;
+    prefixes.push({ name: t.text.toLowerCase(), start: t.start, end: t.end });
+    pos++;
+  }
+  const head = tokens[pos];
+  if (head === undefined) {
+    const p = prefixes[0];
+    if (p === undefined) return { k: 'none' };
+    // A prefix alone (`rep` on its own line) is an instruction of its own in nasm; treat as one with no operands.
+    return { k: 'none' };
+  }
+  if (head.kind !== TokenKind.Ident) {
+    error(ctx, `expected an instruction or directive, found '${head.text}'`, head.start, head.end);
+    return { k: 'none' };
+  }
+  const word = head.text.toLowerCase();
+  if (prefixes.length === 0 && isDirectiveName(word)) {
+    const args = splitCommas(tokens, pos + 1);
+    const directive: DirectiveNode = {
+      kind: 'directive', name: word, nameRange: range(ctx, head.start, head.end), preprocessor: false,
+      args: args.map((a) => ({ text: ctx.source.slice(a[0]?.start ?? 0, a[a.length - 1]?.end ?? 0), range: range(ctx, a[0]?.start ?? head.end, a[a.length - 1]?.end ?? head.end) })),
+      range: range(ctx, head.start, tokens[tokens.length - 1]?.end ?? head.end),
+    };
+    node.statement = directive;
+    return parseDirective(word, tokens, pos + 1, ctx, node);
+  }
+  const operandGroups = splitCommas(tokens, pos + 1);
+  const endColumn = tokens[tokens.length - 1]?.end ?? head.end;
+  const instruction: InstructionNode = {
+    kind: 'instruction',
+    prefixes: prefixes.map((p) => ({ name: p.name, range: range(ctx, p.start, p.end) })),
+    mnemonic: word,
+    mnemonicRange: range(ctx, head.start, head.end),
+    operands: [],
+    range: range(ctx, prefixes[0]?.start ?? head.start, endColumn),
+  };
+  node.statement = instruction;
+  if (!isInstructionName(word)) {
+    error(ctx, `unknown instruction '${head.text}'`, head.start, head.end);
+    return { k: 'none' };
+  }
+  const operands: Operand[] = [];
+  const resolver = identifierResolver(ctx);
+  let failed = false;
+  for (const group of operandGroups) {
+    const op = parseOperand(group, resolver);
+    const start = group[0]?.start ?? head.end;
+    const end = group[group.length - 1]?.end ?? head.end;
+    if ('message' in op) {
+      error(ctx, op.message, op.start, op.end);
+      failed = true;
+      continue;
+    }
+    operands.push(op);
+    const sizeToken = group.find((t) => SIZE_KEYWORDS[t.text.toLowerCase()] !== undefined);
+    const operandNode: OperandNode = { kind: op.kind === 'reg' ? 'register' : op.kind === 'mem' ? 'memory' : 'immediate', text: ctx.source.slice(start, end), range: range(ctx, start, end) };
+    if (sizeToken !== undefined) operandNode.sizeKeyword = sizeToken.text.toLowerCase();
+    instruction.operands.push(operandNode);
+  }
+  if (failed) return { k: 'none' };
+  const text = ctx.source.slice(head.start, endColumn).replace(/\s+/g, ' ');
+  return { k: 'insn', mnemonic: word, prefixes: prefixes.map((p) => p.name), operands, text };
+}
+
+/** Splits tokens[from..] at top-level commas (not inside brackets or parentheses). */
+export function splitCommas(tokens: Token[], from: number): Token[][] {
+  const groups: Token[][] = [];
+  let current: Token[] = [];
+  let depth = 0;
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (t.kind === TokenKind.Op) {
+      if (t.text === '[' || t.text === '(') depth++;
+      else if (t.text === ']' || t.text === ')') depth--;
+      else if (t.text === ',' && depth === 0) {
+        groups.push(current);
+        current = [];
+        continue;
+      }
+    }
+    current.push(t);
+  }
+  if (current.length > 0 || groups.length > 0) groups.push(current);
+  return groups;
+}
+
+function expressionAt(tokens: Token[], pos: number, ctx: LineContext, what: string): { expr?: Expr; next: number } {
+  const parser: ExprParser = { tokens, pos, identifier: identifierResolver(ctx) };
+  const expr = parseExpr(parser);
+  if (expr === undefined) {
+    const e = parser.error;
+    const at = tokens[pos] ?? tokens[tokens.length - 1];
+    error(ctx, e !== undefined ? `${e.message} in ${what}` : `expected an expression in ${what}`, e?.start ?? at?.start ?? 0, e?.end ?? at?.end ?? 0);
+    return { next: tokens.length };
+  }
+  return { expr, next: parser.pos };
+}
+
+function wholeExpression(tokens: Token[], pos: number, ctx: LineContext, what: string): Expr | undefined {
+  const { expr, next } = expressionAt(tokens, pos, ctx, what);
+  const extra = tokens[next];
+  if (expr !== undefined && extra !== undefined) {
+    error(ctx, `unexpected '${extra.text}' after ${what}`, extra.start, extra.end);
+    return undefined;
+  }
+  return expr;
+}
+
+function parseDirective(word: string, tokens: Token[], pos: number, ctx: LineContext, node: LineNode): Statement {
+  const dataUnit = DATA_UNITS[word];
+  if (dataUnit !== undefined) return parseData(dataUnit, tokens, pos, ctx);
+  const resUnit = RES_UNITS[word];
+  if (resUnit !== undefined) {
+    const count = wholeExpression(tokens, pos, ctx, word);
+    return count === undefined ? { k: 'none' } : { k: 'res', unit: resUnit, count };
+  }
+  const arg = tokens[pos];
+  switch (word) {
+    case 'times': {
+      const { expr, next } = expressionAt(tokens, pos, ctx, 'times count');
+      if (expr === undefined) return { k: 'none' };
+      if (next >= tokens.length) {
+        error(ctx, 'times needs an instruction or data after the count', tokens[tokens.length - 1]?.start ?? 0, tokens[tokens.length - 1]?.end ?? 0);
+        return { k: 'none' };
+      }
+      const body = parseStatement(tokens, next, ctx, { line: node.line });
+      return { k: 'times', count: expr, body };
+    }
+    case 'equ': {
+      const expr = wholeExpression(tokens, pos, ctx, 'equ');
+      return expr === undefined ? { k: 'none' } : { k: 'equ', expr };
+    }
+    case 'org': {
+      const expr = wholeExpression(tokens, pos, ctx, 'org');
+      return expr === undefined ? { k: 'none' } : { k: 'org', expr };
+    }
+    case 'bits':
+    case 'use16':
+    case 'use32':
+    case 'use64': {
+      const bits = word === 'bits' ? Number(arg?.value ?? -1) : Number(word.slice(3));
+      if (bits !== 16 && bits !== 32 && bits !== 64) {
+        error(ctx, 'bits must be 16, 32 or 64', arg?.start ?? 0, arg?.end ?? 0);
+        return { k: 'none' };
+      }
+      return { k: 'bits', bits };
+    }
+    case 'section':
+    case 'segment': {
+      if (arg === undefined || arg.kind !== TokenKind.Ident) {
+        error(ctx, `${word} needs a name`, tokens[pos - 1]?.start ?? 0, tokens[pos - 1]?.end ?? 0);
+        return { k: 'none' };
+      }
+      const statement: Statement = { k: 'section', name: arg.text };
+      for (let i = pos + 1; i < tokens.length; i++) {
+        const t = tokens[i] as Token;
+        if (t.text.toLowerCase() === 'align' && tokens[i + 1]?.text === '=' && tokens[i + 2]?.value !== undefined) statement.align = Number(tokens[i + 2]?.value);
+      }
+      return statement;
+    }
+    case 'align':
+    case 'alignb': {
+      const groups = splitCommas(tokens, pos);
+      const first = groups[0];
+      if (first === undefined || first.length === 0) {
+        error(ctx, `${word} needs a boundary`, tokens[pos - 1]?.start ?? 0, tokens[pos - 1]?.end ?? 0);
+        return { k: 'none' };
+      }
+      const expr = wholeExpression(first, 0, ctx, word);
+      if (expr === undefined) return { k: 'none' };
+      const statement: Statement = { k: 'align', expr, bss: word === 'alignb' };
+      const fill = groups[1];
+      if (fill !== undefined && fill.length > 0) statement.fill = parseStatement(fill, 0, ctx, { line: node.line });
+      return statement;
+    }
+    case 'default': {
+      const mode = arg?.text.toLowerCase();
+      if (mode !== 'rel' && mode !== 'abs') {
+        error(ctx, "default takes 'rel' or 'abs'", arg?.start ?? 0, arg?.end ?? 0);
+        return { k: 'none' };
+      }
+      return { k: 'default', rel: mode === 'rel' };
+    }
+  }
+  return { k: 'none' };
+}
+
+function parseData(unit: number, tokens: Token[], pos: number, ctx: LineContext): Statement {
+  const items: DataItem[] = [];
+  for (const group of splitCommas(tokens, pos)) {
+    const first = group[0];
+    if (first === undefined) {
+      error(ctx, 'empty data item', tokens[pos]?.start ?? 0, tokens[pos]?.end ?? 0);
+      continue;
+    }
+    if (group.length === 1 && first.kind === TokenKind.String && (unit === 1 || first.text.length > unit || true)) {
+      items.push({ text: first.text, start: first.start, end: first.end });
+      continue;
+    }
+    if (group.length === 1 && first.text === '?') {
+      items.push({ expr: { k: 'num', v: 0n }, start: first.start, end: first.end });
+      continue;
+    }
+    const expr = wholeExpression(group, 0, ctx, 'data item');
+    if (expr !== undefined) items.push({ expr, start: first.start, end: group[group.length - 1]?.end ?? first.end });
+  }
+  return { k: 'data', unit, items };
+}
