@@ -11,7 +11,7 @@ function zf(cpu: Cpu): boolean {
   return cpu.lazy.op !== LazyOp.None ? lazyZero(cpu.lazy) : (cpu.flagBits & Flag.ZF) !== 0;
 }
 function cf(cpu: Cpu): boolean {
-  return cpu.lazy.op !== LazyOp.None ? lazyCarry(cpu.lazy, cpu.flagBits) : (cpu.flagBits & Flag.CF) !== 0;
+  return cpu.lazy.op !== LazyOp.None ? lazyCarry(cpu.lazy) : (cpu.flagBits & Flag.CF) !== 0;
 }
 function sf(cpu: Cpu): boolean {
   return cpu.lazy.op !== LazyOp.None ? lazySign(cpu.lazy) : (cpu.flagBits & Flag.SF) !== 0;

@@ -66,7 +66,7 @@ export class LazyFlags {
 
 /** Current CF without materializing the other flags. */
 export function currentCarry(f: LazyFlags, storedFlags: number): number {
-  return f.op === LazyOp.None ? storedFlags & Flag.CF : lazyCarry(f, storedFlags) ? 1 : 0;
+  return f.op === LazyOp.None ? storedFlags & Flag.CF : lazyCarry(f) ? 1 : 0;
 }
 
 function below(aLo: number, aHi: number, bLo: number, bHi: number): boolean {
@@ -86,7 +86,7 @@ function signOf(size: number, lo: number, hi: number): number {
   }
 }
 
-export function lazyCarry(f: LazyFlags, storedFlags: number): boolean {
+export function lazyCarry(f: LazyFlags): boolean {
   switch (f.op) {
     case LazyOp.Add:
       return below(f.resLo, f.resHi, f.dstLo, f.dstHi);
@@ -137,7 +137,7 @@ export function lazyOverflow(f: LazyFlags): boolean {
 /** Computes the six arithmetic flags from the recorded operation. */
 export function lazyArithFlags(f: LazyFlags, storedFlags: number): number {
   let flags = PARITY[f.resLo & 0xff]!;
-  if (lazyCarry(f, storedFlags)) flags |= Flag.CF;
+  if (lazyCarry(f)) flags |= Flag.CF;
   if (lazyZero(f)) flags |= Flag.ZF;
   if (lazySign(f)) flags |= Flag.SF;
   if (lazyOverflow(f)) flags |= Flag.OF;
