@@ -135,7 +135,7 @@ export function lazyOverflow(f: LazyFlags): boolean {
 }
 
 /** Computes the six arithmetic flags from the recorded operation. */
-export function lazyArithFlags(f: LazyFlags, storedFlags: number): number {
+export function lazyArithFlags(f: LazyFlags): number {
   let flags = PARITY[f.resLo & 0xff]!;
   if (lazyCarry(f)) flags |= Flag.CF;
   if (lazyZero(f)) flags |= Flag.ZF;

@@ -57,7 +57,7 @@ export class CpuState {
 
   get rflags(): number {
     if (this.lazy.op === LazyOp.None) return this.flagBits;
-    return ((this.flagBits & ~ARITH_FLAGS) | lazyArithFlags(this.lazy, this.flagBits)) >>> 0;
+    return ((this.flagBits & ~ARITH_FLAGS) | lazyArithFlags(this.lazy)) >>> 0;
   }
 
   set rflags(value: number) {
