@@ -62,3 +62,16 @@ export function assembleSource(text: string, fileName = 'input.asm', options: As
   const host: AssembleHost = { readFile: (path) => (path === fileName ? text : files[path]) };
   return assemble(fileName, host, options);
 }
+
+/** Benchmark entry: assembles `text` `repeat` times; returns lines per second of the last run. */
+export function measureAssembler(text: string, repeat = 3): { linesPerSecond: number; milliseconds: number; bytes: number } {
+  const lines = text.split('\n').length;
+  let milliseconds = 0;
+  let bytes = 0;
+  for (let i = 0; i < repeat; i++) {
+    const start = performance.now();
+    bytes = assembleSource(text, 'bench.asm').bytes.length;
+    milliseconds = performance.now() - start;
+  }
+  return { linesPerSecond: Math.round((lines / milliseconds) * 1000), milliseconds, bytes };
+}

@@ -33,6 +33,6 @@ export type {
   SymbolReference,
 } from './types';
 export { parse } from './parse';
-export { assemble, assembleSource } from './assemble';
+export { assemble, assembleSource, measureAssembler } from './assemble';
 export { addressToLine, lineToAddresses } from './lineMap';
 export { builtinIncludes } from './builtins';

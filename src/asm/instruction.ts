@@ -146,7 +146,7 @@ function encodeBranch(forms: ReturnType<typeof branchForms> & object, target: Ex
   if (code === undefined) throw new Error('no encoding for this branch');
   const length = branchLength(code, sizeOf);
   if (!ctx.final) return { length };
-  if (value === undefined) throw new Error('branch target is not defined');
+  if (value === undefined) throw new Error(''); // already reported as an undefined symbol
   if (!state.near) {
     const displacement = BigInt.asIntN(bitness, value.value - (ip + BigInt(length)));
     if (displacement < -128n || displacement > 127n) throw new Error(`short jump is out of range (${displacement} bytes)`);

@@ -115,7 +115,7 @@ class Layout {
       this.changed = false;
       this.unresolved = false;
       this.pass();
-      if (!this.changed && !this.unresolved && pass > 0) break;
+      if (!this.changed && pass > 0 && (!this.unresolved || pass > 1)) break;
       if (pass === MAX_PASSES - 1) this.error('layout did not converge (jumps or symbols keep changing size)', 0, 0);
     }
     this.final = true;
@@ -350,7 +350,7 @@ class Layout {
   }
 
   private instruction(stmt: Extract<Statement, { k: 'insn' }>, item: Item, pl: ProgramLine): number {
-    let bytes = item.fixed;
+    let bytes = this.final ? undefined : item.fixed;
     let length = bytes?.length ?? 0;
     if (bytes === undefined) {
       try {
@@ -360,7 +360,8 @@ class Layout {
         length = encoded.length;
         if (bytes !== undefined && !hasSymbols(stmt)) item.fixed = bytes;
       } catch (e) {
-        this.error(e instanceof Error ? e.message.replace(/ \(.*\)$/, '') : String(e), 0, 0);
+        const message = e instanceof Error ? e.message.replace(/ \(.*\)$/, '') : String(e);
+        if (message !== '') this.error(message, 0, 0);
         return item.size;
       }
     }

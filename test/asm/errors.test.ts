@@ -1,0 +1,70 @@
+// Error messages with exact positions, error recovery, and a garbage fuzz that must never throw.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assembleSource, parse } from '../../src/asm/index';
+import { runAsmCommand } from '../../src/cli/asmCommand';
+
+function messages(source: string): string[] {
+  return assembleSource(source, 'e.asm').diagnostics.map((d) => `${d.range.start.line + 1}:${d.range.start.column + 1}: ${d.severity}: ${d.message}`);
+}
+
+test('every error in a file is reported, with line and column', () => {
+  const out = messages('bits 64\nmov qword [rax], bl\nfoo eax\nmain:\n  jmp .done\nmov al, 300\n');
+  assert.deepEqual(out, [
+    '3:1: error: unknown instruction \'foo\'',
+    '2:1: error: operand size mismatch: mov qword [rax], bl',
+    "5:7: error: undefined symbol '.done'",
+    '6:1: warning: value 300 does not fit in 8 bits',
+  ]);
+});
+
+test('operation size not specified', () => {
+  assert.deepEqual(messages('inc [rax]\n'), ['1:1: error: operation size not specified: inc [rax]']);
+});
+
+test('parse gives the AST with ranges, definitions and references', () => {
+  const parsed = parse('start: mov rax, [rbx+8] ; go\n.loop: jmp .loop\n%include "x.inc"\n', 'p.asm');
+  const first = parsed.lines[0];
+  assert.equal(first?.label?.fullName, 'start');
+  assert.equal(first?.statement?.kind, 'instruction');
+  if (first?.statement?.kind === 'instruction') {
+    assert.equal(first.statement.mnemonic, 'mov');
+    assert.deepEqual(first.statement.operands.map((o) => [o.kind, o.text, o.range.start.column]), [['register', 'rax', 11], ['memory', '[rbx+8]', 16]]);
+  }
+  assert.equal(first?.comment?.text, '; go');
+  assert.deepEqual(parsed.definitions.map((d) => d.fullName), ['start', 'start.loop']);
+  assert.deepEqual(parsed.references.map((r) => [r.fullName, r.range.start.line, r.range.start.column]), [['start.loop', 1, 11]]);
+  assert.equal(parsed.includes[0]?.path, 'x.inc');
+});
+
+test('line map and symbols', () => {
+  const r = assembleSource('org 0x1000\nstart: nop\nmov eax, 1\ndata: db 1, 2\n', 'm.asm');
+  assert.deepEqual(r.lineMap.map((e) => [e.address, e.length, e.line]), [[0x1000, 1, 1], [0x1001, 5, 2], [0x1006, 2, 3]]);
+  assert.equal(r.symbols.find((s) => s.name === 'data')?.value, 0x1006n);
+});
+
+test('garbage input never throws', () => {
+  let seed = 12345;
+  const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const alphabet = 'mov add jmp [ ] + * , : ; " \' ` $ $$ % %define %include 0x 1 h b rax eax al byte qword times db equ . .x ( ) - ~ ! ? \n\t';
+  const pieces = alphabet.split(' ');
+  for (let i = 0; i < 300; i++) {
+    let text = '';
+    for (let j = 0; j < 60; j++) text += (pieces[Math.floor(random() * pieces.length)] ?? '') + (random() < 0.5 ? ' ' : '');
+    assert.doesNotThrow(() => assembleSource(text, 'fuzz.asm'));
+    assert.doesNotThrow(() => parse(text, 'fuzz.asm'));
+  }
+});
+
+test('cli: errors exit 1 with file:line:col, usage exits 2, success writes the image', () => {
+  const files: Record<string, string> = { 'a.asm': 'nop\nbad eax\n', 'b.asm': 'mov eax, 1\n' };
+  const written: Record<string, Uint8Array | string> = {};
+  const errors: string[] = [];
+  const io = { readFile: (p: string) => files[p], writeFile: (p: string, d: Uint8Array | string) => void (written[p] = d), stderr: (l: string) => void errors.push(l), stdout: () => undefined };
+  assert.equal(runAsmCommand(['a.asm', '-o', 'a.bin'], io), 1);
+  assert.deepEqual(errors, ["a.asm:2:1: error: unknown instruction 'bad'"]);
+  assert.equal(runAsmCommand(['b.asm'], io), 2);
+  assert.equal(runAsmCommand(['b.asm', '-o', 'b.bin', '--listing', 'b.lst'], io), 0);
+  assert.deepEqual([...(written['b.bin'] as Uint8Array)], [0xb8, 1, 0, 0, 0]);
+  assert.match(String(written['b.lst']), /00000000 B801000000/);
+});
