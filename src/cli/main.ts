@@ -2,7 +2,10 @@
 /** `hyperscope` command-line entry: run | asm | dap | lsp | version | help. */
 import { UsageError } from './args';
 import { processIo } from './io';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { runCommand } from './runCommand';
+import { runAsmCommand } from './asmCommand';
+import { runLspCommand } from './lspCommand';
 
 const HELP = `usage: hyperscope <command> [options]
 
@@ -11,6 +14,8 @@ commands:
         run a flat binary, ELF64 executable or assembly source (.hvasm/.asm) to a stop
   asm FILE -o OUT.bin [--listing OUT.lst]
         assemble NASM-syntax source into a flat image
+  lsp [--stdio]
+        start the hvasm language server (for Neovim, Emacs, Helix, ...)
   help  show this text`;
 
 function main(argv: string[]): number {
@@ -19,6 +24,16 @@ function main(argv: string[]): number {
     switch (command) {
       case 'run':
         return runCommand(rest, processIo);
+      case 'asm':
+        return runAsmCommand(rest, {
+          readFile: (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined),
+          writeFile: (path: string, data: Uint8Array | string) => writeFileSync(path, data),
+          stderr: processIo.stderr,
+          stdout: processIo.stdout,
+        });
+      case 'lsp':
+        runLspCommand(rest);
+        return -1; // the server keeps the process alive
       case undefined:
       case 'help':
       case '--help':
@@ -37,4 +52,5 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+const code = main(process.argv.slice(2));
+if (code >= 0) process.exitCode = code;
