@@ -2,6 +2,7 @@
 // the files it includes. Features read only this; file access comes in through SourceHost.
 import { assemble, builtinIncludes, parse } from '../asm';
 import type { AssembleResult, ParsedFile, SymbolDefinition, SymbolReference } from '../asm';
+import { macroUses } from './defineReferences';
 
 /** Injected file access: open editor buffers first, then the disk. */
 export interface SourceHost {
@@ -25,6 +26,8 @@ export class Analysis {
   readonly lines: string[];
   private parsedFile?: ParsedFile;
   private assembledProgram?: AssembleResult;
+  private macroNames?: Set<string>;
+  private readonly referenceLists = new Map<string, SymbolReference[]>();
 
   constructor(
     readonly file: string,
@@ -71,11 +74,22 @@ export class Analysis {
     return [this.parsed, ...this.includedFiles()];
   }
 
+  /** The parser's references in `parsed` plus the uses of %defines and macros it expanded away. */
+  referencesIn(parsed: ParsedFile): SymbolReference[] {
+    let list = this.referenceLists.get(parsed.fileName);
+    if (list === undefined) {
+      this.macroNames ??= new Set(this.allFiles().flatMap((file) => file.definitions.filter((definition) => definition.kind === 'define' || definition.kind === 'macro').map((definition) => definition.name)));
+      list = [...parsed.references, ...macroUses(parsed, this.readSource(parsed.fileName) ?? '', this.macroNames)];
+      this.referenceLists.set(parsed.fileName, list);
+    }
+    return list;
+  }
+
   /** The definition or reference whose name range contains the position, in this file. */
   symbolAt(line: number, column: number): SymbolDefinition | SymbolReference | undefined {
     const hit = (range: SymbolReference['range']): boolean =>
       range.start.line === line && range.start.column <= column && column <= range.end.column;
-    return this.parsed.definitions.find((definition) => hit(definition.range)) ?? this.parsed.references.find((reference) => hit(reference.range));
+    return this.parsed.definitions.find((definition) => hit(definition.range)) ?? this.referencesIn(this.parsed).find((reference) => hit(reference.range));
   }
 
   /** Definitions of `fullName` in this file and its includes. */
@@ -85,6 +99,6 @@ export class Analysis {
 
   /** References to `fullName` in this file and its includes. */
   referencesTo(fullName: string): SymbolReference[] {
-    return this.allFiles().flatMap((file) => file.references.filter((reference) => reference.fullName === fullName));
+    return this.allFiles().flatMap((file) => this.referencesIn(file).filter((reference) => reference.fullName === fullName));
   }
 }

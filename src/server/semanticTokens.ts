@@ -25,7 +25,7 @@ export function computeSemanticTokens(analysis: Analysis): SemanticTokens {
   const nodes = new Map<number, LineNode>(analysis.parsed.lines.map((node) => [node.line, node]));
   const symbolsByLine = new Map<number, { column: number; fullName: string; declaration: boolean }[]>();
   for (const definition of analysis.parsed.definitions) pushTo(symbolsByLine, definition.range.start.line, { column: definition.range.start.column, fullName: definition.fullName, declaration: true });
-  for (const reference of analysis.parsed.references) pushTo(symbolsByLine, reference.range.start.line, { column: reference.range.start.column, fullName: reference.fullName, declaration: false });
+  for (const reference of analysis.referencesIn(analysis.parsed)) pushTo(symbolsByLine, reference.range.start.line, { column: reference.range.start.column, fullName: reference.fullName, declaration: false });
   analysis.lines.forEach((text, line) => {
     const node = nodes.get(line);
     const symbols = symbolsByLine.get(line) ?? [];

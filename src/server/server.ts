@@ -97,7 +97,11 @@ export function startServer(connection: Connection): void {
     schedule(uri, opened.has(uri) ? delayMs : 0);
     opened.add(uri);
     const file = uriToFile(uri);
-    for (const [other, cached] of analyses) if (other !== uri && cached.analysis.assembled.files.includes(file)) schedule(other, delayMs);
+    for (const [other, cached] of analyses) {
+      if (other === uri || !cached.analysis.assembled.files.includes(file)) continue;
+      analyses.delete(other); // its includes changed: analyse again at the same version
+      schedule(other, delayMs);
+    }
   });
   documents.onDidClose((event) => {
     clearTimeout(timers.get(event.document.uri));

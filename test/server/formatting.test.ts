@@ -30,7 +30,7 @@ test('aligns mnemonic and operand columns and trailing comments', needsAssembler
   const formatted = apply(source, edits ?? []);
   assert.equal(
     formatted,
-    ['section .text', 'main:   mov      rax, 1      ; one', '    vmlaunch', '.loop:', '    jnz      .loop       ; again', '    db       1, 2', ''].join('\n'),
+    ['section .text', 'main: mov      rax, 1 ; one', '    vmlaunch', '.loop:', '    jnz      .loop    ; again', '    db       1, 2', ''].join('\n'),
   );
 });
 
