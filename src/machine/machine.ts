@@ -15,6 +15,9 @@ import { BareLayout } from './boot/layout';
 import { isElf, parseElf, ImageError } from './boot/elf';
 import { Flag } from './cpu/flags';
 import type { StopReason } from './stopReason';
+import type { Snapshotable } from './debug/snapshotable';
+import { cpuSnapshotable } from './debug/cpuSnapshot';
+import { TimeTravel } from './debug/timeTravel';
 
 export interface MachineOptions {
   /** Guest RAM in MiB (default 128). */
@@ -38,6 +41,10 @@ export class Machine {
   readonly loop: RunLoop;
   readonly serial: Serial16550;
   private consoleBytes: number[] = [];
+  /** State saved by reverse-execution checkpoints; devices and VMX add theirs. */
+  readonly snapshotables: Snapshotable[] = [];
+  /** Set once reverse execution is enabled. */
+  timeTravel: TimeTravel | undefined;
 
   constructor(options: MachineOptions = {}) {
     registerAllHandlers();
@@ -51,6 +58,41 @@ export class Machine {
     });
     this.io.register(SERIAL_COM1, 8, this.serial);
     this.io.register(DEBUG_EXIT_PORT, 1, new DebugExit((code) => this.cpu.requestStop('exit', `debug-exit port written with ${code}`, code)));
+    this.snapshotables.push(cpuSnapshotable(this.cpu), {
+      snapshotName: 'console',
+      saveState: () => this.consoleBytes.length,
+      restoreState: (length) => void (this.consoleBytes.length = length as number),
+    });
+  }
+
+  /**
+   * Enables stepBack/reverseContinue: from now on checkpoints are taken every `interval`
+   * instructions. Call after loading the program.
+   */
+  enableReverseExecution(interval = 1_000_000, maxCheckpoints = 256): TimeTravel {
+    this.timeTravel ??= new TimeTravel(
+      {
+        mem: this.mem,
+        snapshotables: this.snapshotables,
+        instructionCount: () => this.cpu.instret,
+        runForward: (budget, withBreakpoints) => this.runForward(budget, withBreakpoints),
+        resumeFromBreakpoint: () => this.loop.resumeFromBreakpoint(),
+      },
+      interval,
+      maxCheckpoints,
+    );
+    return this.timeTravel;
+  }
+
+  private runForward(budget: number, withBreakpoints: boolean): StopReason {
+    if (withBreakpoints) return this.runSlice(budget);
+    const saved = [...this.loop.breakpoints];
+    this.loop.breakpoints.clear();
+    try {
+      return this.runSlice(budget);
+    } finally {
+      for (const rip of saved) this.loop.breakpoints.add(rip);
+    }
   }
 
   /** Everything the serial port has transmitted, as text. */
@@ -93,8 +135,19 @@ export class Machine {
     this.mem.load(address, bytes);
   }
 
-  /** Runs at most `budget` instructions. */
+  /** Runs at most `budget` instructions (taking reverse-execution checkpoints on the way). */
   run(budget: number): StopReason {
+    const travel = this.timeTravel;
+    if (travel === undefined) return this.runSlice(budget);
+    const end = this.cpu.instret + budget;
+    for (;;) {
+      const stop = this.runSlice(Math.min(end - this.cpu.instret, travel.untilNextCheckpoint()));
+      travel.maybeCheckpoint();
+      if (stop.reason !== 'budget' || this.cpu.instret >= end) return stop;
+    }
+  }
+
+  private runSlice(budget: number): StopReason {
     const cpu = this.cpu;
     if (cpu.attention & Attention.Stop) return this.takeStopRequest();
     if (cpu.halted) return this.haltStop();

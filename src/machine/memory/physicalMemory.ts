@@ -5,6 +5,8 @@
  * Addresses are plain numbers (physical addresses are < 2^52, exact in a double).
  */
 
+import { UndoJournal } from './undoJournal';
+
 export interface MmioHandler {
   /** Read `size` (1, 2, 4 or 8) bytes at `offset` within the region; returns the low 32 bits, high bits via `hi`. */
   read(offset: number, size: number): number;
@@ -33,6 +35,8 @@ export class PhysicalMemory {
   /** One byte per RAM page: nonzero when the decode cache holds instructions from it. */
   readonly codePages: Uint8Array;
   private codeWriteListener: CodeWriteListener = () => undefined;
+  /** Set while reverse execution is enabled. */
+  journal: UndoJournal | undefined = undefined;
 
   constructor(sizeBytes: number) {
     if (!Number.isInteger(sizeBytes) || sizeBytes < PAGE_SIZE * 512 || sizeBytes % PAGE_SIZE !== 0) {
@@ -46,6 +50,15 @@ export class PhysicalMemory {
 
   onCodeWrite(listener: CodeWriteListener): void {
     this.codeWriteListener = listener;
+  }
+
+  /** Starts journaling writes (reverse execution); returns the journal. */
+  enableJournal(): UndoJournal {
+    this.journal ??= new UndoJournal(this.ram, (page) => {
+      this.codePages[page] = 0;
+      this.codeWriteListener(page);
+    });
+    return this.journal;
   }
 
   /** Claims [base, base+size) for a device. Regions must not overlap RAM or each other. */
@@ -99,40 +112,42 @@ export class PhysicalMemory {
 
   write8(pa: number, value: number): void {
     if (pa < this.size) {
-      this.ram[pa] = value;
       this.noteWrite(pa);
+      this.ram[pa] = value;
     } else this.mmioWrite(pa, 1, value & 0xff);
   }
 
   write16(pa: number, value: number): void {
     if (pa + 2 <= this.size) {
-      this.view.setUint16(pa, value, true);
       this.noteWrite(pa);
       this.noteWrite(pa + 1);
+      this.view.setUint16(pa, value, true);
     } else this.mmioWrite(pa, 2, value & 0xffff);
   }
 
   write32(pa: number, value: number): void {
     if (pa + 4 <= this.size) {
-      this.view.setUint32(pa, value, true);
       this.noteWrite(pa);
       this.noteWrite(pa + 3);
+      this.view.setUint32(pa, value, true);
     } else this.mmioWrite(pa, 4, value >>> 0);
   }
 
   write64(pa: number, value: bigint): void {
     if (pa + 8 <= this.size) {
-      this.view.setBigUint64(pa, BigInt.asUintN(64, value), true);
       this.noteWrite(pa);
       this.noteWrite(pa + 7);
+      this.view.setBigUint64(pa, BigInt.asUintN(64, value), true);
     } else {
       this.write32(pa, Number(value & 0xffffffffn));
       this.write32(pa + 4, Number((value >> 32n) & 0xffffffffn));
     }
   }
 
+  /** Called before every RAM write: journals the page for reverse execution, drops decoded code. */
   private noteWrite(pa: number): void {
     const page = (pa / PAGE_SIZE) | 0;
+    if (this.journal !== undefined) this.journal.beforeWrite(page);
     if (this.codePages[page] !== 0) {
       this.codePages[page] = 0;
       this.codeWriteListener(page);
@@ -172,8 +187,8 @@ export class PhysicalMemory {
     for (let i = 0; i < bytes.length; i++) {
       const address = pa + i;
       if (address < 0 || address >= this.size) break;
-      this.ram[address] = bytes[i]!;
       this.noteWrite(address);
+      this.ram[address] = bytes[i]!;
       written++;
     }
     return written;
@@ -184,10 +199,8 @@ export class PhysicalMemory {
     if (pa < 0 || pa + bytes.length > this.size) {
       throw new RangeError(`image of ${bytes.length} bytes at 0x${pa.toString(16)} does not fit in ${this.size / 1048576} MiB of RAM`);
     }
+    const last = Math.floor((pa + Math.max(bytes.length, 1) - 1) / PAGE_SIZE);
+    for (let page = Math.floor(pa / PAGE_SIZE); page <= last; page++) this.noteWrite(page * PAGE_SIZE);
     this.ram.set(bytes, pa);
-    const last = Math.floor((pa + bytes.length) / PAGE_SIZE);
-    for (let page = Math.floor(pa / PAGE_SIZE); page <= last; page++) {
-      if (this.codePages[page] !== 0) this.noteWrite(page * PAGE_SIZE);
-    }
   }
 }
