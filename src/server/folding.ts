@@ -21,7 +21,8 @@ export function computeFolding(analysis: Analysis): FoldingRange[] {
   let label: number | undefined;
   for (const node of analysis.parsed.lines) {
     const statement = node.statement;
-    if (node.label !== undefined && !node.label.local) {
+    const isEqu = statement?.kind === 'directive' && statement.name.toLowerCase() === 'equ';
+    if (node.label !== undefined && !node.label.local && !isEqu) {
       if (label !== undefined) add(label, lastCodeLine(node.line));
       label = node.line;
     }

@@ -62,6 +62,11 @@ function symbolMarkdown(analysis: Analysis, line: number, token: SourceToken): s
   if (vmx !== undefined) return describeConstant(fullName, assembled?.value ?? vmx.value, vmx.comment).join('\n');
   if (assembled?.kind === 'equ') return describeConstant(fullName, assembled.value).join('\n');
   const definition = analysis.definitionsOf(fullName)[0];
-  if (definition !== undefined) return `**${fullName}** — ${definition.kind} defined in ${definition.file}:${definition.range.start.line + 1}`;
-  return undefined;
+  if (definition === undefined) return undefined;
+  const where = `${definition.file}:${definition.range.start.line + 1}`;
+  if (definition.kind !== 'define') return `**${fullName}** — ${definition.kind} defined in ${where}`;
+  const body = (analysis.readSource(definition.file)?.split(/\r?\n/)[definition.range.start.line] ?? '').slice(definition.range.end.column).replace(/;.*$/, '').trim();
+  const value = parseNasmNumber(body);
+  const numeric = value === undefined ? '' : ` = ${describeNumber(value).hex} = ${value}`;
+  return `**${fullName}** — \`%define ${fullName} ${body}\`${numeric}\n\ndefined in ${where}`;
 }

@@ -87,3 +87,10 @@ test('a VMCS field constant from hyperscope/vmx.inc shows encoding, width, type 
   assert.match(hover, /guest state/);
   assert.match(hover, /guest RIP/);
 });
+
+test('a %define hover shows its body and value', async () => {
+  const text = '%define PORT 0x3f8\n    mov dx, PORT\n';
+  const defineUri = 'file:///hover/define.hvasm';
+  await client.open(defineUri, text);
+  assert.match(await hoverText('dx, PORT', 5, text, defineUri), /`%define PORT 0x3f8` = 0x3F8 = 1016/);
+});
