@@ -9,6 +9,7 @@ import { Access } from '../paging/types';
 import { Cr0, walk, type GuestPhysicalTranslator } from '../paging/walker';
 import { Tlb, TlbPerm, TLB_MASK } from '../paging/tlb';
 import { CpuFault, Vector } from './fault';
+import { Flag } from './flags';
 import { CpuState, TWO32, toLinear, isCanonicalHalves } from './state';
 import type { GprRef } from './registers';
 import type { NonRootHooks } from './intercept';
@@ -21,6 +22,8 @@ export const Attention = {
   Halt: 2,
   /** An interrupt may be deliverable (IF set, STI shadow ended, pending event). */
   Event: 4,
+  /** RFLAGS.TF is set: the run loop single-steps and raises the #DB trap (SDM 17.3.1.4). */
+  SingleStep: 8,
 } as const;
 
 /** Permission bits an access needs in a TLB entry, by [user][kind]. */
@@ -45,6 +48,19 @@ export class Cpu extends CpuState {
   attention = 0;
   /** Why the machine should stop, set by devices and handlers (debug-exit, shutdown). */
   stopRequest: { reason: string; detail: string; exitCode?: number } | undefined = undefined;
+
+  /** Events delivered through the IDT so far (the single-step logic tells INT n from plain instructions). */
+  eventsDelivered = 0;
+
+  override get rflags(): number {
+    return super.rflags;
+  }
+
+  /** Writing RFLAGS with TF set arms the single-step trap for the next instruction. */
+  override set rflags(value: number) {
+    super.rflags = value;
+    if (value & Flag.TF) this.attention |= Attention.SingleStep;
+  }
 
   requestStop(reason: string, detail: string, exitCode?: number): void {
     this.stopRequest = { reason, detail, exitCode };
@@ -102,7 +118,7 @@ export class Cpu extends CpuState {
     if (result.dirty) perm |= TlbPerm.Dirty;
     const base = result.physical - (((result.physical % PAGE) + PAGE) % PAGE);
     const guestBase = result.guestPhysical - (result.guestPhysical % PAGE);
-    this.tlb.insert(page, this.tlbContext, base, guestBase, perm, result.global);
+    this.tlb.insert(page, this.tlbContext, base, guestBase, perm, result.global, result.pageSize);
     return result.physical;
   }
 

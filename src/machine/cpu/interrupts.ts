@@ -55,6 +55,8 @@ export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCod
       return;
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
+      // A fault while delivering INT n / INT3 is a fault of that instruction (RIP = the INT).
+      if (current.kind === EventKind.Software && history.length === 0) throw e;
       history.push(`${e.describe()} while delivering vector ${current.vector}`);
       if (e.vector === Vector.PF && e.address !== undefined) cpu.cr2 = e.address;
       if (current.vector === Vector.DF) throw new TripleFault(history.join('; '));
@@ -109,6 +111,7 @@ function deliverOnce(cpu: Cpu, vector: number, kind: EventKind, errorCode: numbe
 
   if (privilegeChange) cpu.segments[Seg.SS]!.load(targetDpl, 0, 0xffffffff, Ar.UNUSABLE | (targetDpl << Ar.DPL_SHIFT));
   cpu.segments[Seg.CS]!.load((codeSelector & 0xfffc) | targetDpl, code.base, code.limit, code.accessRights);
+  cpu.bitness = 64; // the gate's target is a 64-bit code segment (checked above)
   cpu.setStackPointer(rsp);
   cpu.rip = gate.offset;
   cpu.materializeFlags();
@@ -116,5 +119,6 @@ function deliverOnce(cpu: Cpu, vector: number, kind: EventKind, errorCode: numbe
   if (gate.type === 0xe) flags &= ~Flag.IF;
   cpu.flagBits = flags;
   cpu.halted = false;
+  cpu.eventsDelivered++;
   cpu.codeGeneration++;
 }

@@ -10,6 +10,10 @@ import { CpuFault, Vector } from './fault';
 import { Access } from '../paging/types';
 import { deliverEvent, EventKind, TripleFault } from './interrupts';
 import type { CompiledInsn } from './compile';
+import { Flag } from './flags';
+
+/** DR6.BS: the #DB was a single-step trap. */
+const DR6_BS = 0x4000;
 
 export type LoopOutcome =
   | { kind: 'budget' }
@@ -45,8 +49,14 @@ export class RunLoop {
   run(budget: number): LoopOutcome {
     const cpu = this.cpu;
     const end = cpu.instret + budget;
+    if (cpu.flagBits & Flag.TF) cpu.attention |= Attention.SingleStep;
     while (cpu.instret < end) {
-      if (cpu.attention !== 0) return { kind: 'attention' };
+      if (cpu.attention !== 0) {
+        if (cpu.attention !== Attention.SingleStep) return { kind: 'attention' };
+        const outcome = this.singleStep();
+        if (outcome !== undefined) return outcome;
+        continue;
+      }
       try {
         const outcome = this.runInner(end);
         if (outcome !== undefined) return outcome;
@@ -56,6 +66,35 @@ export class RunLoop {
       }
     }
     return { kind: 'budget' };
+  }
+
+  /**
+   * Runs one instruction that starts with RFLAGS.TF = 1, then raises the #DB single-step
+   * trap with DR6.BS (SDM 17.3.1.4). No trap follows an instruction that faulted or
+   * delivered a software interrupt (delivery clears TF).
+   */
+  private singleStep(): LoopOutcome | undefined {
+    const cpu = this.cpu;
+    cpu.attention &= ~Attention.SingleStep;
+    if (!(cpu.flagBits & Flag.TF)) return undefined;
+    const instret = cpu.instret;
+    const events = cpu.eventsDelivered;
+    try {
+      const outcome = this.runInner(instret + 1);
+      if (outcome !== undefined) return outcome;
+    } catch (e) {
+      return this.handleThrown(e);
+    }
+    if (cpu.instret !== instret && cpu.eventsDelivered === events && !cpu.halted && !(cpu.attention & Attention.Stop)) {
+      cpu.dr[6] = (cpu.dr[6]! | DR6_BS) >>> 0;
+      const trap = new CpuFault(Vector.DB);
+      const hooked = this.exceptionHook?.(trap, cpu.rip);
+      if (hooked !== undefined) return hooked;
+      const outcome = this.deliver(Vector.DB, EventKind.Exception);
+      if (outcome !== undefined) return outcome;
+    }
+    if (cpu.flagBits & Flag.TF) cpu.attention |= Attention.SingleStep;
+    return undefined;
   }
 
   private handleThrown(e: unknown): LoopOutcome | undefined {

@@ -29,11 +29,21 @@ export class Tlb {
   readonly global = new Uint8Array(TLB_SIZE);
   /** Guest-physical page (equal to physical outside EPT), for VM-exit reporting. */
   readonly guestPhysical = new Float64Array(TLB_SIZE);
+  /** First 4 KiB page number of the large page an entry was cut from (= tag for 4 KiB pages). */
+  readonly largeBase = new Float64Array(TLB_SIZE);
+  /** 4 KiB pages in the page the entry came from: 1, 512 (2 MiB) or 262144 (1 GiB). */
+  readonly largePages = new Float64Array(TLB_SIZE);
+  /** Entries inserted from 2 MiB / 1 GiB pages since the last full flush (INVLPG must then scan). */
+  private largeInserted = 0;
   hits = 0;
   misses = 0;
 
-  insert(pageNumber: number, context: number, physical: number, guestPhysical: number, perm: number, global: boolean): void {
+  insert(pageNumber: number, context: number, physical: number, guestPhysical: number, perm: number, global: boolean, pageSize = 4096): void {
     const i = pageNumber & TLB_MASK;
+    const pages = pageSize / 4096;
+    this.largePages[i] = pages;
+    this.largeBase[i] = pageNumber - (((pageNumber % pages) + pages) % pages);
+    if (pages > 1) this.largeInserted++;
     this.tag[i] = pageNumber;
     this.context[i] = context;
     this.physical[i] = physical;
@@ -52,6 +62,12 @@ export class Tlb {
   invalidatePage(pageNumber: number, context?: number): void {
     const i = pageNumber & TLB_MASK;
     if (this.tag[i] === pageNumber && (context === undefined || this.context[i] === context)) this.tag[i] = NaN;
+    if (this.largeInserted === 0) return;
+    // The page may belong to a 2 MiB / 1 GiB translation cached as several 4 KiB pieces: drop them all (SDM 4.10.4.1).
+    for (let j = 0; j < TLB_SIZE; j++) {
+      const base = this.largeBase[j]!;
+      if (this.largePages[j]! > 1 && base <= pageNumber && pageNumber < base + this.largePages[j]! && (context === undefined || this.context[j] === context)) this.tag[j] = NaN;
+    }
   }
 
   /** CR3 load: drops non-global entries of `context` (all when `includeGlobal`). */
@@ -68,6 +84,7 @@ export class Tlb {
 
   flushAll(): void {
     this.tag.fill(NaN);
+    this.largeInserted = 0;
   }
 
   /** Valid entries, for the `tlb` debugger command. */

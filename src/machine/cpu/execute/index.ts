@@ -3,12 +3,15 @@ import { registerHandlers } from '../compile';
 import { aluHandlers } from './alu';
 import { basicSystemHandlers } from './basicSystem';
 import { branchHandlers } from './branch';
+import { integerHandlers } from './integer';
 import { moveHandlers } from './move';
+import { systemHandlers } from './system';
 
 let registered = false;
 
 export function registerAllHandlers(): void {
   if (registered) return;
   registered = true;
-  for (const table of [aluHandlers, branchHandlers, moveHandlers, basicSystemHandlers]) registerHandlers(table);
+  // systemHandlers first: its MOV/PUSH/POP factories take the segment-register forms.
+  for (const table of [systemHandlers, aluHandlers, branchHandlers, moveHandlers, basicSystemHandlers, integerHandlers]) registerHandlers(table);
 }

@@ -1,0 +1,135 @@
+/**
+ * Port I/O with the VMX I/O exit: IN/OUT (imm8 or DX) and the string forms INS/OUTS with
+ * REP (SDM Vol. 2 IN, OUT, INS, OUTS, REP). The I/O permission check (CPL <= IOPL or the
+ * TSS bitmap) comes first, then the VM exit, then the accesses. REP string I/O updates
+ * RCX/RSI/RDI after every element, so a fault part-way restarts where it stopped; long
+ * repeats run in chunks (the instruction re-executes until RCX = 0).
+ */
+import { Mnemonic } from 'iced-x86';
+import type { Factory } from '../compile';
+import { Attention, type Cpu } from '../cpu';
+import type { Decoded } from '../decoded';
+import { OperandKind } from '../decoded';
+import { CpuFault, Vector } from '../fault';
+import { Flag } from '../flags';
+import { Intercept } from '../intercept';
+import { Seg } from '../registers';
+import { TWO32 } from '../state';
+import { Access } from '../../paging/types';
+import { checkIoPermission } from './ioPermission';
+
+/** Elements moved per execution before the instruction yields and re-executes. */
+const CHUNK = 4096;
+
+function portOperand(op: { kind: OperandKind; immLo: number } | undefined): ((cpu: Cpu) => number) | undefined {
+  if (op?.kind === OperandKind.Immediate) {
+    const port = op.immLo & 0xff;
+    return () => port;
+  }
+  if (op?.kind === OperandKind.Register) return (cpu) => cpu.lo[2]! & 0xffff;
+  return undefined;
+}
+
+const inPort: Factory = (d) => {
+  const [dst, src] = d.operands;
+  const port = portOperand(src);
+  if (!dst?.reg || !port) return undefined;
+  const size = dst.size;
+  return (cpu) => {
+    const p = port(cpu);
+    checkIoPermission(cpu, p, size);
+    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port: p, size, string: false, rep: false, toRegister: true });
+    cpu.writeReg(dst.reg!, cpu.io.in(p, size), 0);
+  };
+};
+
+const outPort: Factory = (d) => {
+  const [dst, src] = d.operands;
+  const port = portOperand(dst);
+  if (!src?.reg || !port) return undefined;
+  const size = src.size;
+  return (cpu) => {
+    const p = port(cpu);
+    checkIoPermission(cpu, p, size);
+    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port: p, size, string: false, rep: false, toRegister: false });
+    cpu.io.out(p, size, cpu.readReg(src.reg!));
+  };
+};
+
+/** Reads an index register (RSI/RDI/RCX) at the address size. */
+function readIndex(cpu: Cpu, index: number, addressSize: number): number {
+  return addressSize === 8 ? cpu.hi[index]! * TWO32 + cpu.lo[index]! : addressSize === 4 ? cpu.lo[index]! : cpu.lo[index]! & 0xffff;
+}
+
+function writeIndex(cpu: Cpu, index: number, addressSize: number, value: number): void {
+  if (addressSize === 8) {
+    const wrapped = ((value % 2 ** 64) + 2 ** 64) % 2 ** 64;
+    cpu.lo[index] = wrapped % TWO32;
+    cpu.hi[index] = Math.floor(wrapped / TWO32) >>> 0;
+  } else if (addressSize === 4) {
+    cpu.lo[index] = value >>> 0;
+    cpu.hi[index] = 0;
+  } else {
+    cpu.lo[index] = (cpu.lo[index]! & 0xffff0000) | (value & 0xffff);
+  }
+}
+
+/** Linear address of seg:[index]; only FS/GS have a base in 64-bit mode. #GP(0)/#SS(0) when not canonical. */
+function stringAddress(cpu: Cpu, seg: number, offset: number): number {
+  let linear = offset;
+  if (seg === Seg.FS || seg === Seg.GS) linear += cpu.segments[seg]!.base;
+  linear = ((linear % 2 ** 64) + 2 ** 64) % 2 ** 64;
+  if (linear >= 2 ** 63) linear -= 2 ** 64;
+  if (linear >= 2 ** 47 || linear < -(2 ** 47)) throw new CpuFault(seg === Seg.SS ? Vector.SS : Vector.GP, 0);
+  return linear;
+}
+
+/** INS (toMemory) or OUTS: one element per iteration; returns after the count or a chunk. */
+function stringIo(d: Decoded, toMemory: boolean): ReturnType<Factory> {
+  const memoryOperand = toMemory ? d.operands[0] : d.operands[1];
+  if (!memoryOperand || (memoryOperand.kind !== OperandKind.StringDestination && memoryOperand.kind !== OperandKind.StringSource)) return undefined;
+  const size = memoryOperand.size;
+  const seg = toMemory ? Seg.ES : memoryOperand.special;
+  const indexReg = toMemory ? 7 : 6;
+  const addressSize = d.addressSize;
+  const rep = d.rep || d.repne;
+  return (cpu) => {
+    const port = cpu.lo[2]! & 0xffff;
+    checkIoPermission(cpu, port, size);
+    let remaining = rep ? readIndex(cpu, 1, addressSize) : 1;
+    if (cpu.nonRoot) {
+      const linearAddress = stringAddress(cpu, seg, readIndex(cpu, indexReg, addressSize));
+      cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port, size, string: true, rep, toRegister: toMemory, linearAddress });
+    }
+    const step = cpu.flagBits & Flag.DF ? -size : size;
+    let done = 0;
+    while (remaining > 0 && done < CHUNK) {
+      const offset = readIndex(cpu, indexReg, addressSize);
+      const linear = stringAddress(cpu, seg, offset);
+      if (toMemory) {
+        cpu.translate(linear, Access.Write);
+        if (size > 1) cpu.translate(linear + size - 1, Access.Write);
+        cpu.writeSized(linear, size, cpu.io.in(port, size), 0);
+      } else {
+        cpu.io.out(port, size, cpu.readSized(linear, size));
+      }
+      writeIndex(cpu, indexReg, addressSize, offset + step);
+      remaining--;
+      done++;
+      if (rep) writeIndex(cpu, 1, addressSize, remaining);
+      if (cpu.attention & Attention.Stop) break; // a device stopped the machine (debug-exit)
+    }
+    if (rep && remaining > 0 && !(cpu.attention & Attention.Stop)) cpu.rip -= d.length; // continue on the next execution
+  };
+}
+
+export const portIoHandlers: [number, Factory][] = [
+  [Mnemonic.In, inPort],
+  [Mnemonic.Out, outPort],
+  [Mnemonic.Insb, (d) => stringIo(d, true)],
+  [Mnemonic.Insw, (d) => stringIo(d, true)],
+  [Mnemonic.Insd, (d) => stringIo(d, true)],
+  [Mnemonic.Outsb, (d) => stringIo(d, false)],
+  [Mnemonic.Outsw, (d) => stringIo(d, false)],
+  [Mnemonic.Outsd, (d) => stringIo(d, false)],
+];

@@ -1,0 +1,70 @@
+/**
+ * Cache and TLB maintenance (SDM Vol. 2 INVLPG, WBINVD, INVD), and the table of every
+ * system-instruction handler this folder adds (registered ahead of the general tables so
+ * segment-register forms of MOV/PUSH/POP reach their handlers).
+ */
+import { Mnemonic } from 'iced-x86';
+import type { Factory } from '../compile';
+import type { Cpu } from '../cpu';
+import { OperandKind, type MemoryRef } from '../decoded';
+import { Intercept } from '../intercept';
+import { effectiveAddress } from '../operands';
+import { requireCpl0 } from './privilege';
+import { interruptInstructionHandlers } from './interruptsInsn';
+import { syscallHandlers } from './syscall';
+import { cpuidHandlers } from './cpuid';
+import { msrHandlers } from './msr';
+import { controlRegisterHandlers } from './controlRegs';
+import { descriptorTableHandlers } from './descriptorTables';
+import { segmentLoadHandlers } from './segmentLoads';
+import { portIoHandlers } from './stringIo';
+
+/** The operand's linear address, or undefined when it is not canonical (INVLPG is then a no-op). */
+function linearOrUndefined(cpu: Cpu, mem: MemoryRef): number | undefined {
+  try {
+    return effectiveAddress(cpu, mem);
+  } catch {
+    return undefined;
+  }
+}
+
+/** INVLPG m: drops the translation of the page holding m in the current TLB context. */
+const invlpg: Factory = (d) => {
+  const op = d.operands[0];
+  if (op?.kind !== OperandKind.Memory) return undefined;
+  const mem = op.mem!;
+  return (cpu) => {
+    requireCpl0(cpu);
+    const linear = linearOrUndefined(cpu, mem);
+    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Invlpg, { length: d.length, linearAddress: linear ?? 0 });
+    if (linear === undefined) return;
+    cpu.tlb.invalidatePage(Math.floor(linear / 4096), cpu.tlbContext);
+    cpu.codeGeneration++;
+  };
+};
+
+/** WBINVD / INVD: no caches are simulated; privileged, and VM exits (INVD always). */
+function cacheFlush(kind: Intercept): Factory {
+  return (d) => (cpu) => {
+    requireCpl0(cpu);
+    if (cpu.nonRoot) cpu.nonRoot.intercept(kind, { length: d.length });
+  };
+}
+
+const cacheHandlers: [number, Factory][] = [
+  [Mnemonic.Invlpg, invlpg],
+  [Mnemonic.Wbinvd, cacheFlush(Intercept.Wbinvd)],
+  [Mnemonic.Invd, cacheFlush(Intercept.Invd)],
+];
+
+export const systemHandlers: [number, Factory][] = [
+  ...segmentLoadHandlers,
+  ...portIoHandlers,
+  ...interruptInstructionHandlers,
+  ...syscallHandlers,
+  ...cpuidHandlers,
+  ...msrHandlers,
+  ...controlRegisterHandlers,
+  ...descriptorTableHandlers,
+  ...cacheHandlers,
+];
