@@ -36,3 +36,5 @@ export { parse } from './parse';
 export { assemble, assembleSource, measureAssembler } from './assemble';
 export { addressToLine, lineToAddresses } from './lineMap';
 export { builtinIncludes } from './builtins';
+export { vmxConstant, vmxConstantGroups, vmxConstantTable } from './include/vmxConstants';
+export type { VmcsFieldShape, VmcsFieldType, VmcsFieldWidth, VmxConfidence, VmxConstant, VmxConstantGroup, VmxConstantKind } from './include/vmxConstants';
