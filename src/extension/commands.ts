@@ -1,0 +1,57 @@
+// Commands contributed in package.json: debug/run the current file, restart the language
+// server, show the log.
+import * as vscode from 'vscode';
+import { fileConfiguration, LANGUAGE_ID } from './debugConfiguration';
+import type { LanguageClientHost } from './languageClient';
+import { log } from './outputChannel';
+
+export const COMMANDS = {
+  debugThisFile: 'hyperscope.debugThisFile',
+  runThisFile: 'hyperscope.runThisFile',
+  restartLanguageServer: 'hyperscope.restartLanguageServer',
+  showLog: 'hyperscope.showLog',
+  newFile: 'hyperscope.newFile',
+} as const;
+
+/** Starting point of "New hvasm File": a bare-mode program that prints and exits. */
+const NEW_FILE_TEMPLATE = `; A bare-mode Hyperscope program: runs in ring 0 at 1 MiB.
+bits 64
+org 0x100000
+
+start:
+        mov     dx, 0x3f8       ; COM1
+        mov     al, 'A'
+        out     dx, al          ; one byte over the serial port
+        xor     eax, eax
+        out     0xf4, al        ; debug-exit port: stop with exit code 0
+`;
+
+/** The file a command acts on: the editor-title/explorer argument, else the active hvasm editor. */
+function targetFile(resource: unknown): vscode.Uri | undefined {
+  if (resource instanceof vscode.Uri) return resource;
+  const document = vscode.window.activeTextEditor?.document;
+  return document && document.languageId === LANGUAGE_ID ? document.uri : undefined;
+}
+
+async function launchFile(resource: unknown, noDebug: boolean): Promise<boolean> {
+  const file = targetFile(resource);
+  if (!file) {
+    void vscode.window.showInformationMessage('Hyperscope: open an .hvasm file first.');
+    return false;
+  }
+  const config = fileConfiguration(file.fsPath, `${noDebug ? 'Run' : 'Debug'} ${vscode.workspace.asRelativePath(file, false)}`, noDebug);
+  return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(file), config, { noDebug });
+}
+
+export function registerCommands(languageClient: LanguageClientHost): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(COMMANDS.debugThisFile, (resource: unknown) => launchFile(resource, false)),
+    vscode.commands.registerCommand(COMMANDS.runThisFile, (resource: unknown) => launchFile(resource, true)),
+    vscode.commands.registerCommand(COMMANDS.restartLanguageServer, () => languageClient.restart()),
+    vscode.commands.registerCommand(COMMANDS.showLog, () => log().show()),
+    vscode.commands.registerCommand(COMMANDS.newFile, async () => {
+      const document = await vscode.workspace.openTextDocument({ language: LANGUAGE_ID, content: NEW_FILE_TEMPLATE });
+      await vscode.window.showTextDocument(document);
+    }),
+  );
+}

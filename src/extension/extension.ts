@@ -1,0 +1,44 @@
+// Entry point of dist/extension.js. Wires the debug configuration provider, the debug
+// adapter factory, the language client and the commands; every registration is owned by
+// the extension context. activate() shows its own errors: VS Code would stay silent.
+import * as vscode from 'vscode';
+import { registerAdapterFactory } from './adapterFactory';
+import { registerCommands } from './commands';
+import { DEBUG_TYPE, registerDebugConfigurations } from './debugConfiguration';
+import { LanguageClientHost } from './languageClient';
+import { disposeLog, log, showError } from './outputChannel';
+
+const loadedAt = performance.now();
+
+/** What activate() returns (`vscode.extensions.getExtension(...).exports`): for tests and the bench. */
+export interface HyperscopeApi {
+  /** Milliseconds from this module's load to the end of activate(). */
+  readonly activationMs: number;
+  /** Resolves once the language server has started (or failed, or is disabled). */
+  readonly languageServerReady: Promise<void>;
+}
+
+let languageClient: LanguageClientHost | undefined;
+
+export function activate(context: vscode.ExtensionContext): HyperscopeApi {
+  let languageServerReady: Promise<void> = Promise.resolve();
+  try {
+    log().info(`activating Hyperscope ${String(context.extension.packageJSON.version)}`);
+    context.subscriptions.push(registerDebugConfigurations(), registerAdapterFactory(context.extensionPath, DEBUG_TYPE));
+    languageClient = new LanguageClientHost(context.extensionPath);
+    const client = languageClient;
+    context.subscriptions.push(client, registerCommands(client), vscode.workspace.onDidChangeConfiguration((event) => client.onConfigurationChanged(event)));
+    languageServerReady = client.start();
+  } catch (error) {
+    void showError('activation failed', error);
+  }
+  const activationMs = performance.now() - loadedAt;
+  log().info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs, languageServerReady };
+}
+
+export async function deactivate(): Promise<void> {
+  await languageClient?.stop();
+  languageClient = undefined;
+  disposeLog();
+}

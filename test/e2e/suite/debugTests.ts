@@ -1,0 +1,112 @@
+// Debugging through VS Code's debug service: launch samples/hello.hvasm with the inline
+// adapter and in a separate process, read its serial output, stop at a line breakpoint,
+// and start a session from the "Debug This File" command (the configuration provider path).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { startRecorded, topFrameLine, type RecordedSession } from './debugHarness';
+import type { E2eContext } from './index';
+import { assert, Skip, type TestCase } from './runner';
+
+const HELLO_OUTPUT = 'Hello from the bare machine!';
+
+/** 1-based line of the first line of `file` matching `pattern` (breakpoints by content, not number). */
+function lineOf(file: string, pattern: RegExp): number {
+  const index = fs.readFileSync(file, 'utf8').split('\n').findIndex((line) => pattern.test(line));
+  if (index < 0) throw new Error(`${file} has no line matching ${pattern}`);
+  return index + 1;
+}
+
+function requireAdapter(context: E2eContext, bundle: string): void {
+  if (!fs.existsSync(path.join(context.extensionPath, 'dist', bundle))) throw new Skip(`dist/${bundle} is not built yet (no debug adapter entry in src/adapter)`);
+}
+
+async function setAdapterMode(mode: 'inline' | 'process'): Promise<void> {
+  await vscode.workspace.getConfiguration('hyperscope').update('debugAdapter.mode', mode, vscode.ConfigurationTarget.Global);
+}
+
+function helloConfig(context: E2eContext, extra: Record<string, unknown> = {}): vscode.DebugConfiguration {
+  return { type: 'hyperscope', request: 'launch', name: 'e2e hello', program: path.join(context.samples, 'hello.hvasm'), mode: 'bare', ...extra };
+}
+
+function folder(): vscode.WorkspaceFolder | undefined {
+  return vscode.workspace.workspaceFolders?.[0];
+}
+
+async function runToEnd(context: E2eContext, recorded: RecordedSession, metric: string, started: number): Promise<void> {
+  await recorded.waitForTermination();
+  context.metrics[metric] = Math.round(performance.now() - started);
+  assert(recorded.output.includes(HELLO_OUTPUT), `serial output ${JSON.stringify(recorded.output)} lacks "${HELLO_OUTPUT}"`);
+  const exited = recorded.events('exited')[0];
+  if (exited) assert(exited.body?.exitCode === 0, `exited with ${JSON.stringify(exited.body)}`);
+}
+
+export function debugTests(context: E2eContext): TestCase[] {
+  return [
+    {
+      name: 'launching hello.hvasm (inline adapter) prints its output and terminates',
+      run: async () => {
+        requireAdapter(context, 'adapterInline.js');
+        await setAdapterMode('inline');
+        const started = performance.now();
+        await runToEnd(context, await startRecorded(folder(), helloConfig(context)), 'inlineLaunchToTerminateMs', started);
+      },
+    },
+    {
+      name: 'a line breakpoint in hello.hvasm stops there, then the run completes',
+      run: async () => {
+        requireAdapter(context, 'adapterInline.js');
+        const program = path.join(context.samples, 'hello.hvasm');
+        const line = lineOf(program, /^\s*out\s+dx,\s*al/);
+        const breakpoint = new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(program), new vscode.Position(line - 1, 0)));
+        vscode.debug.addBreakpoints([breakpoint]);
+        try {
+          const recorded = await startRecorded(folder(), helloConfig(context));
+          const stop = await recorded.waitForStop();
+          assert(stop.reason === 'breakpoint', `stopped for ${JSON.stringify(stop)}, expected a breakpoint`);
+          const threadId = typeof stop.threadId === 'number' ? stop.threadId : 1;
+          const stoppedAt = await topFrameLine(recorded, threadId);
+          assert(stoppedAt === line, `stopped at line ${stoppedAt}, breakpoint is on line ${line}`);
+          vscode.debug.removeBreakpoints([breakpoint]);
+          await recorded.session?.customRequest('setBreakpoints', { source: { path: program }, breakpoints: [] });
+          await recorded.session?.customRequest('continue', { threadId });
+          await recorded.waitForTermination();
+          assert(recorded.output.includes(HELLO_OUTPUT), `serial output ${JSON.stringify(recorded.output)} lacks "${HELLO_OUTPUT}"`);
+        } finally {
+          vscode.debug.removeBreakpoints([breakpoint]);
+        }
+      },
+    },
+    {
+      name: 'with debugAdapter.mode "process" the adapter runs as node dist/adapter.js',
+      run: async () => {
+        requireAdapter(context, 'adapter.js');
+        await setAdapterMode('process');
+        try {
+          const started = performance.now();
+          await runToEnd(context, await startRecorded(folder(), helloConfig(context)), 'processLaunchToTerminateMs', started);
+        } finally {
+          await setAdapterMode('inline');
+        }
+      },
+    },
+    {
+      name: '"Debug This File" on the active hvasm editor starts and finishes a session',
+      run: async () => {
+        requireAdapter(context, 'adapterInline.js');
+        const document = await vscode.workspace.openTextDocument(path.join(context.samples, 'hello.hvasm'));
+        await vscode.window.showTextDocument(document);
+        const ended = new Promise<vscode.DebugSession>((resolve) => {
+          const listener = vscode.debug.onDidTerminateDebugSession((session) => {
+            listener.dispose();
+            resolve(session);
+          });
+        });
+        const started = await vscode.commands.executeCommand<boolean>('hyperscope.debugThisFile');
+        assert(started === true, `hyperscope.debugThisFile returned ${String(started)}`);
+        const session = await ended;
+        assert(session.configuration.program === document.uri.fsPath, `session ran ${String(session.configuration.program)}`);
+      },
+    },
+  ];
+}

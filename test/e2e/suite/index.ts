@@ -1,0 +1,73 @@
+// End-to-end tests of the built extension inside a real VS Code (code-server driven by
+// headless Chromium in CI, or desktop VS Code through @vscode/test-electron). VS Code loads
+// this file (out/e2e/index.js) as extensionTestsPath and awaits run().
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { installRecorder } from './debugHarness';
+import { debugTests } from './debugTests';
+import { languageTests } from './languageTests';
+import { assert, runTests, type TestCase } from './runner';
+
+const EXTENSION_ID = 'hyperscope.hyperscope';
+
+interface HyperscopeApi {
+  activationMs: number;
+  languageServerReady: Promise<void>;
+}
+
+function isApi(value: unknown): value is HyperscopeApi {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<HyperscopeApi>).activationMs === 'number';
+}
+
+/** Shared by the test files: the extension's folder and what activation measured. */
+export interface E2eContext {
+  extensionPath: string;
+  samples: string;
+  metrics: Record<string, number | string | boolean>;
+}
+
+function activationTests(context: E2eContext): TestCase[] {
+  return [
+    {
+      name: 'the extension activates and reports its activation time',
+      run: async () => {
+        const extension = vscode.extensions.getExtension(EXTENSION_ID);
+        assert(extension, `extension ${EXTENSION_ID} is not installed`);
+        const wasActive = extension.isActive;
+        const started = performance.now();
+        const api: unknown = await extension.activate();
+        context.metrics.activateCallMs = Math.round((performance.now() - started) * 10) / 10;
+        context.metrics.alreadyActive = wasActive;
+        assert(extension.isActive, 'extension.isActive is false after activate()');
+        assert(isApi(api), `activate() returned ${JSON.stringify(api)}, not the Hyperscope API`);
+        context.metrics.activationMs = Math.round(api.activationMs * 10) / 10;
+        await api.languageServerReady;
+      },
+    },
+  ];
+}
+
+function writeMetrics(context: E2eContext): void {
+  const folder = path.join(context.extensionPath, 'test-results');
+  fs.mkdirSync(folder, { recursive: true });
+  const file = path.join(folder, 'e2e-metrics.json');
+  fs.writeFileSync(file, JSON.stringify({ ...context.metrics, vscodeVersion: vscode.version, at: new Date().toISOString() }, null, 2) + '\n');
+}
+
+export async function run(): Promise<void> {
+  const extensionPath = vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? path.resolve(__dirname, '..', '..');
+  const context: E2eContext = { extensionPath, samples: path.join(extensionPath, 'samples'), metrics: {} };
+  console.log(`Hyperscope e2e in VS Code ${vscode.version} (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'})`);
+  const recorder = installRecorder('hyperscope');
+  try {
+    const summary = await runTests([...activationTests(context), ...languageTests(context), ...debugTests(context)]);
+    context.metrics.passed = summary.passed;
+    context.metrics.failed = summary.failed;
+    context.metrics.skipped = summary.skipped;
+    writeMetrics(context);
+    if (summary.failed > 0) throw new Error(`${summary.failed} end-to-end test(s) failed`);
+  } finally {
+    recorder.dispose();
+  }
+}
