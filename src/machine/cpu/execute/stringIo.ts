@@ -14,7 +14,7 @@ import { CpuFault, Vector } from '../fault';
 import { Flag } from '../flags';
 import { Intercept } from '../intercept';
 import { Seg } from '../registers';
-import { TWO32 } from '../state';
+import { TWO32, isCanonicalHalves, toLinear } from '../state';
 import { Access } from '../../paging/types';
 import { checkIoPermission } from './ioPermission';
 
@@ -56,32 +56,45 @@ const outPort: Factory = (d) => {
   };
 };
 
-/** Reads an index register (RSI/RDI/RCX) at the address size. */
+/** An index register (RSI/RDI/RCX) at the address size, as lo/hi halves (hi in `cpu.hiOut`). */
 function readIndex(cpu: Cpu, index: number, addressSize: number): number {
-  return addressSize === 8 ? cpu.hi[index]! * TWO32 + cpu.lo[index]! : addressSize === 4 ? cpu.lo[index]! : cpu.lo[index]! & 0xffff;
+  cpu.hiOut = addressSize === 8 ? cpu.hi[index]! : 0;
+  return addressSize === 2 ? cpu.lo[index]! & 0xffff : cpu.lo[index]!;
 }
 
-function writeIndex(cpu: Cpu, index: number, addressSize: number, value: number): void {
+/** Adds `delta` (small, signed) to an index register with wrap-around at the address size. */
+function stepIndex(cpu: Cpu, index: number, addressSize: number, delta: number): void {
+  const lo = cpu.lo[index]!;
   if (addressSize === 8) {
-    const wrapped = ((value % 2 ** 64) + 2 ** 64) % 2 ** 64;
-    cpu.lo[index] = wrapped % TWO32;
-    cpu.hi[index] = Math.floor(wrapped / TWO32) >>> 0;
+    const sum = lo + delta;
+    cpu.lo[index] = sum >>> 0;
+    cpu.hi[index] = (cpu.hi[index]! + Math.floor(sum / TWO32)) >>> 0;
   } else if (addressSize === 4) {
-    cpu.lo[index] = value >>> 0;
+    cpu.lo[index] = (lo + delta) >>> 0;
     cpu.hi[index] = 0;
   } else {
-    cpu.lo[index] = (cpu.lo[index]! & 0xffff0000) | (value & 0xffff);
+    cpu.lo[index] = (lo & 0xffff0000) | ((lo + delta) & 0xffff);
   }
 }
 
 /** Linear address of seg:[index]; only FS/GS have a base in 64-bit mode. #GP(0)/#SS(0) when not canonical. */
-function stringAddress(cpu: Cpu, seg: number, offset: number): number {
-  let linear = offset;
-  if (seg === Seg.FS || seg === Seg.GS) linear += cpu.segments[seg]!.base;
-  linear = ((linear % 2 ** 64) + 2 ** 64) % 2 ** 64;
-  if (linear >= 2 ** 63) linear -= 2 ** 64;
-  if (linear >= 2 ** 47 || linear < -(2 ** 47)) throw new CpuFault(seg === Seg.SS ? Vector.SS : Vector.GP, 0);
-  return linear;
+function stringAddress(cpu: Cpu, seg: number, index: number, addressSize: number): number {
+  let lo = readIndex(cpu, index, addressSize);
+  let hi = cpu.hiOut;
+  if (seg === Seg.FS || seg === Seg.GS) {
+    const base = cpu.segments[seg]!.base;
+    const sum = lo + (base >>> 0);
+    hi = (hi + Math.floor(base / TWO32) + Math.floor(sum / TWO32)) | 0;
+    lo = sum >>> 0;
+  }
+  if (!isCanonicalHalves(hi)) throw new CpuFault(seg === Seg.SS ? Vector.SS : Vector.GP, 0);
+  return toLinear(lo, hi);
+}
+
+/** The repeat count in RCX/ECX/CX. */
+function repeatCount(cpu: Cpu, addressSize: number): number {
+  const lo = readIndex(cpu, 1, addressSize);
+  return cpu.hiOut * TWO32 + lo;
 }
 
 /** INS (toMemory) or OUTS: one element per iteration; returns after the count or a chunk. */
@@ -96,16 +109,15 @@ function stringIo(d: Decoded, toMemory: boolean): ReturnType<Factory> {
   return (cpu) => {
     const port = cpu.lo[2]! & 0xffff;
     checkIoPermission(cpu, port, size);
-    let remaining = rep ? readIndex(cpu, 1, addressSize) : 1;
+    let remaining = rep ? repeatCount(cpu, addressSize) : 1;
     if (cpu.nonRoot) {
-      const linearAddress = stringAddress(cpu, seg, readIndex(cpu, indexReg, addressSize));
+      const linearAddress = stringAddress(cpu, seg, indexReg, addressSize);
       cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port, size, string: true, rep, toRegister: toMemory, linearAddress });
     }
     const step = cpu.flagBits & Flag.DF ? -size : size;
     let done = 0;
     while (remaining > 0 && done < CHUNK) {
-      const offset = readIndex(cpu, indexReg, addressSize);
-      const linear = stringAddress(cpu, seg, offset);
+      const linear = stringAddress(cpu, seg, indexReg, addressSize);
       if (toMemory) {
         cpu.translate(linear, Access.Write);
         if (size > 1) cpu.translate(linear + size - 1, Access.Write);
@@ -113,10 +125,10 @@ function stringIo(d: Decoded, toMemory: boolean): ReturnType<Factory> {
       } else {
         cpu.io.out(port, size, cpu.readSized(linear, size));
       }
-      writeIndex(cpu, indexReg, addressSize, offset + step);
+      stepIndex(cpu, indexReg, addressSize, step);
       remaining--;
       done++;
-      if (rep) writeIndex(cpu, 1, addressSize, remaining);
+      if (rep) stepIndex(cpu, 1, addressSize, -1);
       if (cpu.attention & Attention.Stop) break; // a device stopped the machine (debug-exit)
     }
     if (rep && remaining > 0 && !(cpu.attention & Attention.Stop)) cpu.rip -= d.length; // continue on the next execution
