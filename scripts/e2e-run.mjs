@@ -80,6 +80,7 @@ const userSettings = {
   'update.mode': 'none',
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
+  'debug.saveBeforeStart': 'none',
 };
 
 /** Adds the run's numbers (and the .vsix size, if one was packaged) to test-results/e2e-metrics.json. */

@@ -8,6 +8,7 @@ import { installRecorder } from './debugHarness';
 import { debugTests } from './debugTests';
 import { languageTests } from './languageTests';
 import { assert, runTests, type TestCase } from './runner';
+import { settingsTests } from './settingsTests';
 
 const EXTENSION_ID = 'hyperscope.hyperscope';
 
@@ -59,9 +60,11 @@ export async function run(): Promise<void> {
   const extensionPath = vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? path.resolve(__dirname, '..', '..');
   const context: E2eContext = { extensionPath, samples: path.join(extensionPath, 'samples'), metrics: {} };
   console.log(`Hyperscope e2e in VS Code ${vscode.version} (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'})`);
+  // Untitled documents from the language tests must not block debug starts with a Save As prompt.
+  await vscode.workspace.getConfiguration('debug').update('saveBeforeStart', 'none', vscode.ConfigurationTarget.Global);
   const recorder = installRecorder('hyperscope');
   try {
-    const summary = await runTests([...activationTests(context), ...languageTests(context), ...debugTests(context)]);
+    const summary = await runTests([...activationTests(context), ...languageTests(context), ...settingsTests(), ...debugTests(context)]);
     context.metrics.passed = summary.passed;
     context.metrics.failed = summary.failed;
     context.metrics.skipped = summary.skipped;
