@@ -1,0 +1,61 @@
+// One launched program: the machine it runs on, the debugger's memory view of it, the
+// runtime that drives it, and the expression context over its registers and memory.
+import { Machine } from '../machine/machine';
+import { ImageError } from '../machine/boot/elf';
+import { BareLayout } from '../machine/boot/layout';
+import { bigIntToLinear } from '../machine/cpu/state';
+import { DebugMemory } from './memory';
+import { HyperscopeRuntime } from './runtime';
+import { LaunchError, type LaunchConfig } from './launchConfig';
+import { sourceAt, type LoadedProgram } from './program';
+import { ExpressionError, type EvalContext } from './expression';
+import { lookupRegister } from './registers';
+import { hex64 } from './format';
+
+export class Debuggee {
+  readonly machine: Machine;
+  readonly memory: DebugMemory;
+  readonly runtime: HyperscopeRuntime;
+  readonly evalContext: EvalContext;
+
+  constructor(
+    readonly config: LaunchConfig,
+    readonly program: LoadedProgram,
+  ) {
+    this.machine = new Machine({ memoryMB: config.memoryMB, onConsoleByte: (byte) => this.runtime.consoleByte(byte) });
+    this.memory = new DebugMemory(this.machine);
+    this.runtime = new HyperscopeRuntime(this.machine, this.memory, config.maxInstructions);
+    this.load();
+    this.runtime.lineOf = (rip) => {
+      const entry = sourceAt(program, rip);
+      return entry && entry.kind === 'instruction' ? `${entry.file}:${entry.line}` : undefined;
+    };
+    this.evalContext = {
+      register: (name) => lookupRegister(name)?.get(this.machine.cpu),
+      symbol: (name) => program.symbols.get(name),
+      readMemory: (address, size) => {
+        const linear = bigIntToLinear(address);
+        const value = linear === undefined ? undefined : this.memory.readValue(linear, size);
+        if (value === undefined) throw new ExpressionError(`cannot read ${size} byte${size === 1 ? '' : 's'} at ${hex64(address)}: not mapped`);
+        return value;
+      },
+    };
+  }
+
+  private load(): void {
+    const { config, program } = this;
+    let entry: number | undefined;
+    if (typeof config.entry === 'string') {
+      const value = program.symbols.get(config.entry);
+      if (value === undefined) throw new LaunchError(`launch field 'entry': no label '${config.entry}' in ${program.path}`);
+      entry = Number(value);
+    } else entry = config.entry;
+    const loadAddress = program.origin !== undefined && program.origin >= BareLayout.imageBase ? program.origin : undefined;
+    try {
+      this.machine.loadBare(program.bytes, entry, loadAddress);
+    } catch (e) {
+      if (e instanceof ImageError || e instanceof RangeError) throw new LaunchError(`cannot load ${program.path}: ${e.message}`);
+      throw e;
+    }
+  }
+}

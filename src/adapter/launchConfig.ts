@@ -1,0 +1,100 @@
+// Validation of the launch configuration: every field checked for presence, type and
+// range before anything runs, each problem reported with the field's name and how to fix
+// it. Unknown fields are errors (with a did-you-mean) so typos do not pass silently.
+import { isAbsolute, resolve } from 'node:path';
+import { LAUNCH_FIELDS, type HyperscopeLaunchArguments } from '../protocol/dap';
+import { parseInteger } from './format';
+
+export class LaunchError extends Error {}
+
+/** Launch configuration after validation, with defaults applied and paths absolute. */
+export interface LaunchConfig {
+  readonly program: string;
+  readonly mode: 'bare' | 'guest';
+  readonly stopOnEntry: boolean;
+  readonly memoryMB: number;
+  readonly maxInstructions: number | undefined;
+  /** An address, or a label to look up once the program is assembled. */
+  readonly entry: number | string | undefined;
+}
+
+/** Fields VS Code and other clients add to every configuration. */
+const CLIENT_FIELDS = new Set(['type', 'request', 'name', 'noDebug', 'presentation', 'internalConsoleOptions', 'preLaunchTask', 'postDebugTask', 'debugServer', 'suppressMultipleSessionWarning', 'serverReadyAction', 'windows', 'linux', 'osx']);
+const KNOWN = new Set<string>(LAUNCH_FIELDS);
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+function suggestion(field: string): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of LAUNCH_FIELDS) {
+    const d = distance(field, known);
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best ? ` (did you mean '${best}'?)` : ` (known fields: ${LAUNCH_FIELDS.join(', ')})`;
+}
+
+function typeName(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? 'an array' : `a${typeof value === 'object' ? 'n' : ''} ${typeof value}`;
+}
+
+function integerField(args: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+  const value = args[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new LaunchError(`launch field '${field}' must be an integer, got ${typeName(value)} (${JSON.stringify(value)})`);
+  if (value < min || value > max) throw new LaunchError(`launch field '${field}' must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function entryField(value: unknown): number | string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0) throw new LaunchError(`launch field 'entry' must be a non-negative address, got ${value}`);
+    return value;
+  }
+  if (typeof value !== 'string' || value.trim() === '') throw new LaunchError(`launch field 'entry' must be an address (number or "0x..." string) or a label, got ${typeName(value)}`);
+  const number = parseInteger(value);
+  if (number !== undefined) {
+    if (number < 0n || number > BigInt(Number.MAX_SAFE_INTEGER)) throw new LaunchError(`launch field 'entry' is out of range: ${value}`);
+    return Number(number);
+  }
+  return value.trim();
+}
+
+/** Checks `raw` (the launch request's arguments) and returns the configuration or throws LaunchError. */
+export function validateLaunchArguments(raw: unknown = {}): LaunchConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new LaunchError(`launch arguments must be an object, got ${typeName(raw)}`);
+  const args = raw as Record<string, unknown>;
+  for (const field of Object.keys(args)) {
+    if (!KNOWN.has(field) && !CLIENT_FIELDS.has(field) && !field.startsWith('__')) throw new LaunchError(`unknown launch field '${field}'${suggestion(field)}`);
+  }
+  const typed = args as Partial<Record<keyof HyperscopeLaunchArguments, unknown>>;
+  if (typed.program === undefined) throw new LaunchError(`launch field 'program' is missing: name the .hvasm source, flat binary or ELF file to debug`);
+  if (typeof typed.program !== 'string' || typed.program.trim() === '') throw new LaunchError(`launch field 'program' must be a non-empty path string, got ${typeName(typed.program)}`);
+  if (typed.cwd !== undefined && typeof typed.cwd !== 'string') throw new LaunchError(`launch field 'cwd' must be a path string, got ${typeName(typed.cwd)}`);
+  const mode = typed.mode ?? 'bare';
+  if (mode !== 'bare' && mode !== 'guest') throw new LaunchError(`launch field 'mode' must be "bare" or "guest", got ${JSON.stringify(mode)}`);
+  if (typed.stopOnEntry !== undefined && typeof typed.stopOnEntry !== 'boolean') throw new LaunchError(`launch field 'stopOnEntry' must be true or false, got ${typeName(typed.stopOnEntry)}`);
+  const base = typeof typed.cwd === 'string' ? resolve(typed.cwd) : process.cwd();
+  return {
+    program: isAbsolute(typed.program) ? typed.program : resolve(base, typed.program),
+    mode,
+    stopOnEntry: typed.stopOnEntry === true,
+    memoryMB: integerField(args, 'memoryMB', 2, 16384) ?? 128,
+    maxInstructions: integerField(args, 'maxInstructions', 1, Number.MAX_SAFE_INTEGER),
+    entry: entryField(typed.entry),
+  };
+}

@@ -1,0 +1,333 @@
+// The debuggee as an event emitter over `Machine`, with no DAP types. Execution runs in
+// slices of at most ~20 ms and yields with setImmediate between them, so `pause`,
+// `terminate` and inspection requests always get through. Events:
+//   stopped({reason, description})   output({text, category})   exited(code)
+import { EventEmitter } from 'node:events';
+import { Machine } from '../machine/machine';
+import type { StopReason } from '../machine/stopReason';
+import type { DebugMemory } from './memory';
+
+/** Why the debuggee stopped, in DAP's vocabulary (the session passes it through). */
+export type StopCause = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'pause' | 'exception' | 'goto';
+
+export interface RuntimeStop {
+  reason: StopCause;
+  description: string;
+  hitBreakpointIds?: number[];
+}
+
+/** The breakpoint manager's answer at a user breakpoint address. */
+export interface BreakpointDecision {
+  stop: boolean;
+  reason: StopCause;
+  ids: number[];
+  /** Logpoint messages and condition errors to print. */
+  messages: string[];
+}
+
+export interface BreakpointJudge {
+  judge(rip: number): BreakpointDecision;
+}
+
+export type OutputCategory = 'stdout' | 'console' | 'stderr';
+
+/** Milliseconds of execution before yielding to the event loop. */
+const SLICE_MS = 20;
+/** Instructions per `Machine.run` call while running free (checked against SLICE_MS between calls). */
+const RUN_CHUNK = 20_000;
+
+/** One unit of stepping: returns a stop when the goal is reached, or undefined to keep going. */
+type StepGoal = () => RuntimeStop | 'exited' | undefined;
+
+const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
+
+function opcodeStart(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && (PREFIXES.has(bytes[i]!) || (bytes[i]! & 0xf0) === 0x40)) i++;
+  return i;
+}
+
+/** CALL rel32 or CALL r/m (FF /2, FF /3). */
+export function isCall(bytes: Uint8Array): boolean {
+  const i = opcodeStart(bytes);
+  const op = bytes[i];
+  if (op === 0xe8) return true;
+  const modrm = bytes[i + 1];
+  return op === 0xff && modrm !== undefined && ((modrm >> 3) & 7) >= 2 && ((modrm >> 3) & 7) <= 3;
+}
+
+/** RET, RET imm16, far RET, IRET. */
+export function isReturn(bytes: Uint8Array): boolean {
+  const op = bytes[opcodeStart(bytes)];
+  return op === 0xc3 || op === 0xc2 || op === 0xcb || op === 0xca || op === 0xcf;
+}
+
+export class HyperscopeRuntime extends EventEmitter {
+  private console = '';
+  private running = false;
+  private pauseRequested = false;
+  /** Bumped by terminate: a drive loop that sees a newer epoch quits silently. */
+  private epoch = 0;
+  private finished = false;
+  private readonly userBreakpoints = new Set<number>();
+  private readonly temporary = new Set<number>();
+  judge: BreakpointJudge = { judge: () => ({ stop: true, reason: 'breakpoint', ids: [], messages: [] }) };
+  /** Source line key of an address (`file:line`), for line stepping; undefined where there is no source. */
+  lineOf: (rip: number) => string | undefined = () => undefined;
+
+  constructor(
+    readonly machine: Machine,
+    private readonly memory: DebugMemory,
+    private readonly maxInstructions: number | undefined,
+  ) {
+    super();
+  }
+
+  /** Receives serial output (wire to `MachineOptions.onConsoleByte`). */
+  consoleByte(byte: number): void {
+    this.console += String.fromCharCode(byte);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get hasExited(): boolean {
+    return this.finished;
+  }
+
+  setUserBreakpoints(addresses: Iterable<number>): void {
+    this.userBreakpoints.clear();
+    for (const address of addresses) this.userBreakpoints.add(address);
+    this.syncBreakpoints();
+  }
+
+  private syncBreakpoints(): void {
+    const set = this.machine.loop.breakpoints;
+    set.clear();
+    for (const address of this.userBreakpoints) set.add(address);
+    for (const address of this.temporary) set.add(address);
+  }
+
+  start(stopOnEntry: boolean): void {
+    if (stopOnEntry) this.emitStop({ reason: 'entry', description: 'stopped on entry' });
+    else this.continue();
+  }
+
+  continue(): void {
+    this.drive(this.runFree());
+  }
+
+  /** One instruction. */
+  stepInstruction(): void {
+    this.drive(() => this.afterOne(this.stepOne()) ?? { reason: 'step', description: 'step' });
+  }
+
+  /**
+   * Runs until the source line changes (`over`: calls run to their return). Without
+   * source, or `byInstruction`: one instruction (a call and everything it runs, when `over`).
+   */
+  stepLine(over: boolean, byInstruction: boolean): void {
+    const startLine = byInstruction ? undefined : this.lineOf(this.machine.cpu.rip);
+    const goal: StepGoal = () => {
+      const stop = over && this.atCall() ? this.stepOverCall() : this.afterOne(this.stepOne());
+      if (stop !== undefined) return stop;
+      const line = this.lineOf(this.machine.cpu.rip);
+      if (startLine === undefined || line !== startLine) return { reason: 'step', description: 'step' };
+      return this.userBreakpointStop();
+    };
+    this.drive(goal);
+  }
+
+  /** Runs until a return leaves the current frame (RSP above where it started). */
+  stepOut(): void {
+    const startRsp = this.rsp();
+    this.drive(() => {
+      const returning = this.atReturn();
+      const stop = this.afterOne(this.stepOne());
+      if (stop !== undefined) return stop;
+      if (returning && this.rsp() > startRsp) return { reason: 'step', description: 'step out' };
+      return this.userBreakpointStop();
+    });
+  }
+
+  pause(): void {
+    if (this.running) this.pauseRequested = true;
+  }
+
+  terminate(): void {
+    this.epoch++;
+    this.running = false;
+    this.finished = true;
+  }
+
+  // ---- execution ------------------------------------------------------------------
+
+  private rsp(): bigint {
+    return this.machine.cpu.getGpr(4);
+  }
+
+  private codeAtRip(): Uint8Array {
+    return this.memory.read({ space: 'gva', address: this.machine.cpu.rip }, 15).bytes;
+  }
+
+  private atCall(): boolean {
+    return isCall(this.codeAtRip());
+  }
+
+  private atReturn(): boolean {
+    return isReturn(this.codeAtRip());
+  }
+
+  /** Executes exactly one instruction (a breakpoint at the current RIP does not stop it). */
+  private stepOne(): StopReason {
+    this.machine.loop.resumeFromBreakpoint();
+    return this.machine.run(1);
+  }
+
+  /** Maps a machine stop after a single step: undefined when execution can go on. */
+  private afterOne(stop: StopReason): RuntimeStop | 'exited' | undefined {
+    if (stop.reason === 'budget' || stop.reason === 'breakpoint') return this.limitStop();
+    return this.machineStop(stop);
+  }
+
+  /** Executes a CALL and runs until it returns to the next instruction with the stack back where it was. */
+  private stepOverCall(): RuntimeStop | 'exited' | undefined {
+    const rspBefore = this.rsp();
+    const first = this.afterOne(this.stepOne());
+    if (first !== undefined) return first;
+    if (this.rsp() !== rspBefore - 8n) return undefined;
+    const returnAddress = this.memory.readValue(this.machine.cpu.gprAsAddress(4), 8);
+    if (returnAddress === undefined) return undefined;
+    const target = Number(BigInt.asIntN(64, returnAddress));
+    this.temporary.add(target);
+    this.syncBreakpoints();
+    try {
+      for (;;) {
+        const stop = this.machine.run(RUN_CHUNK);
+        if (stop.reason === 'budget') {
+          const limit = this.limitStop();
+          if (limit !== undefined) return limit;
+          if (this.pauseRequested) return undefined; // the drive loop reports the pause
+          continue;
+        }
+        if (stop.reason !== 'breakpoint') return this.machineStop(stop);
+        if (this.machine.cpu.rip === target && this.rsp() >= rspBefore) return undefined;
+        const user = this.userBreakpointStop();
+        if (user !== undefined) return user;
+        this.machine.loop.resumeFromBreakpoint();
+      }
+    } finally {
+      this.temporary.delete(target);
+      this.syncBreakpoints();
+    }
+  }
+
+  /** At a user breakpoint address after a step: stop if its conditions say so. */
+  private userBreakpointStop(): RuntimeStop | undefined {
+    const rip = this.machine.cpu.rip;
+    if (!this.userBreakpoints.has(rip)) return undefined;
+    const decision = this.judge.judge(rip);
+    for (const message of decision.messages) this.emit('output', message + '\n', 'console');
+    return decision.stop ? { reason: decision.reason, description: `paused on ${decision.reason}`, hitBreakpointIds: decision.ids } : undefined;
+  }
+
+  private limitStop(): RuntimeStop | undefined {
+    if (this.maxInstructions !== undefined && this.machine.cpu.instret >= this.maxInstructions) {
+      return { reason: 'pause', description: `instruction limit reached (maxInstructions = ${this.maxInstructions})` };
+    }
+    return undefined;
+  }
+
+  /** The goal of `continue`: run until a breakpoint decides to stop or the machine stops. */
+  private runFree(): StepGoal {
+    return () => {
+      const budget = this.maxInstructions === undefined ? RUN_CHUNK : Math.min(RUN_CHUNK, this.maxInstructions - this.machine.cpu.instret);
+      if (budget <= 0) return this.limitStop();
+      const stop = this.machine.run(budget);
+      if (stop.reason === 'budget') return this.limitStop();
+      if (stop.reason !== 'breakpoint') return this.machineStop(stop);
+      const decision = this.userBreakpointStop();
+      if (decision !== undefined) return decision;
+      this.machine.loop.resumeFromBreakpoint();
+      return undefined;
+    };
+  }
+
+  /** Stops the machine reports by itself: program exit, halt, triple fault, unimplemented instruction. */
+  private machineStop(stop: StopReason): RuntimeStop | 'exited' | undefined {
+    switch (stop.reason) {
+      case 'exit':
+        this.exit(stop.exitCode ?? 0, `exit code ${stop.exitCode ?? 0} (${stop.detail})`);
+        return 'exited';
+      case 'halt':
+        this.exit(0, `the machine halted: ${stop.detail}`);
+        return 'exited';
+      case 'triple-fault':
+      case 'shutdown':
+        if (this.lastFinal === this.machine.cpu.instret) {
+          this.exit(1, `the machine shut down: ${stop.detail}`);
+          return 'exited';
+        }
+        this.lastFinal = this.machine.cpu.instret;
+        return { reason: 'exception', description: `triple fault: ${stop.detail}` };
+      case 'budget':
+      case 'breakpoint':
+      case 'pause':
+      case 'step':
+        return undefined;
+      default:
+        return { reason: 'exception', description: stop.detail };
+    }
+  }
+
+  private lastFinal = -1;
+
+  private exit(code: number, description: string): void {
+    this.flushOutput();
+    this.emit('output', `${description}\n`, 'console');
+    this.finished = true;
+    this.emit('exited', code);
+  }
+
+  /** Runs `goal` repeatedly in time slices until it yields a stop; yields to the event loop between slices. */
+  private drive(goal: StepGoal): void {
+    if (this.running || this.finished) return;
+    this.running = true;
+    this.pauseRequested = false;
+    const epoch = this.epoch;
+    const slice = (): void => {
+      if (epoch !== this.epoch) return;
+      const end = performance.now() + SLICE_MS;
+      let outcome: RuntimeStop | 'exited' | undefined;
+      try {
+        do outcome = this.pauseRequested ? { reason: 'pause', description: 'paused' } : goal();
+        while (outcome === undefined && performance.now() < end);
+      } catch (e) {
+        outcome = { reason: 'exception', description: `simulator error: ${(e as Error).message}` };
+        this.emit('output', `simulator error: ${(e as Error).stack ?? String(e)}\n`, 'stderr');
+      }
+      this.flushOutput();
+      if (outcome === undefined) {
+        setImmediate(slice);
+        return;
+      }
+      this.running = false;
+      this.pauseRequested = false;
+      if (outcome !== 'exited') this.emitStop(outcome);
+    };
+    setImmediate(slice);
+  }
+
+  private emitStop(stop: RuntimeStop): void {
+    this.flushOutput();
+    this.emit('stopped', stop);
+  }
+
+  private flushOutput(): void {
+    if (this.console.length === 0) return;
+    const text = this.console;
+    this.console = '';
+    this.emit('output', text, 'stdout');
+  }
+}

@@ -1,0 +1,448 @@
+// The DAP session: one small method per request, each delegating to a module
+// (launchConfig, breakpoints, variables, stack, memory, disassemble, commands). The
+// runtime's events map to DAP events in `attach()`, the one place the seam is visible.
+// Lines are 0-based inside the adapter and converted only here.
+import {
+  LoggingDebugSession,
+  InitializedEvent,
+  StoppedEvent,
+  OutputEvent,
+  ExitedEvent,
+  TerminatedEvent,
+  BreakpointEvent,
+  MemoryEvent,
+  InvalidatedEvent,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { CustomRequest, CustomEvent, type PageWalkArguments, type PageWalkResult, type RegistersResult } from '../protocol/dap';
+import { validateLaunchArguments, LaunchError, type LaunchConfig } from './launchConfig';
+import { loadProgram, formatDiagnostic, symbolize } from './program';
+import { Debuggee } from './debuggee';
+import { BreakpointManager } from './breakpoints';
+import { RegisterVariables } from './variables';
+import { stackFrames, threads, VCPU_THREAD_ID } from './stack';
+import { parseMemoryReference, MemoryReferenceError } from './memory';
+import { disassemble } from './disassemble';
+import { runCommand, completions } from './commands';
+import { evaluateExpression, parseExpression, ExpressionError } from './expression';
+import { validateRequest } from './requestValidation';
+import { EXCEPTION_FILTERS, unknownFilters } from './exceptionFilters';
+import { hex64, hexPadded, parseInteger } from './format';
+import { lookupRegister } from './registers';
+import { GPR_NAMES, SEGMENT_NAMES } from '../machine/cpu/registers';
+import type { RuntimeStop } from './runtime';
+import { pageWalk } from './pageWalk';
+
+const MAX_READ = 1 << 20;
+
+class UserError extends Error {}
+
+export class HyperscopeSession extends LoggingDebugSession {
+  private debuggee: Debuggee | undefined;
+  private lastStop: RuntimeStop | undefined;
+  private configurationDone!: () => void;
+  private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
+  private readonly breakpoints = new BreakpointManager(() => this.require().evalContext);
+  private readonly variables = new RegisterVariables(() => this.require().machine.cpu);
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(false);
+    this.setDebuggerColumnsStartAt1(false);
+    this.breakpoints.onChange = (addresses) => this.debuggee?.runtime.setUserBreakpoints(addresses);
+  }
+
+  /** The launched program, or a UserError for requests that need one. */
+  private require(): Debuggee {
+    if (!this.debuggee) throw new UserError('no program is running: send launch first');
+    return this.debuggee;
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const problem = validateRequest(request.command, request.arguments);
+    if (problem) {
+      const response: DebugProtocol.Response = { seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false };
+      this.fail(response, problem);
+      return;
+    }
+    super.dispatchRequest(request);
+  }
+
+  private fail(response: DebugProtocol.Response, message: string): void {
+    this.sendErrorResponse(response, { id: 1001, format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: true });
+  }
+
+  /** Runs a handler; user errors (bad expression, bad reference, no program) become error responses. */
+  private handle(response: DebugProtocol.Response, body: () => void): void {
+    try {
+      body();
+    } catch (e) {
+      if (e instanceof UserError || e instanceof ExpressionError || e instanceof MemoryReferenceError || e instanceof LaunchError) this.fail(response, e.message);
+      else this.fail(response, `internal error: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+
+  private line(line: number): number {
+    return this.convertDebuggerLineToClient(line);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsInstructionBreakpoints: true,
+      supportsEvaluateForHovers: true,
+      supportsSetVariable: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsDisassembleRequest: true,
+      supportsSteppingGranularity: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: [' '],
+      supportsRestartRequest: true,
+      supportsTerminateRequest: true,
+      supportsExceptionInfoRequest: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS,
+      supportsStepBack: false,
+      supportsDataBreakpoints: false,
+      supportsValueFormattingOptions: false,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.configurationDone();
+    this.sendResponse(response);
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
+    let config: LaunchConfig;
+    try {
+      config = validateLaunchArguments(args);
+      if (config.mode === 'guest') throw new LaunchError(`launch field 'mode': "guest" needs the built-in hypervisor, which this build does not include yet; use "bare"`);
+      this.startProgram(config);
+    } catch (e) {
+      this.handle(response, () => {
+        throw e;
+      });
+      return;
+    }
+    this.sendEvent(new InitializedEvent());
+    await this.configured;
+    this.sendResponse(response);
+    this.require().runtime.start(config.stopOnEntry);
+  }
+
+  /** Loads the program onto a new machine and wires its runtime to DAP events. */
+  private startProgram(config: LaunchConfig): void {
+    const program = loadProgram(config.program);
+    const debuggee = new Debuggee(config, program);
+    for (const d of program.assembly?.diagnostics ?? []) this.sendEvent(new OutputEvent(formatDiagnostic(d) + '\n', 'console'));
+    this.debuggee?.runtime.terminate();
+    this.debuggee = debuggee;
+    this.lastStop = undefined;
+    const runtime = debuggee.runtime;
+    runtime.judge = this.breakpoints;
+    runtime.on('stopped', (stop: RuntimeStop) => {
+      if (this.debuggee !== debuggee) return;
+      this.lastStop = stop;
+      const event = new StoppedEvent(stop.reason, VCPU_THREAD_ID) as DebugProtocol.StoppedEvent;
+      event.body.description = stop.description;
+      event.body.allThreadsStopped = true;
+      if (stop.reason === 'exception') event.body.text = stop.description;
+      if (stop.hitBreakpointIds?.length) event.body.hitBreakpointIds = stop.hitBreakpointIds;
+      this.sendEvent(event);
+    });
+    runtime.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
+    runtime.on('exited', (code: number) => {
+      this.sendEvent(new ExitedEvent(code));
+      this.sendEvent(new TerminatedEvent());
+    });
+    for (const change of this.breakpoints.reresolve(program)) this.sendEvent(new BreakpointEvent('changed', { id: change.id, verified: change.verified } as DebugProtocol.Breakpoint));
+  }
+
+  protected override restartRequest(response: DebugProtocol.RestartResponse): void {
+    this.handle(response, () => {
+      const config = this.require().config;
+      this.startProgram(config);
+      this.sendResponse(response);
+      this.require().runtime.start(config.stopOnEntry);
+    });
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.debuggee?.runtime.terminate();
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.debuggee?.runtime.terminate();
+    this.debuggee = undefined;
+    this.sendResponse(response);
+  }
+
+  // ---- breakpoints -------------------------------------------------------------------
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    this.handle(response, () => {
+      const path = args.source.path;
+      const specs = (args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }))).map((b) => ({ ...b, line: this.convertClientLineToDebugger(b.line) }));
+      if (!path) {
+        response.body = { breakpoints: specs.map(() => ({ verified: false, message: 'source has no path' })) };
+      } else {
+        const results = this.breakpoints.setSourceBreakpoints(this.debuggee?.program, path, specs);
+        for (const r of results) if (r.line !== undefined) r.line = this.line(r.line);
+        response.body = { breakpoints: results };
+      }
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.handle(response, () => {
+      const results = this.breakpoints.setFunctionBreakpoints(this.debuggee?.program, args.breakpoints);
+      for (const r of results) if (r.line !== undefined) r.line = this.line(r.line);
+      response.body = { breakpoints: results };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
+    this.handle(response, () => {
+      response.body = { breakpoints: this.breakpoints.setInstructionBreakpoints(this.debuggee?.program, args.breakpoints) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    const unknown = unknownFilters(args.filters);
+    if (unknown.length > 0) return this.fail(response, `unknown exception filter${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `'${f}'`).join(', ')} (this build offers ${EXCEPTION_FILTERS.length === 0 ? 'none yet' : EXCEPTION_FILTERS.map((f) => f.filter).join(', ')})`);
+    response.body = { breakpoints: [] };
+    this.sendResponse(response);
+  }
+
+  // ---- execution ---------------------------------------------------------------------
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.handle(response, () => {
+      const runtime = this.require().runtime;
+      response.body = { allThreadsContinued: true };
+      this.sendResponse(response);
+      runtime.continue();
+    });
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.handle(response, () => {
+      const runtime = this.require().runtime;
+      this.sendResponse(response);
+      runtime.stepLine(true, args.granularity === 'instruction');
+    });
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.handle(response, () => {
+      const runtime = this.require().runtime;
+      this.sendResponse(response);
+      if (args.granularity === 'instruction') runtime.stepInstruction();
+      else runtime.stepLine(false, false);
+    });
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    this.handle(response, () => {
+      const runtime = this.require().runtime;
+      this.sendResponse(response);
+      runtime.stepOut();
+    });
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.handle(response, () => {
+      this.require().runtime.pause();
+      this.sendResponse(response);
+    });
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const stop = this.lastStop;
+    if (stop?.reason !== 'exception') return this.fail(response, 'the machine did not stop on an exception');
+    const id = stop.description.startsWith('triple fault') ? 'triple-fault' : stop.description.startsWith('not implemented') ? 'unimplemented-instruction' : 'machine-stop';
+    response.body = { exceptionId: id, description: stop.description, breakMode: 'always' };
+    this.sendResponse(response);
+  }
+
+  // ---- inspection --------------------------------------------------------------------
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: threads() };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    this.handle(response, () => {
+      const debuggee = this.require();
+      if (args.threadId !== VCPU_THREAD_ID) throw new UserError(`no thread ${args.threadId} (the machine has one vCPU, thread ${VCPU_THREAD_ID})`);
+      const frames = stackFrames(debuggee.machine.cpu, debuggee.program).map((f) => ({ ...f, line: f.source ? this.line(f.line) : 0 }));
+      const start = args.startFrame ?? 0;
+      response.body = { stackFrames: frames.slice(start, args.levels ? start + args.levels : undefined), totalFrames: frames.length };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
+    this.handle(response, () => {
+      this.require();
+      response.body = { scopes: this.variables.scopes() };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    this.handle(response, () => {
+      this.require();
+      const all = this.variables.variables(args.variablesReference);
+      if (!all) throw new UserError(`variablesReference ${args.variablesReference} does not exist`);
+      const start = args.start ?? 0;
+      response.body = { variables: args.count ? all.slice(start, start + args.count) : all.slice(start) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    this.handle(response, () => {
+      const debuggee = this.require();
+      if (debuggee.runtime.isRunning) throw new UserError('pause the machine before editing registers');
+      const value = evaluateExpression(args.value, debuggee.evalContext);
+      const signed = /^\s*-/.test(args.value) ? BigInt.asIntN(64, value) : value;
+      try {
+        response.body = { value: this.variables.setVariable(args.variablesReference, args.name, signed) };
+      } catch (e) {
+        throw new UserError((e as Error).message);
+      }
+      this.sendResponse(response);
+      this.sendEvent(new InvalidatedEvent(['variables', 'stacks']));
+      this.sendEvent({ seq: 0, type: 'event', event: CustomEvent.stateChanged, body: { what: 'registers' } } as DebugProtocol.Event);
+    });
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    this.handle(response, () => {
+      const debuggee = this.require();
+      if (args.context === 'repl' || args.context === undefined) {
+        const output = runCommand(args.expression, { machine: debuggee.machine, memory: debuggee.memory, evalContext: debuggee.evalContext });
+        if (output !== undefined) {
+          response.body = { result: output, variablesReference: 0 };
+          return this.sendResponse(response);
+        }
+      }
+      const node = parseExpression(args.expression);
+      if (args.context === 'hover' && node.kind === 'name' && !lookupRegister(node.name) && !debuggee.program.symbols.has(node.name)) throw new UserError(`'${node.name}' is not a register or label`);
+      const value = evaluateExpression(args.expression, debuggee.evalContext);
+      const named = node.kind === 'name' ? (lookupRegister(node.name)?.bits ?? 64) : 64;
+      response.body = { result: named < 8 ? value.toString() : `${hex64(value)} (${value})`, variablesReference: 0, type: node.kind === 'memory' ? 'memory' : 'integer' };
+      const symbol = symbolize(debuggee.program, Number(BigInt.asIntN(64, value)));
+      if (symbol !== undefined && debuggee.memory.readValue(Number(BigInt.asIntN(64, value)), 1) !== undefined) {
+        response.body.memoryReference = `gva:${hex64(value)}`;
+        response.body.result += ` <${symbol}>`;
+      } else if (debuggee.memory.toHost('gva', Number(BigInt.asIntN(64, value))) !== undefined && value >= 0x1000n) {
+        response.body.memoryReference = `gva:${hex64(value)}`;
+      }
+      this.sendResponse(response);
+    });
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    const column = this.convertClientColumnToDebugger(args.column);
+    const symbols = this.debuggee ? this.debuggee.program.symbols.keys() : [];
+    response.body = { targets: completions(args.text, column, symbols).map((c) => ({ label: c.label, type: c.type, start: c.start, length: c.length })) };
+    this.sendResponse(response);
+  }
+
+  // ---- memory ------------------------------------------------------------------------
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    this.handle(response, () => {
+      const ref = parseMemoryReference(args.memoryReference, args.offset ?? 0);
+      if (args.count < 0 || args.count > MAX_READ) throw new UserError(`readMemory: count must be between 0 and ${MAX_READ}, got ${args.count}`);
+      const { bytes, unreadable } = this.require().memory.read(ref, args.count);
+      response.body = { address: '0x' + BigInt.asUintN(64, BigInt(ref.address)).toString(16), data: Buffer.from(bytes).toString('base64'), unreadableBytes: unreadable };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
+    this.handle(response, () => {
+      const debuggee = this.require();
+      const ref = parseMemoryReference(args.memoryReference, args.offset ?? 0);
+      const data = new Uint8Array(Buffer.from(args.data, 'base64'));
+      if (!args.allowPartial) {
+        const probe = debuggee.memory.read(ref, data.length);
+        if (probe.unreadable > 0) throw new UserError(`writeMemory: only ${probe.bytes.length} of ${data.length} bytes at ${args.memoryReference} are mapped RAM; nothing written (set allowPartial to write what fits)`);
+      }
+      const written = debuggee.memory.write(ref, data);
+      response.body = { bytesWritten: written };
+      this.sendResponse(response);
+      this.sendEvent(new MemoryEvent(args.memoryReference, args.offset ?? 0, written));
+      this.sendEvent({ seq: 0, type: 'event', event: CustomEvent.stateChanged, body: { what: 'memory' } } as DebugProtocol.Event);
+    });
+  }
+
+  protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
+    this.handle(response, () => {
+      const debuggee = this.require();
+      const base = parseMemoryReference(args.memoryReference, args.offset ?? 0);
+      if (args.instructionCount < 0 || args.instructionCount > 10_000) throw new UserError(`disassemble: instructionCount must be between 0 and 10000, got ${args.instructionCount}`);
+      const instructions = disassemble(debuggee.memory, debuggee.program, base, debuggee.machine.cpu.bitness, args.instructionOffset ?? 0, args.instructionCount);
+      for (const i of instructions) if (i.line !== undefined) i.line = this.line(i.line);
+      response.body = { instructions };
+      this.sendResponse(response);
+    });
+  }
+
+  // ---- custom requests ---------------------------------------------------------------
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    this.handle(response, () => {
+      switch (command) {
+        case CustomRequest.pageWalk:
+          response.body = this.pageWalkRequest(args as PageWalkArguments);
+          break;
+        case CustomRequest.registers:
+          response.body = this.registersRequest();
+          break;
+        default:
+          throw new UserError(`unknown request '${command}'`);
+      }
+      this.sendResponse(response);
+    });
+  }
+
+  private pageWalkRequest(args: PageWalkArguments): PageWalkResult {
+    const debuggee = this.require();
+    const address = typeof args.address === 'number' ? BigInt(args.address) : parseInteger(args.address);
+    if (address === undefined) throw new UserError(`pageWalk: '${String(args.address)}' is not an address`);
+    return pageWalk(debuggee, address, args.access ?? 'read', args.user ?? debuggee.machine.cpu.cpl === 3);
+  }
+
+  private registersRequest(): RegistersResult {
+    const cpu = this.require().machine.cpu;
+    const values: Record<string, string> = {};
+    GPR_NAMES.forEach((name, i) => (values[name] = hexPadded(cpu.getGpr(i), 16)));
+    for (const name of ['rip', 'rflags', 'cr0', 'cr2', 'cr3', 'cr4', 'efer']) values[name] = hex64(lookupRegister(name)!.get(cpu));
+    const segments: RegistersResult['segments'] = {};
+    SEGMENT_NAMES.forEach((name, i) => {
+      const s = cpu.segments[i]!;
+      segments[name] = { selector: hexPadded(s.selector, 4), base: hex64(s.base), limit: hex64(s.limit), accessRights: hex64(s.accessRights) };
+    });
+    return { values, segments, cpl: cpu.cpl, instret: cpu.instret };
+  }
+}

@@ -1,0 +1,92 @@
+// Types and names of Hyperscope's debug-adapter surface beyond standard DAP: the launch
+// configuration and the custom requests/events the views use. Imported by the adapter,
+// the extension and the webview; imports nothing.
+
+/** `type: "hyperscope"`, `request: "launch"` configuration. */
+export interface HyperscopeLaunchArguments {
+  /** An .hvasm/.asm source (assembled on launch), a flat binary or an ELF64 executable. */
+  program: string;
+  /** `bare`: the program runs on the bare machine in ring 0; `guest`: under the built-in hypervisor. */
+  mode?: 'bare' | 'guest';
+  /** Stop at the first instruction instead of running. */
+  stopOnEntry?: boolean;
+  /** Guest RAM in MiB (2..16384, default 128). */
+  memoryMB?: number;
+  /** Stop (as a pause) after this many instructions in total. */
+  maxInstructions?: number;
+  /** Entry point: an address (number or "0x..." string) or a label of the program. */
+  entry?: number | string;
+  /** Directory that a relative `program` is resolved against. */
+  cwd?: string;
+}
+
+export const LAUNCH_FIELDS = ['program', 'mode', 'stopOnEntry', 'memoryMB', 'maxInstructions', 'entry', 'cwd'] as const;
+
+/** Address spaces a memory reference can name: `gva:0x1000`, `gpa:0x1000`, `hpa:0x1000`. */
+export type AddressSpace = 'gva' | 'gpa' | 'hpa';
+
+// ---------------------------------------------------------------- custom requests
+
+export const CustomRequest = {
+  /** The page walk of one address, step by step (the walker's trace mode). */
+  pageWalk: 'hyperscope/pageWalk',
+  /** Every register as plain values (views that do not want the variables tree). */
+  registers: 'hyperscope/registers',
+} as const;
+
+export interface PageWalkArguments {
+  /** Guest-virtual address, as a number or a "0x..." string. */
+  address: number | string;
+  /** Check the walk as this access (default read). */
+  access?: 'read' | 'write' | 'execute';
+  /** Walk as a CPL-3 access (default: the current CPL). */
+  user?: boolean;
+}
+
+export interface PageWalkStep {
+  table: 'guest' | 'ept';
+  /** 4 = PML4 ... 1 = PT. */
+  level: number;
+  levelName: string;
+  index: number;
+  /** Entry address (guest-physical for guest tables), hex. */
+  entryAddress: string;
+  entryHostAddress: string;
+  /** The 64-bit entry, hex. */
+  value: string;
+  flags: string[];
+  outcome: string;
+  pageSize?: number;
+}
+
+export interface PageWalkResult {
+  linear: string;
+  pagingEnabled: boolean;
+  steps: PageWalkStep[];
+  ok: boolean;
+  physical?: string;
+  guestPhysical?: string;
+  pageSize?: number;
+  fault?: string;
+}
+
+export type RegistersArguments = Record<string, never>;
+
+export interface RegistersResult {
+  /** rax..r15, rip, rflags, cr0, cr2, cr3, cr4, efer: hex strings. */
+  values: Record<string, string>;
+  segments: Record<string, { selector: string; base: string; limit: string; accessRights: string }>;
+  cpl: number;
+  instret: number;
+}
+
+// ---------------------------------------------------------------- custom events
+
+export const CustomEvent = {
+  /** Machine state changed outside a stop (memory or register written by the user). */
+  stateChanged: 'hyperscope/stateChanged',
+} as const;
+
+export interface StateChangedEventBody {
+  what: 'registers' | 'memory';
+}
