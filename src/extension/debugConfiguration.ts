@@ -3,12 +3,12 @@
 // a configuration without a program is refused with a message saying how to fix it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { HyperscopeLaunchArguments } from '../protocol/dap';
 
 export const DEBUG_TYPE = 'hyperscope';
 export const LANGUAGE_ID = 'hvasm';
 
-/** The fields of src/protocol/dap.ts's HyperscopeLaunchArguments that this file sets or checks. */
-type LaunchConfiguration = vscode.DebugConfiguration & { program?: string; mode?: 'bare' | 'guest'; stopOnEntry?: boolean };
+type LaunchConfiguration = vscode.DebugConfiguration & Partial<HyperscopeLaunchArguments>;
 
 /** A launch configuration that debugs one file (a `${file}`-style path or an absolute path). */
 export function fileConfiguration(program: string, name = `Debug ${path.basename(program)}`, noDebug = false): LaunchConfiguration {
