@@ -9,7 +9,7 @@ import { directives } from './directiveInfo';
 import { mnemonicInfo, type MnemonicInfo } from './mnemonicInfo';
 import { nonRootText } from './mnemonicHover';
 import { registers } from './registerInfo';
-import { classifyConstant, describeConstant, VMX_INCLUDE, vmxConstants } from './vmxConstants';
+import { describeVmxConstant, VMX_INCLUDE, vmxConstantsForCompletion } from './vmxConstants';
 
 const sizeKeywords = ['byte', 'word', 'dword', 'qword', 'tword', 'oword', 'rel', 'short', 'near'];
 
@@ -99,13 +99,11 @@ function symbolItems(analysis: Analysis, line: number): CompletionItem[] {
 function vmxItems(analysis: Analysis): CompletionItem[] {
   const included = analysis.parsed.includes.some((edge) => edge.path === VMX_INCLUDE);
   if (!included) return [];
-  return [...vmxConstants().values()]
-    .filter((constant) => classifyConstant(constant.name, constant.value) !== 'other')
-    .map((constant) => ({
-      label: constant.name,
-      kind: CompletionItemKind.Constant,
-      detail: `0x${constant.value.toString(16).toUpperCase()}`,
-      documentation: { kind: 'markdown', value: describeConstant(constant.name, constant.value, constant.comment).join('\n') },
-      sortText: `5${constant.name}`,
-    }));
+  return vmxConstantsForCompletion().map((constant, index) => ({
+    label: constant.name,
+    kind: CompletionItemKind.Constant,
+    detail: `0x${constant.value.toString(16).toUpperCase()} ${constant.description}`,
+    documentation: { kind: 'markdown', value: describeVmxConstant(constant).join('\n') },
+    sortText: `5${String(index).padStart(4, '0')}`,
+  }));
 }

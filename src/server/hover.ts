@@ -1,6 +1,7 @@
 // Hover: mnemonics, registers, numbers, directives, labels (address) and constants
 // (equ values; VMCS field encodings and exit reasons from hyperscope/vmx.inc).
 import type { Hover, Position } from 'vscode-languageserver';
+import { builtinIncludes } from '../asm';
 import type { Analysis } from './analysis';
 import { lookupDirective } from './directiveInfo';
 import { lookupMnemonic } from './mnemonicInfo';
@@ -8,7 +9,7 @@ import { mnemonicMarkdown } from './mnemonicHover';
 import { describeNumber, parseNasmNumber } from './numbers';
 import { lookupRegister } from './registerInfo';
 import { tokenAt, type SourceToken } from './sourceTokens';
-import { describeConstant, vmxConstants } from './vmxConstants';
+import { describeVmxConstant, lookupVmxConstant } from './vmxConstants';
 
 export function computeHover(analysis: Analysis, position: Position): Hover | null {
   const text = analysis.lines[position.line] ?? '';
@@ -54,13 +55,14 @@ function symbolMarkdown(analysis: Analysis, line: number, token: SourceToken): s
   const symbol = analysis.symbolAt(line, token.start);
   const fullName = symbol?.fullName ?? token.text;
   const assembled = analysis.assembled.symbols.find((candidate) => candidate.name === fullName);
-  const vmx = vmxConstants().get(fullName);
+  const vmx = lookupVmxConstant(fullName);
   if (assembled?.kind === 'label') {
     const where = assembled.section === undefined ? '' : ` in section ${assembled.section}`;
     return `**${fullName}** — label at address \`0x${assembled.value.toString(16).toUpperCase()}\`${where}`;
   }
-  if (vmx !== undefined) return describeConstant(fullName, assembled?.value ?? vmx.value, vmx.comment).join('\n');
-  if (assembled?.kind === 'equ') return describeConstant(fullName, assembled.value).join('\n');
+  const userDefined = analysis.definitionsOf(fullName).some((definition) => !Object.hasOwn(builtinIncludes, definition.file));
+  if (vmx !== undefined && !userDefined) return describeVmxConstant(vmx).join('\n');
+  if (assembled?.kind === 'equ') return `**${fullName}** = \`0x${assembled.value.toString(16).toUpperCase()}\` (${assembled.value})`;
   const definition = analysis.definitionsOf(fullName)[0];
   if (definition === undefined) return undefined;
   const where = `${definition.file}:${definition.range.start.line + 1}`;

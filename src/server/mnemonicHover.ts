@@ -1,6 +1,6 @@
 // Markdown for a mnemonic's hover: what it does, forms, flags, privilege, VMX non-root behaviour.
 import type { MnemonicInfo } from './mnemonicInfo';
-import { exitReasonNames } from './vmcsFields';
+import { exitReasonName } from './vmxConstants';
 
 const privilegeText: Record<MnemonicInfo['privilege'], string> = {
   any: 'any privilege level',
@@ -11,7 +11,7 @@ const privilegeText: Record<MnemonicInfo['privilege'], string> = {
 
 export function nonRootText(info: MnemonicInfo): string {
   const { exits, reason, control } = info.nonRoot;
-  const reasonText = reason === undefined ? '' : `exit reason ${reason} (${exitReasonNames[reason] ?? 'unknown'})`;
+  const reasonText = reason === undefined ? '' : `exit reason ${reason} (${exitReasonName(reason) ?? 'unknown'})`;
   if (exits === 'always') return `always causes a VM exit — ${reasonText}${control === undefined ? '' : `; ${control}`}`;
   if (exits === 'conditional') return `causes a VM exit when ${control ?? 'a control is set'} — ${reasonText}`;
   return `never causes a VM exit${control === undefined ? '' : ` (${control})`}`;

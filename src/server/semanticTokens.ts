@@ -8,7 +8,7 @@ import type { Analysis } from './analysis';
 import { mnemonicClass } from './mnemonicInfo';
 import { lookupRegister } from './registerInfo';
 import { scanLine, type SourceToken } from './sourceTokens';
-import { vmxConstants } from './vmxConstants';
+import { lookupVmxConstant } from './vmxConstants';
 
 export const tokenTypes = ['label', 'localLabel', 'mnemonic', 'privilegedMnemonic', 'vmxMnemonic', 'register', 'number', 'string', 'directive', 'macro', 'constant'] as const;
 export type TokenType = (typeof tokenTypes)[number];
@@ -51,7 +51,7 @@ function classify(token: SourceToken, node: LineNode | undefined, symbolKind: Sy
   if (statement?.kind === 'directive' && statement.nameRange.start.column === token.start) return 'directive';
   if (symbolKind !== undefined) return symbolType[symbolKind];
   if (lookupRegister(token.text) !== undefined) return 'register';
-  if (vmxConstants().has(token.text)) return 'constant';
+  if (lookupVmxConstant(token.text) !== undefined) return 'constant';
   return undefined;
 }
 

@@ -1,72 +1,67 @@
-// The named constants of the built-in `hyperscope/vmx.inc`, read from its text, and what a
-// constant is: a VMCS field encoding, an exit reason, or another number.
-import { builtinIncludes } from '../asm';
-import { parseNasmNumber } from './numbers';
-import { decodeFieldEncoding, exitReasonNames, fieldMeaning } from './vmcsFields';
+// Hover and completion text for the named constants of `hyperscope/vmx.inc`, from the
+// assembler's typed table (src/asm/include): VMCS fields with their encoding decoded,
+// exit reasons, control bits, VM-instruction errors, MSRs, EPT bits.
+import { vmxConstant, vmxConstantTable } from '../asm';
+import type { VmxConstant, VmxConstantKind } from '../asm';
 
 export const VMX_INCLUDE = 'hyperscope/vmx.inc';
 
-export interface VmxConstant {
-  name: string;
-  value: bigint;
-  /** The comment on the constant's line, if any. */
-  comment: string;
+export function lookupVmxConstant(name: string): VmxConstant | undefined {
+  return vmxConstant(name);
 }
 
-const definitionLine = /^\s*(?:%(?:x|i)?define\s+([A-Za-z_.?][\w.?$#@~]*)|([A-Za-z_.?][\w.?$#@~]*):?\s+equ)\s+([^;]+?)\s*(?:;\s*(.*))?$/i;
-
-/** Name → constant for every `NAME equ number` / `%define NAME number` line of `text`. */
-export function readConstants(text: string): Map<string, VmxConstant> {
-  const out = new Map<string, VmxConstant>();
-  for (const line of text.split(/\r?\n/)) {
-    const match = definitionLine.exec(line);
-    const name = match?.[1] ?? match?.[2];
-    const value = match?.[3] === undefined ? undefined : parseNasmNumber(match[3].replace(/^\(|\)$/g, ''));
-    if (name !== undefined && value !== undefined) out.set(name, { name, value, comment: match?.[4]?.trim() ?? '' });
-  }
-  return out;
+/** Every constant, VMCS fields and exit reasons first (completion order). */
+export function vmxConstantsForCompletion(): readonly VmxConstant[] {
+  const first = (constant: VmxConstant): number => (constant.kind === 'vmcs-field' ? 0 : constant.kind === 'exit-reason' ? 1 : 2);
+  return [...vmxConstantTable].sort((a, b) => first(a) - first(b));
 }
 
-let builtin: Map<string, VmxConstant> | undefined;
+const kindTitle: Record<VmxConstantKind, string> = {
+  'vmcs-field': 'VMCS field',
+  'pin-based-control': 'pin-based VM-execution control (0x4000)',
+  'primary-processor-based-control': 'primary processor-based VM-execution control (0x4002)',
+  'secondary-processor-based-control': 'secondary processor-based VM-execution control (0x401E)',
+  'vm-exit-control': 'VM-exit control (0x400C)',
+  'vm-entry-control': 'VM-entry control (0x4012)',
+  'control-default1': 'default-1 control value',
+  'exit-reason': 'basic exit reason',
+  'exit-reason-flag': 'exit-reason field (0x4402) bit',
+  'vm-instruction-error': 'VM-instruction error number (0x4400)',
+  'vmx-msr': 'VMX MSR index',
+  'feature-control-bit': 'IA32_FEATURE_CONTROL bit',
+  'ept-entry': 'EPT paging-structure entry bit',
+  eptp: 'EPT pointer (0x201A) bit',
+  'ept-vpid-capability': 'IA32_VMX_EPT_VPID_CAP bit',
+  'invalidation-type': 'INVEPT/INVVPID type',
+  'ept-violation-qualification': 'EPT-violation exit-qualification bit',
+  'interruption-information': 'interruption-information field',
+  'guest-interruptibility': 'guest interruptibility-state (0x4824) bit',
+  'guest-activity-state': 'guest activity state (0x4826)',
+  'segment-access-rights': 'segment access-rights field',
+};
 
-/** The constants of `hyperscope/vmx.inc` (read once). */
-export function vmxConstants(): Map<string, VmxConstant> {
-  builtin ??= readConstants(Object.hasOwn(builtinIncludes, VMX_INCLUDE) ? (builtinIncludes[VMX_INCLUDE] ?? '') : '');
-  return builtin;
-}
+const hex = (value: bigint): string => `0x${value.toString(16).toUpperCase()}`;
 
-export type ConstantKind = 'field' | 'exit-reason' | 'other';
-
-/** Guesses from the name, then checks the value: a field needs a valid, known encoding. */
-export function classifyConstant(name: string, value: bigint): ConstantKind {
-  const upper = name.toUpperCase();
-  if (/(^|_)EXIT_REASON|^EXIT_|^REASON_/.test(upper) && value < 100n) return 'exit-reason';
-  if (/(_BIT|_MASK|_SHIFT|MSR|ERROR|ERR_|CTRL_|CONTROL_|_EXITING$)/.test(upper) && !upper.startsWith('VMCS_')) return 'other';
-  if (value <= 0xffffn && decodeFieldEncoding(Number(value)) !== undefined && fieldMeaning(Number(value)) !== undefined) return 'field';
-  return 'other';
-}
-
-/** Markdown lines describing a VMX constant. */
-export function describeConstant(name: string, value: bigint, comment = ''): string[] {
-  const hex = `0x${value.toString(16).toUpperCase()}`;
-  const kind = classifyConstant(name, value);
-  const note = comment === '' ? [] : ['', comment];
-  if (kind === 'field') {
+/** Markdown lines describing a constant of hyperscope/vmx.inc. */
+export function describeVmxConstant(constant: VmxConstant): string[] {
+  const { name, value, kind, description, field, bit, confidence } = constant;
+  const lines = [`**${name}** — ${kindTitle[kind]} \`${hex(value)}\``, '', description];
+  if (kind === 'vmcs-field' && field !== undefined) {
     const encoding = Number(value);
-    const decoded = decodeFieldEncoding(encoding);
-    const meaning = fieldMeaning(encoding) ?? '';
-    return [
-      `**${name}** — VMCS field \`${hex}\``,
-      '',
-      `${meaning.charAt(0).toUpperCase()}${meaning.slice(1)}.`,
-      '',
-      `encoding ${hex}: width ${decoded?.width}, type ${decoded?.type}, index ${decoded?.index}${decoded?.high ? ', high 32 bits' : ''}`,
-      ...note,
-    ];
+    const index = (encoding >> 1) & 0x1ff;
+    lines.push('', `encoding ${hex(value)}: width ${field.width} (bits 14:13), type ${field.type} (bits 11:10), index ${index} (bits 9:1), access ${field.highHalf ? 'high 32 bits' : 'full'} (bit 0)`);
+  } else if (kind === 'exit-reason') {
+    lines.push('', `exit reason ${value} (bits 15:0 of VM_EXIT_REASON 0x4402)`);
+  } else if (bit !== undefined) {
+    lines.push('', `bit ${bit} (value ${hex(value)})`);
+  } else {
+    lines.push('', `value ${hex(value)} = ${value}`);
   }
-  if (kind === 'exit-reason') {
-    const reason = exitReasonNames[Number(value)] ?? 'unknown';
-    return [`**${name}** — basic exit reason ${value} (${reason})`, ...note];
-  }
-  return [`**${name}** = \`${hex}\` (${value})`, ...note];
+  if (confidence !== 'cross-checked') lines.push('', `_fact sheet: ${confidence === 'single-source' ? 'single source' : 'unconfirmed — verify with the SDM'}_`);
+  return lines;
+}
+
+/** Name of basic exit reason `reason`, from the same table. */
+export function exitReasonName(reason: number): string | undefined {
+  return vmxConstantTable.find((constant) => constant.kind === 'exit-reason' && constant.value === BigInt(reason))?.description;
 }

@@ -53,3 +53,15 @@ test('labels in scope: globals everywhere, local labels only under their parent'
   assert.ok(labels.has('.skip'));
   assert.ok(!labels.has('.loop'));
 });
+
+test('with hyperscope/vmx.inc included, VMCS field and exit-reason constants are offered', async () => {
+  const text = '%include "hyperscope/vmx.inc"\nmain:\n    mov rbx, \n';
+  const vmxUri = 'file:///completion/vmx.hvasm';
+  await client.open(vmxUri, text);
+  const items = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: vmxUri }, position: { line: 2, character: 13 } });
+  assert.ok(Array.isArray(items));
+  const field = items.find((item) => item.label === 'VMCS_GUEST_RIP');
+  assert.match(field?.detail ?? '', /^0x681E guest RIP/);
+  assert.ok(items.some((item) => item.label === 'EXIT_REASON_VMCALL'));
+  assert.ok(items.some((item) => item.label === 'main'));
+});

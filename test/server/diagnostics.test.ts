@@ -77,7 +77,9 @@ test('editing an included file that is open re-checks the document that includes
   const mainUri = pathToFileURL(mainPath).href;
   const incUri = pathToFileURL(incPath).href;
   assert.deepEqual((await client.open(mainUri, mainSource)).diagnostics, []);
+  const reopened = client.nextDiagnostics(mainUri, 1);
   await client.open(incUri, 'helper:\n    ret\n');
+  assert.deepEqual((await reopened).diagnostics, []);
   const recheck = client.nextDiagnostics(mainUri, 1);
   await client.change(incUri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 6 } }, text: 'renamed' }]);
   const rechecked = await recheck;

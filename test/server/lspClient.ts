@@ -70,8 +70,13 @@ export class LspTestClient {
 
   /** Resolves with the first diagnostics for `uri` (at `version`, if given) not yet consumed. */
   nextDiagnostics(uri: string, version?: number): Promise<PublishDiagnosticsParams> {
-    const queued = this.diagnostics.get(uri)?.find((params) => version === undefined || params.version === version);
-    if (queued !== undefined) return Promise.resolve(queued);
+    const list = this.diagnostics.get(uri) ?? [];
+    const index = list.findIndex((params) => version === undefined || params.version === version);
+    const queued = list[index];
+    if (queued !== undefined) {
+      list.splice(index, 1);
+      return Promise.resolve(queued);
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} version ${version} within ${timeoutMs} ms`)), timeoutMs);
       this.waiters.push({ uri, version, resolve: (params) => (clearTimeout(timer), resolve(params)) });
