@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { Machine } from '../machine/machine';
 import type { StopReason } from '../machine/stopReason';
+import { Attention } from '../machine/cpu/cpu';
 import type { DebugMemory } from './memory';
 
 /** Why the debuggee stopped, in DAP's vocabulary (the session passes it through). */
@@ -182,7 +183,18 @@ export class HyperscopeRuntime extends EventEmitter {
   /** Executes exactly one instruction (a breakpoint at the current RIP does not stop it). */
   private stepOne(): StopReason {
     this.machine.loop.resumeFromBreakpoint();
-    return this.machine.run(1);
+    return this.run(1);
+  }
+
+  /**
+   * `Machine.run`, plus the stop a device or HLT requested in the budget's last
+   * instruction (the machine reports those on its next call).
+   */
+  private run(budget: number): StopReason {
+    const stop = this.machine.run(budget);
+    const cpu = this.machine.cpu;
+    if (stop.reason === 'budget' && ((cpu.attention & Attention.Stop) !== 0 || cpu.halted)) return this.machine.run(0);
+    return stop;
   }
 
   /** Maps a machine stop after a single step: undefined when execution can go on. */
@@ -204,7 +216,7 @@ export class HyperscopeRuntime extends EventEmitter {
     this.syncBreakpoints();
     try {
       for (;;) {
-        const stop = this.machine.run(RUN_CHUNK);
+        const stop = this.run(RUN_CHUNK);
         if (stop.reason === 'budget') {
           const limit = this.limitStop();
           if (limit !== undefined) return limit;
@@ -244,7 +256,7 @@ export class HyperscopeRuntime extends EventEmitter {
     return () => {
       const budget = this.maxInstructions === undefined ? RUN_CHUNK : Math.min(RUN_CHUNK, this.maxInstructions - this.machine.cpu.instret);
       if (budget <= 0) return this.limitStop();
-      const stop = this.machine.run(budget);
+      const stop = this.run(budget);
       if (stop.reason === 'budget') return this.limitStop();
       if (stop.reason !== 'breakpoint') return this.machineStop(stop);
       const decision = this.userBreakpointStop();
@@ -295,6 +307,8 @@ export class HyperscopeRuntime extends EventEmitter {
     if (this.running || this.finished) return;
     this.running = true;
     this.pauseRequested = false;
+    // whatever breakpoint is at the current RIP was reported already
+    this.machine.loop.resumeFromBreakpoint();
     const epoch = this.epoch;
     const slice = (): void => {
       if (epoch !== this.epoch) return;

@@ -156,13 +156,17 @@ export class Cpu extends CpuState {
     return this.mem.read32(pa);
   }
 
+  /** Reads `size` bytes zero-extended; `hiOut` is the high half (0 below 8 bytes). */
   readSized(linear: number, size: number): number {
     switch (size) {
       case 1:
+        this.hiOut = 0;
         return this.read8(linear);
       case 2:
+        this.hiOut = 0;
         return this.read16(linear);
       case 4:
+        this.hiOut = 0;
         return this.read32(linear);
       default:
         return this.read64(linear);
