@@ -20,8 +20,11 @@ import { Access } from '../../paging/types';
 
 const SystemType = { LDT: 0x2, TSS_AVAILABLE: 0x9, TSS_BUSY: 0xb } as const;
 
+/** Descriptor-table exit: the memory operand's linear address, or the register operand's GPR index. */
 function exitIfIntercepted(cpu: Cpu, d: Decoded, linearAddress?: number): void {
-  if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.DescriptorTable, { length: d.length, mnemonic: d.mnemonic, linearAddress });
+  if (!cpu.nonRoot) return;
+  const reg = d.operands[0]?.kind === OperandKind.Register ? d.operands[0].reg : undefined;
+  cpu.nonRoot.intercept(Intercept.DescriptorTable, { length: d.length, mnemonic: d.mnemonic, linearAddress, gpr: reg?.index, memoryOperand: linearAddress !== undefined });
 }
 
 /** LGDT/LIDT m16&64: limit then base (a 32-bit base outside 64-bit mode). */

@@ -5,7 +5,7 @@
  */
 import { Mnemonic } from 'iced-x86';
 import type { Factory } from '../compile';
-import type { Cpu } from '../cpu';
+import { Attention, type Cpu } from '../cpu';
 import { OperandKind, type MemoryRef } from '../decoded';
 import { Intercept } from '../intercept';
 import { effectiveAddress } from '../operands';
@@ -51,7 +51,16 @@ function cacheFlush(kind: Intercept): Factory {
   };
 }
 
+/** HLT with the HLT exit (this factory precedes basicSystem.ts's, which has no VMX seam). */
+const hlt: Factory = (d) => (cpu) => {
+  requireCpl0(cpu);
+  if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Hlt, { length: d.length });
+  cpu.halted = true;
+  cpu.attention |= Attention.Halt;
+};
+
 const cacheHandlers: [number, Factory][] = [
+  [Mnemonic.Hlt, hlt],
   [Mnemonic.Invlpg, invlpg],
   [Mnemonic.Wbinvd, cacheFlush(Intercept.Wbinvd)],
   [Mnemonic.Invd, cacheFlush(Intercept.Invd)],
