@@ -82,6 +82,7 @@ function factory(left: boolean): Factory {
     const countMask = size === 8 ? 0x3f : 0x1f;
     const fixed = countOp.kind === OperandKind.Immediate ? countOp.immLo & countMask : -1;
     const s = src.reg!.index;
+    const srcMask = size === 2 ? 0xffff : 0xffffffff;
     const countOf = (cpu: Cpu): number => (fixed >= 0 ? fixed : cpu.lo[1]! & countMask);
     if (dst.kind === OperandKind.Register) {
       const ref = dst.reg!;
@@ -93,7 +94,7 @@ function factory(left: boolean): Factory {
           if (size === 4) cpu.hi[ref.index] = 0;
           return;
         }
-        const rLo = shiftDouble(left, size, dLo, dHi, cpu.lo[s]!, size === 8 ? cpu.hi[s]! : 0, count);
+        const rLo = shiftDouble(left, size, dLo, dHi, (cpu.lo[s]! & srcMask) >>> 0, size === 8 ? cpu.hi[s]! : 0, count);
         cpu.writeReg(ref, rLo, resultHi);
         setArithFlags(cpu, resultFlagBits);
       };
@@ -106,7 +107,7 @@ function factory(left: boolean): Factory {
       const dHi = cpu.hiOut;
       const count = countOf(cpu);
       if (count === 0) return;
-      const rLo = shiftDouble(left, size, dLo, dHi, cpu.lo[s]!, size === 8 ? cpu.hi[s]! : 0, count);
+      const rLo = shiftDouble(left, size, dLo, dHi, (cpu.lo[s]! & srcMask) >>> 0, size === 8 ? cpu.hi[s]! : 0, count);
       const flags = resultFlagBits;
       cpu.writeSized(address, size, rLo, resultHi);
       setArithFlags(cpu, flags);

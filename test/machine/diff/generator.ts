@@ -1,0 +1,433 @@
+/**
+ * Random instruction sequences for the Unicorn differential test. Each template emits
+ * NASM lines and says which arithmetic flags it defines, leaves undefined and reads; the
+ * generator tracks undefined flags through the sequence (inserting a `cmp` before an
+ * instruction that would read an undefined flag) and reports the flags that are
+ * architecturally defined at the end, which are the only ones compared.
+ */
+
+export const DATA_BASE = 0x200000;
+/** Bytes of the data region; the stack lives in its top quarter. */
+export const DATA_SIZE = 0x4000;
+export const STACK_TOP = DATA_BASE + 0x3800;
+
+export const CF = 0x1;
+export const PF = 0x4;
+export const AF = 0x10;
+export const ZF = 0x40;
+export const SF = 0x80;
+export const OF = 0x800;
+export const DF = 0x400;
+export const ALL6 = CF | PF | AF | ZF | SF | OF;
+
+export interface Emitted {
+  lines: string[];
+  defines: number;
+  undefines: number;
+  reads: number;
+}
+
+export interface Sequence {
+  /** NASM source lines. */
+  lines: string[];
+  /** Flags whose final value is architecturally defined (compare these). */
+  definedFlags: number;
+  /** Template names used, for coverage. */
+  templates: string[];
+}
+
+/** mulberry32: a small seeded PRNG shared by all sequences of a run. */
+export class Random {
+  constructor(private state: number) {}
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  range(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  u64(): bigint {
+    const special = [0n, 1n, 0xffffffffffffffffn, 0x8000000000000000n, 0x7fffffffffffffffn, 0x80000000n, 0xffffffffn, 0x80n, 0xffn, 0x8000n];
+    if (this.chance(0.15)) return this.pick(special);
+    return (BigInt(Math.floor(this.next() * 4294967296)) << 32n) | BigInt(Math.floor(this.next() * 4294967296));
+  }
+  hex32(): string {
+    return '0x' + Math.floor(this.next() * 4294967296).toString(16);
+  }
+}
+
+const R64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
+const R32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'r8d', 'r9d', 'r10d', 'r11d', 'r12d', 'r13d', 'r14d', 'r15d'];
+const R16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di', 'r8w', 'r9w', 'r10w', 'r11w', 'r12w', 'r13w', 'r14w', 'r15w'];
+const R8 = ['al', 'cl', 'dl', 'bl', 'spl', 'bpl', 'sil', 'dil', 'r8b', 'r9b', 'r10b', 'r11b', 'r12b', 'r13b', 'r14b', 'r15b'];
+const HIGH8 = ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'];
+const SIZE_NAMES: Record<number, string> = { 1: 'byte', 2: 'word', 4: 'dword', 8: 'qword' };
+const CONDITIONS = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
+const CONDITION_READS: Record<string, number> = { o: OF, no: OF, b: CF, ae: CF, e: ZF, ne: ZF, be: CF | ZF, a: CF | ZF, s: SF, ns: SF, p: PF, np: PF, l: SF | OF, ge: SF | OF, le: ZF | SF | OF, g: ZF | SF | OF };
+
+/** Register indexes a template may overwrite: all but RSP. */
+const WRITABLE = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+
+export function regName(index: number, size: number): string {
+  return (size === 8 ? R64 : size === 4 ? R32 : size === 2 ? R16 : R8)[index]!;
+}
+
+class Builder {
+  constructor(readonly rng: Random) {}
+
+  size(): number {
+    return this.rng.pick([1, 2, 4, 8]);
+  }
+
+  /** A random register of `size` bytes (8-bit: sometimes from the AH..BH set, then returned as such). */
+  reg(size: number, avoid: number[] = [], high = false): string {
+    if (size === 1 && high) return this.rng.pick(HIGH8.filter((_, i) => !avoid.includes(i < 4 ? i : i - 4)));
+    const pool = WRITABLE.filter((i) => !avoid.includes(i));
+    return regName(this.rng.pick(pool), size);
+  }
+
+  /** A memory operand in the data region, aligned or not, sometimes crossing a page. */
+  mem(size: number): string {
+    const offset = this.rng.chance(0.1) ? 0x1000 - this.rng.range(1, size) : this.rng.range(0, 0x2f00);
+    return `${SIZE_NAMES[size]} [abs 0x${(DATA_BASE + offset).toString(16)}]`;
+  }
+
+  /** An immediate for a `size`-byte operation (64-bit: a sign-extended imm32 unless `full`). */
+  imm(size: number, full = false): string {
+    const v = this.rng.u64();
+    if (size === 8 && full) return '0x' + v.toString(16);
+    if (size === 8) return BigInt.asIntN(32, v).toString();
+    return '0x' + (v & ((1n << BigInt(size * 8)) - 1n)).toString(16);
+  }
+
+  /** A register or memory operand; with 8-bit size sometimes the legacy high-byte set. */
+  rm(size: number, high: boolean): string {
+    return this.rng.chance(0.3) ? this.mem(size) : this.reg(size, [], high);
+  }
+}
+
+type Template = (b: Builder) => Emitted;
+
+const emit = (lines: string[], defines = 0, undefines = 0, reads = 0): Emitted => ({ lines, defines, undefines, reads });
+
+function twoOperandSize(b: Builder): { size: number; high: boolean } {
+  const size = b.size();
+  return { size, high: size === 1 && b.rng.chance(0.4) };
+}
+
+const alu: Template = (b) => {
+  const op = b.rng.pick(['add', 'adc', 'sub', 'sbb', 'and', 'or', 'xor', 'cmp', 'test']);
+  const { size, high } = twoOperandSize(b);
+  const reads = op === 'adc' || op === 'sbb' ? CF : 0;
+  const form = b.rng.int(3);
+  const dst = form === 2 ? b.mem(size) : b.reg(size, [], high);
+  const src = form === 0 ? b.reg(size, [], high) : op === 'test' && form === 2 ? b.reg(size, [], high) : b.imm(size);
+  const logical = ['and', 'or', 'xor', 'test'].includes(op);
+  return emit([`${op} ${dst}, ${src}`], logical ? ALL6 & ~AF : ALL6, logical ? AF : 0, reads);
+};
+
+const unary: Template = (b) => {
+  const op = b.rng.pick(['inc', 'dec', 'neg', 'not']);
+  const { size, high } = twoOperandSize(b);
+  const dst = b.rm(size, high);
+  const defines = op === 'not' ? 0 : op === 'neg' ? ALL6 : ALL6 & ~CF;
+  return emit([`${op} ${dst}`], defines);
+};
+
+const xchg: Template = (b) => {
+  const { size, high } = twoOperandSize(b);
+  const a = b.reg(size, [], high);
+  const other = b.rng.chance(0.5) ? b.reg(size, [], high) : b.mem(size);
+  return emit([b.rng.chance(0.5) ? `xchg ${a}, ${other}` : `xchg ${other}, ${a}`]);
+};
+
+const xadd: Template = (b) => {
+  const { size, high } = twoOperandSize(b);
+  const memory = b.rng.chance(0.5);
+  const dst = memory ? b.mem(size) : b.reg(size, [], high);
+  return emit([`${memory && b.rng.chance(0.5) ? 'lock ' : ''}xadd ${dst}, ${b.reg(size, [], high)}`], ALL6);
+};
+
+const cmpxchg: Template = (b) => {
+  const { size, high } = twoOperandSize(b);
+  const memory = b.rng.chance(0.5);
+  const acc = regName(0, size);
+  const srcIndex = b.rng.pick(WRITABLE);
+  const src = high ? b.reg(1, [], true) : regName(srcIndex, size);
+  const dstIndex = b.rng.pick(WRITABLE);
+  const dst = memory ? b.mem(size) : high ? b.reg(1, [], true) : regName(dstIndex, size);
+  const lines: string[] = [];
+  // Unicorn 2.0.1 (QEMU 5) zero-extends RAX on success and the destination on failure for
+  // 32-bit operands; hardware does not. Pre-zero the upper halves so both agree.
+  if (size === 4) lines.push('mov eax, eax', memory ? 'nop' : `mov ${dst}, ${dst}`);
+  if (b.rng.chance(0.5)) lines.push(`mov ${acc}, ${dst}`); // make the comparison succeed
+  lines.push(`${memory && b.rng.chance(0.5) ? 'lock ' : ''}cmpxchg ${dst}, ${src}`);
+  return emit(lines, ALL6);
+};
+
+const bswap: Template = (b) => emit([`bswap ${b.reg(b.rng.pick([4, 8]))}`]);
+
+const convert: Template = (b) => emit([b.rng.pick(['cbw', 'cwde', 'cdqe', 'cwd', 'cdq', 'cqo'])]);
+
+const flagOp: Template = (b) => {
+  const op = b.rng.pick(['clc', 'stc', 'cmc', 'cld', 'std', 'lahf', 'sahf']);
+  if (op === 'cmc') return emit([op], CF, 0, CF);
+  if (op === 'lahf') return emit([op], 0, 0, SF | ZF | AF | PF | CF);
+  if (op === 'sahf') return emit([op], SF | ZF | AF | PF | CF);
+  return emit([op], op === 'clc' || op === 'stc' ? CF : 0);
+};
+
+const pushPopFlags: Template = (b) => {
+  const r = b.rng.pick(WRITABLE);
+  const value = '0x' + ((Math.floor(b.rng.next() * 4096) & (ALL6 | DF)) | 2).toString(16);
+  switch (b.rng.int(4)) {
+    case 0:
+      return emit(['pushfq', `pop ${regName(r, 8)}`], 0, 0, ALL6);
+    case 1:
+      return emit([`mov ${regName(r, 4)}, ${value}`, `push ${regName(r, 8)}`, 'popfq'], ALL6);
+    case 2:
+      return emit(['pushfw', `pop ${regName(r, 2)}`], 0, 0, ALL6);
+    default:
+      return emit([`mov ${regName(r, 2)}, ${value}`, `push ${regName(r, 2)}`, 'popfw'], ALL6);
+  }
+};
+
+const setcc: Template = (b) => {
+  const c = b.rng.pick(CONDITIONS);
+  const dst = b.rng.chance(0.3) ? b.mem(1) : b.reg(1, [], b.rng.chance(0.3));
+  return emit([`set${c} ${dst}`], 0, 0, CONDITION_READS[c]!);
+};
+
+const cmov: Template = (b) => {
+  const c = b.rng.pick(CONDITIONS);
+  const size = b.rng.pick([2, 4, 8]);
+  const src = b.rng.chance(0.3) ? b.mem(size) : b.reg(size);
+  return emit([`cmov${c} ${b.reg(size)}, ${src}`], 0, 0, CONDITION_READS[c]!);
+};
+
+const mulOne: Template = (b) => {
+  const { size, high } = twoOperandSize(b);
+  return emit([`${b.rng.pick(['mul', 'imul'])} ${b.rm(size, high)}`], CF | OF, PF | AF | ZF | SF);
+};
+
+const imulMulti: Template = (b) => {
+  const size = b.rng.pick([2, 4, 8]);
+  const src = b.rng.chance(0.3) ? b.mem(size) : b.reg(size);
+  const line = b.rng.chance(0.5) ? `imul ${b.reg(size)}, ${src}` : `imul ${b.reg(size)}, ${src}, ${b.rng.chance(0.5) ? b.rng.range(-128, 127) : b.imm(size)}`;
+  return emit([line], CF | OF, PF | AF | ZF | SF);
+};
+
+/** div/idiv with operands chosen so no #DE occurs (unit tests cover #DE). */
+const divide: Template = (b) => {
+  const size = b.size();
+  const signed = b.rng.chance(0.5);
+  const bits = BigInt(size * 8);
+  const divisorIndex = b.rng.pick(WRITABLE.filter((i) => i !== 0 && i !== 2));
+  let divisor = b.rng.u64() & ((1n << bits) - 1n);
+  if (divisor === 0n || divisor === (1n << bits) - 1n) divisor = 3n;
+  if (size === 1 && b.rng.chance(0.5)) divisor = BigInt(b.rng.range(2, 20));
+  const lines = [`mov ${regName(divisorIndex, 8)}, 0x${divisor.toString(16)}`];
+  if (signed) lines.push(size === 1 ? 'cbw' : size === 2 ? 'cwd' : size === 4 ? 'cdq' : 'cqo');
+  else if (size === 1) lines.push('mov ah, 0');
+  else lines.push(`mov ${regName(2, 8)}, 0x${(b.rng.u64() % divisor).toString(16)}`);
+  const operand = b.rng.chance(0.3) ? `${SIZE_NAMES[size]} [abs 0x${(DATA_BASE + 0x3000).toString(16)}]` : regName(divisorIndex, size);
+  if (operand.includes('[')) lines.push(`mov [abs 0x${(DATA_BASE + 0x3000).toString(16)}], ${regName(divisorIndex, 8)}`);
+  lines.push(`${signed ? 'idiv' : 'div'} ${operand}`);
+  return emit(lines, 0, ALL6);
+};
+
+/** Flag effects of shl/shr/sar/rol/ror/rcl/rcr by a known masked count. */
+function shiftEffects(op: string, size: number, count: number): Emitted {
+  const masked = count & (size === 8 ? 63 : 31);
+  if (masked === 0) return emit([]);
+  const of = masked === 1 ? OF : 0;
+  if (op === 'rol' || op === 'ror') return emit([], CF | of, OF & ~of);
+  if (op === 'rcl' || op === 'rcr') return emit([], CF | of, OF & ~of, CF);
+  const cfUndefined = op !== 'sar' && masked >= size * 8 ? CF : 0;
+  return emit([], (CF | PF | ZF | SF | of) & ~cfUndefined, AF | (OF & ~of) | cfUndefined);
+}
+
+const shift: Template = (b) => {
+  const op = b.rng.pick(['shl', 'sal', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr']);
+  const { size, high } = twoOperandSize(b);
+  const kind = b.rng.int(3);
+  const count = kind === 0 ? 1 : b.rng.chance(0.5) ? b.rng.range(0, 9) : b.rng.range(0, 255);
+  const lines: string[] = [];
+  let dst = b.rng.chance(0.3) ? b.mem(size) : b.reg(size, [1], high);
+  if (high && dst === 'ch') dst = 'ah';
+  if (kind === 2) lines.push(`mov cl, ${count}`);
+  lines.push(`${op} ${dst}, ${kind === 0 ? '1' : kind === 1 ? String(count) : 'cl'}`);
+  const effects = shiftEffects(op === 'sal' ? 'shl' : op, size, count);
+  return emit(lines, effects.defines, effects.undefines, effects.reads);
+};
+
+const shiftDouble: Template = (b) => {
+  const op = b.rng.pick(['shld', 'shrd']);
+  const size = b.rng.pick([2, 4, 8]);
+  const count = size === 2 ? b.rng.range(0, 16) : b.rng.chance(0.5) ? b.rng.range(0, 9) : b.rng.range(0, 255);
+  const masked = count & (size === 8 ? 63 : 31);
+  const viaCl = b.rng.chance(0.5);
+  const dst = b.rng.chance(0.3) ? b.mem(size) : b.reg(size, [1]);
+  const lines = viaCl ? [`mov cl, ${count}`, `${op} ${dst}, ${b.reg(size, [1])}, cl`] : [`${op} ${dst}, ${b.reg(size)}, ${count}`];
+  if (masked === 0) return emit(lines);
+  return emit(lines, CF | PF | ZF | SF | (masked === 1 ? OF : 0), AF | (masked === 1 ? 0 : OF));
+};
+
+const bitTest: Template = (b) => {
+  const op = b.rng.pick(['bt', 'bts', 'btr', 'btc']);
+  const size = b.rng.pick([2, 4, 8]);
+  const undefinedFlags = OF | SF | AF | PF;
+  switch (b.rng.int(4)) {
+    case 0:
+      return emit([`${op} ${b.reg(size)}, ${b.reg(size)}`], CF, undefinedFlags);
+    case 1:
+      return emit([`${op} ${b.rm(size, false)}, ${b.rng.range(0, 255)}`], CF, undefinedFlags);
+    default: {
+      // memory with a register bit offset, reaching before and after the operand
+      const offsetIndex = b.rng.pick(WRITABLE);
+      const offset = b.rng.range(-4000, 4000);
+      const lock = op !== 'bt' && b.rng.chance(0.3) ? 'lock ' : '';
+      const base = `${SIZE_NAMES[size]} [abs 0x${(DATA_BASE + 0x1400 + b.rng.range(0, 16)).toString(16)}]`;
+      return emit([`mov ${regName(offsetIndex, 8)}, ${offset}`, `${lock}${op} ${base}, ${regName(offsetIndex, size)}`], CF, undefinedFlags);
+    }
+  }
+};
+
+const bitScan: Template = (b) => {
+  const op = b.rng.pick(['bsf', 'bsr']);
+  const size = b.rng.pick([2, 4, 8]);
+  const lines: string[] = [];
+  let src: string;
+  if (b.rng.chance(0.3)) {
+    src = b.mem(size);
+    if (b.rng.chance(0.3)) lines.push(`mov ${src}, 0`);
+  } else {
+    src = b.reg(size);
+    if (b.rng.chance(0.3)) lines.push(`xor ${src}, ${src}`);
+  }
+  lines.push(`${op} ${b.reg(size)}, ${src}`);
+  return emit(lines, ZF, CF | OF | SF | AF | PF);
+};
+
+const STRING_OPS = ['movs', 'stos', 'lods', 'cmps', 'scas'];
+
+const stringOp: Template = (b) => {
+  const op = b.rng.pick(STRING_OPS);
+  const suffix = b.rng.pick(['b', 'w', 'd', 'q']);
+  const compares = op === 'cmps' || op === 'scas';
+  const rep = b.rng.pick(compares ? ['', 'repe ', 'repne '] : ['', 'rep ']);
+  const a32 = b.rng.chance(0.25);
+  const count = b.rng.chance(0.1) ? 0 : b.rng.range(1, 24);
+  const lines = [
+    `mov ${a32 ? 'esi' : 'rsi'}, 0x${(DATA_BASE + b.rng.range(0x400, 0x2c00)).toString(16)}`,
+    `mov ${a32 ? 'edi' : 'rdi'}, 0x${(DATA_BASE + b.rng.range(0x400, 0x2c00)).toString(16)}`,
+    `mov ecx, ${count}`,
+    b.rng.chance(0.3) ? 'std' : 'cld',
+  ];
+  if (compares && b.rng.chance(0.5)) {
+    // make runs of equal elements likely: copy the source over the destination first
+    lines.push('push rsi', 'push rdi', 'push rcx', 'rep movsb', 'pop rcx', 'pop rdi', 'pop rsi');
+  }
+  lines.push(`${rep}${a32 ? 'a32 ' : ''}${op}${suffix}`);
+  const defines = compares && (rep === '' || count > 0) ? ALL6 : 0;
+  return emit(lines, defines);
+};
+
+const frame: Template = (b) => {
+  const size = b.rng.range(0, 64) * 8;
+  const level = b.rng.chance(0.5) ? 0 : b.rng.range(1, 4);
+  const lines = level > 0 ? ['mov rbp, rsp'] : [];
+  lines.push(`enter ${size}, ${level}`, `mov ${b.reg(8, [5])}, [rbp - 8]`, 'leave');
+  return emit(lines);
+};
+
+const misc: Template = (b) => {
+  switch (b.rng.int(5)) {
+    case 0:
+      return emit(['nop']);
+    case 1:
+      return emit(['db 0x0f, 0x1f, 0x44, 0x00, 0x00']); // nop dword [rax+rax]
+    case 2:
+      return emit(['pause']);
+    case 3:
+      return emit([`mov rbx, 0x${(DATA_BASE + b.rng.range(0, 0x2e00)).toString(16)}`, 'xlatb']);
+    default:
+      return emit(['db 0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00']); // nop word [rax+rax+0]
+  }
+};
+
+const move: Template = (b) => {
+  const size = b.size();
+  switch (b.rng.int(4)) {
+    case 0:
+      return emit([`mov ${b.reg(size)}, ${b.rng.chance(0.5) ? b.mem(size) : b.imm(size, true)}`]);
+    case 1:
+      return emit([`mov ${b.mem(size)}, ${b.reg(size)}`]);
+    case 2: {
+      const from = b.rng.pick([1, 2]);
+      const to = b.rng.pick([2, 4, 8].filter((s) => s > from));
+      return emit([`${b.rng.pick(['movzx', 'movsx'])} ${b.reg(to)}, ${b.rng.chance(0.5) ? b.mem(from) : b.reg(from)}`]);
+    }
+    default:
+      return emit([`movsxd ${b.reg(8)}, ${b.rng.chance(0.5) ? b.mem(4) : b.reg(4)}`]);
+  }
+};
+
+export const TEMPLATES: Record<string, Template> = {
+  alu,
+  unary,
+  xchg,
+  xadd,
+  cmpxchg,
+  bswap,
+  convert,
+  flagOp,
+  pushPopFlags,
+  setcc,
+  cmov,
+  mulOne,
+  imulMulti,
+  divide,
+  shift,
+  shiftDouble,
+  bitTest,
+  bitScan,
+  stringOp,
+  frame,
+  misc,
+  move,
+};
+
+/** Builds a sequence of 1-8 templates; initial flags are all defined. */
+export function generateSequence(rng: Random): Sequence {
+  const b = new Builder(rng);
+  const names = Object.keys(TEMPLATES);
+  const count = rng.range(1, 8);
+  const lines: string[] = [];
+  const templates: string[] = [];
+  let undefinedFlags = 0;
+  for (let i = 0; i < count; i++) {
+    const name = rng.pick(names);
+    const e = TEMPLATES[name]!(b);
+    if ((e.reads & undefinedFlags) !== 0) {
+      lines.push('cmp rax, rcx');
+      undefinedFlags = 0;
+    }
+    lines.push(...e.lines);
+    templates.push(name);
+    undefinedFlags = (undefinedFlags & ~e.defines) | e.undefines;
+  }
+  return { lines, definedFlags: (ALL6 & ~undefinedFlags) | DF, templates };
+}

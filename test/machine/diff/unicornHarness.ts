@@ -1,0 +1,135 @@
+/**
+ * Runs generated sequences in our machine and in Unicorn (test/machine/unicorn_driver.py,
+ * one Python process per batch) from identical registers, flags and data, and lists the
+ * differences in GPRs, defined flags and the data region.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Machine } from '../../../src/machine/machine';
+import { GPR_NAMES } from '../../../src/machine/cpu/registers';
+import { nasm } from '../cpuRunner';
+import { DATA_BASE, DATA_SIZE, DF, Random, STACK_TOP, type Sequence } from './generator';
+
+export const CODE_BASE = 0x100000;
+/** Where Unicorn runs the cases (each at its own address; see unicorn_driver.py). */
+const UNICORN_CODE_BASE = 0x10000000;
+const PYTHON = '/usr/bin/python3';
+const DRIVER = join(__dirname, '..', 'unicorn_driver.py');
+
+export interface Case {
+  readonly sequence: Sequence;
+  readonly code: Uint8Array;
+  readonly regs: bigint[];
+  readonly rflags: number;
+}
+
+export interface Outcome {
+  readonly regs: bigint[];
+  readonly rflags: number;
+  /** Final data region. */
+  readonly data: Uint8Array;
+  readonly error: string | undefined;
+}
+
+let unicornAvailable: boolean | undefined;
+
+/** Whether /usr/bin/python3 can import unicorn. */
+export function hasUnicorn(): boolean {
+  if (unicornAvailable === undefined) {
+    try {
+      execFileSync(PYTHON, ['-c', 'import unicorn'], { stdio: 'ignore' });
+      unicornAvailable = true;
+    } catch {
+      unicornAvailable = false;
+    }
+  }
+  return unicornAvailable;
+}
+
+/** Assembles all sequences in one nasm run; returns each sequence's bytes. */
+export function assembleAll(sequences: readonly Sequence[]): Uint8Array[] {
+  const source: string[] = [];
+  sequences.forEach((s, i) => source.push(`s${i}:`, ...s.lines, `e${i}:`));
+  source.push('table:', ...sequences.map((_, i) => `dd s${i} - $$, e${i} - $$`));
+  const image = nasm(source.join('\n'));
+  const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  const tableStart = image.length - sequences.length * 8;
+  return sequences.map((_, i) => image.slice(view.getUint32(tableStart + i * 8, true), view.getUint32(tableStart + i * 8 + 4, true)));
+}
+
+export function randomState(rng: Random): { regs: bigint[]; rflags: number } {
+  const regs = GPR_NAMES.map((_, i) => (i === 4 ? BigInt(STACK_TOP) : rng.u64()));
+  const rflags = (rng.int(0x1000) & (0x8d5 | DF)) | 2;
+  return { regs, rflags };
+}
+
+let shared: Machine | undefined;
+
+/** Runs one case in a reused machine (rebooted per case: cheaper than a new one). */
+export function runOurs(c: Case, data: Uint8Array): Outcome {
+  const machine = (shared ??= new Machine({ memoryMB: 4 }));
+  const image = new Uint8Array(c.code.length + 1);
+  image.set(c.code);
+  image[c.code.length] = 0xf4; // hlt
+  machine.loadBare(image);
+  machine.mem.poke(DATA_BASE, data);
+  const cpu = machine.cpu;
+  cpu.halted = false;
+  cpu.attention = 0;
+  c.regs.forEach((value, i) => cpu.setGpr(i, value));
+  cpu.rflags = c.rflags;
+  const stop = machine.run(1_000_000);
+  const end = CODE_BASE + c.code.length;
+  const error = stop.reason === 'halt' && cpu.rip === end + 1 ? undefined : `${stop.reason}: ${stop.detail} at rip 0x${cpu.rip.toString(16)}`;
+  return { regs: GPR_NAMES.map((_, i) => cpu.getGpr(i)), rflags: cpu.rflags, data: machine.mem.peek(DATA_BASE, DATA_SIZE).slice(), error };
+}
+
+interface DriverResult {
+  regs: string[];
+  rflags: number;
+  changes: [number, number][];
+  error: string | null;
+}
+
+export function runUnicorn(cases: readonly Case[], data: Uint8Array): Outcome[] {
+  const request = {
+    codeBase: UNICORN_CODE_BASE,
+    dataBase: DATA_BASE,
+    data: Buffer.from(data).toString('hex'),
+    cases: cases.map((c) => ({ code: Buffer.from(c.code).toString('hex'), regs: c.regs.map((r) => r.toString(16)), rflags: c.rflags })),
+  };
+  const result = spawnSync(PYTHON, [DRIVER], { input: JSON.stringify(request), maxBuffer: 1 << 28, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`unicorn driver failed: ${result.stderr}`);
+  const parsed = JSON.parse(result.stdout) as DriverResult[];
+  return parsed.map((r) => {
+    const final = data.slice();
+    for (const [offset, byte] of r.changes) final[offset] = byte;
+    return { regs: r.regs.map((h) => BigInt('0x' + h)), rflags: r.rflags, data: final, error: r.error ?? undefined };
+  });
+}
+
+const hex = (v: bigint | number): string => '0x' + BigInt(v).toString(16);
+
+/** Differences between our outcome and Unicorn's, as readable lines (empty when equal). */
+export function compare(c: Case, ours: Outcome, theirs: Outcome): string[] {
+  const problems: string[] = [];
+  if (ours.error !== theirs.error) problems.push(`stop: ours ${ours.error ?? 'ok'}, unicorn ${theirs.error ?? 'ok'}`);
+  GPR_NAMES.forEach((name, i) => {
+    if (ours.regs[i] !== theirs.regs[i]) problems.push(`${name}: ours ${hex(ours.regs[i]!)} unicorn ${hex(theirs.regs[i]!)} (initial ${hex(c.regs[i]!)})`);
+  });
+  const mask = c.sequence.definedFlags;
+  if (((ours.rflags ^ theirs.rflags) & mask) !== 0) {
+    problems.push(`rflags (compared ${hex(mask)}): ours ${hex(ours.rflags)} unicorn ${hex(theirs.rflags)} differ in ${hex((ours.rflags ^ theirs.rflags) & mask)} (initial ${hex(c.rflags)})`);
+  }
+  for (let i = 0; i < DATA_SIZE; i++) {
+    if (ours.data[i] !== theirs.data[i]) {
+      problems.push(`memory 0x${(DATA_BASE + i).toString(16)}: ours ${hex(ours.data[i]!)} unicorn ${hex(theirs.data[i]!)}`);
+      if (problems.length > 24) break;
+    }
+  }
+  return problems;
+}
+
+export function describe(c: Case, problems: string[]): string {
+  return [`sequence (${c.sequence.templates.join(', ')}):`, ...c.sequence.lines.map((l) => '    ' + l), ...problems.map((p) => '  ' + p)].join('\n');
+}

@@ -1,0 +1,68 @@
+"""Runs x86-64 code sequences in Unicorn for the differential test (unicornDiff.test.ts).
+
+Each case runs from its own code address (codeBase + i * CASE_STRIDE): Unicorn 2.0 keeps
+translated blocks across mem_write and flushing them costs ~0.3 s, so code is never reused.
+The code uses absolute data addresses only, so where it runs does not matter.
+
+stdin: {"codeBase": int, "dataBase": int, "data": hex, "cases": [{"code": hex, "regs": [16 hex], "rflags": int}]}
+stdout: [{"regs": [16 hex], "rflags": int, "changes": [[offset, byte], ...], "error": str | null}]
+Register order is the x86 encoding order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15.
+"""
+import json
+import sys
+
+from unicorn import Uc, UcError, UC_ARCH_X86, UC_MODE_64
+from unicorn.x86_const import (
+    UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
+    UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11,
+    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15, UC_X86_REG_EFLAGS, UC_X86_REG_RIP,
+)
+
+GPRS = [UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
+        UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11,
+        UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15]
+CASE_STRIDE = 0x400
+
+
+def main():
+    request = json.load(sys.stdin)
+    code_base = request["codeBase"]
+    data_base = request["dataBase"]
+    data = bytes.fromhex(request["data"])
+    data_size = (len(data) + 0xfff) & ~0xfff
+    uc = Uc(UC_ARCH_X86, UC_MODE_64)
+    cases = request["cases"]
+    uc.mem_map(code_base, (len(cases) * CASE_STRIDE + 0xfff) & ~0xfff)
+    uc.mem_map(data_base, data_size)
+    results = []
+    for i, case in enumerate(cases):
+        code = bytes.fromhex(case["code"])
+        if len(code) >= CASE_STRIDE:
+            raise ValueError("case %d: code longer than %d bytes" % (i, CASE_STRIDE))
+        start = code_base + i * CASE_STRIDE
+        uc.mem_write(start, code)
+        uc.mem_write(data_base, data)
+        for reg, value in zip(GPRS, case["regs"]):
+            uc.reg_write(reg, int(value, 16))
+        uc.reg_write(UC_X86_REG_EFLAGS, case["rflags"])
+        error = None
+        try:
+            uc.emu_start(start, start + len(code), 0, 100000)
+        except UcError as e:
+            error = "%s at rip 0x%x" % (e, uc.reg_read(UC_X86_REG_RIP))
+        final = bytes(uc.mem_read(data_base, len(data)))
+        changes = []
+        for chunk in range(0, len(data), 256):
+            if final[chunk:chunk + 256] != data[chunk:chunk + 256]:
+                changes += [[j, final[j]] for j in range(chunk, min(chunk + 256, len(data))) if final[j] != data[j]]
+        results.append({
+            "regs": ["%x" % uc.reg_read(reg) for reg in GPRS],
+            "rflags": uc.reg_read(UC_X86_REG_EFLAGS),
+            "changes": changes,
+            "error": error,
+        })
+    json.dump(results, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
