@@ -99,8 +99,8 @@ export function installRecorder(debugType: string): vscode.Disposable {
   );
 }
 
-/** Starts a session for `config` and returns its recording; fails if VS Code refuses to start it. */
-export async function startRecorded(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<RecordedSession> {
+/** Starts a session for `config` (or the launch.json configuration of that name) and returns its recording; fails if VS Code refuses to start it. */
+export async function startRecorded(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration | string): Promise<RecordedSession> {
   const recorded = new RecordedSession();
   current = recorded;
   const started = await vscode.debug.startDebugging(folder, config);

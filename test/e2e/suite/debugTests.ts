@@ -41,8 +41,36 @@ async function runToEnd(context: E2eContext, recorded: RecordedSession, metric: 
   if (exited) assert(exited.body?.exitCode === 0, `exited with ${JSON.stringify(exited.body)}`);
 }
 
+interface NamedLaunch {
+  name: string;
+  program?: string;
+}
+
+/** The samples workspace's launch.json configurations that name a program file of their own. */
+function sampleLaunches(): NamedLaunch[] {
+  const launches = vscode.workspace.getConfiguration('launch', folder()?.uri).get<NamedLaunch[]>('configurations', []);
+  return launches.filter((launch) => typeof launch.program === 'string' && launch.program.startsWith('${workspaceFolder}/'));
+}
+
 export function debugTests(context: E2eContext): TestCase[] {
   return [
+    {
+      name: 'every sample configuration in samples/.vscode/launch.json runs to its exit',
+      timeoutMs: 60_000,
+      run: async () => {
+        requireAdapter(context, 'adapterInline.js');
+        const launches = sampleLaunches();
+        assert(launches.length > 0, 'samples/.vscode/launch.json has no sample configurations');
+        for (const launch of launches) {
+          const file = path.join(context.samples, launch.program!.slice('${workspaceFolder}/'.length));
+          assert(fs.existsSync(file), `launch configuration "${launch.name}" names a missing file ${file}`);
+          const recorded = await startRecorded(folder(), launch.name);
+          await recorded.waitForTermination();
+          assert(recorded.events('exited').length === 1, `"${launch.name}" ended without an exited event; output ${JSON.stringify(recorded.output)}`);
+        }
+        context.metrics.sampleConfigurations = launches.length;
+      },
+    },
     {
       name: 'launching hello.hvasm (inline adapter) prints its output and terminates',
       run: async () => {
