@@ -22,20 +22,26 @@ test('initialize announces incremental sync and every feature', async () => {
   }
 });
 
-test('the server entry speaks LSP over stdio and exits after shutdown', async () => {
-  const entry = join(__dirname, '../../src/server/main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  connection.listen();
-  try {
-    const result = await connection.sendRequest(InitializeRequest.type, { processId: null, rootUri: null, capabilities: {} });
-    assert.equal(result.serverInfo?.name, 'hyperscope-hvasm');
-    await connection.sendRequest(ShutdownRequest.type);
-    await connection.sendNotification(ExitNotification.type);
-    assert.equal(await exited, 0);
-  } finally {
-    connection.dispose();
-    child.kill();
-  }
-});
+const entries: [string, string[]][] = [
+  ['the server entry (dist/server.js)', [join(__dirname, '../../src/server/main.ts'), '--stdio']],
+  ['hyperscope lsp --stdio', [join(__dirname, '../../src/cli/main.ts'), 'lsp', '--stdio']],
+];
+
+for (const [name, args] of entries) {
+  test(`${name} speaks LSP over stdio and exits after shutdown`, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    connection.listen();
+    try {
+      const result = await connection.sendRequest(InitializeRequest.type, { processId: null, rootUri: null, capabilities: {} });
+      assert.equal(result.serverInfo?.name, 'hyperscope-hvasm');
+      await connection.sendRequest(ShutdownRequest.type);
+      await connection.sendNotification(ExitNotification.type);
+      assert.equal(await exited, 0);
+    } finally {
+      connection.dispose();
+      child.kill();
+    }
+  });
+}

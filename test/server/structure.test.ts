@@ -1,6 +1,10 @@
 // Document symbols, workspace symbols and folding ranges over JSON-RPC.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DocumentSymbolRequest, FoldingRangeRequest, WorkspaceSymbolRequest, type DocumentSymbol, type SymbolInformation } from 'vscode-languageserver-protocol/node';
 import { LspTestClient, needsAssembler, positionOf } from './lspClient';
 
@@ -61,5 +65,19 @@ test('folding ranges: comment block, section, macro, label blocks and %if', need
     `${lineOf('helper:')}-${lineOf('    ret')}`,
   ]) {
     assert.ok(pairs.includes(expected), `${expected} not in ${pairs.join(' ')}`);
+  }
+});
+
+test('workspace symbols also find definitions in files on disk that are not open', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'hvasm-ws-'));
+  writeFileSync(join(folder, 'lib.inc'), 'serial_write:\n    ret\n');
+  const workspace = new LspTestClient();
+  try {
+    await workspace.initialize(pathToFileURL(folder).href);
+    const found = (await workspace.connection.sendRequest(WorkspaceSymbolRequest.type, { query: 'serial' })) as SymbolInformation[];
+    assert.deepEqual(found.map((symbol) => [symbol.name, symbol.location.uri, symbol.location.range.start.line]), [['serial_write', pathToFileURL(join(folder, 'lib.inc')).href, 0]]);
+  } finally {
+    workspace.dispose();
+    rmSync(folder, { recursive: true, force: true });
   }
 });
