@@ -131,9 +131,9 @@ const alu: Template = (b) => {
   const op = b.rng.pick(['add', 'adc', 'sub', 'sbb', 'and', 'or', 'xor', 'cmp', 'test']);
   const { size, high } = twoOperandSize(b);
   const reads = op === 'adc' || op === 'sbb' ? CF : 0;
-  const form = b.rng.int(3);
+  const form = b.rng.int(4);
   const dst = form === 2 ? b.mem(size) : b.reg(size, [], high);
-  const src = form === 0 ? b.reg(size, [], high) : op === 'test' && form === 2 ? b.reg(size, [], high) : b.imm(size);
+  const src = form === 0 ? b.reg(size, [], high) : form === 3 ? b.mem(size) : op === 'test' && form === 2 ? b.reg(size, [], high) : b.imm(size);
   const logical = ['and', 'or', 'xor', 'test'].includes(op);
   return emit([`${op} ${dst}, ${src}`], logical ? ALL6 & ~AF : ALL6, logical ? AF : 0, reads);
 };
@@ -329,10 +329,13 @@ const stringOp: Template = (b) => {
   const compares = op === 'cmps' || op === 'scas';
   const rep = b.rng.pick(compares ? ['', 'repe ', 'repne '] : ['', 'rep ']);
   const a32 = b.rng.chance(0.25);
-  const count = b.rng.chance(0.1) ? 0 : b.rng.range(1, 24);
+  // long byte runs cross the per-execution iteration limit (the instruction restarts itself)
+  const long = suffix === 'b' && b.rng.chance(0.1);
+  const count = long ? b.rng.range(1000, 2100) : b.rng.chance(0.1) ? 0 : b.rng.range(1, 24);
+  const [low, high] = long ? [0x1000, 0x1800] : [0x400, 0x2c00];
   const lines = [
-    `mov ${a32 ? 'esi' : 'rsi'}, 0x${(DATA_BASE + b.rng.range(0x400, 0x2c00)).toString(16)}`,
-    `mov ${a32 ? 'edi' : 'rdi'}, 0x${(DATA_BASE + b.rng.range(0x400, 0x2c00)).toString(16)}`,
+    `mov ${a32 ? 'esi' : 'rsi'}, 0x${(DATA_BASE + b.rng.range(low, high)).toString(16)}`,
+    `mov ${a32 ? 'edi' : 'rdi'}, 0x${(DATA_BASE + b.rng.range(low, high)).toString(16)}`,
     `mov ecx, ${count}`,
     b.rng.chance(0.3) ? 'std' : 'cld',
   ];
@@ -385,7 +388,35 @@ const move: Template = (b) => {
   }
 };
 
+/** Base + index × scale + displacement addressing (64- and 32-bit address size), via mov and lea. */
+const addressing: Template = (b) => {
+  const size = b.size();
+  const [base, index] = [b.rng.pick(WRITABLE), b.rng.pick(WRITABLE.filter((i) => i !== 4))];
+  const scale = b.rng.pick([1, 2, 4, 8]);
+  const indexValue = b.rng.range(-64, 64);
+  const disp = b.rng.range(-128, 128);
+  const a32 = b.rng.chance(0.3);
+  const baseValue = DATA_BASE + 0x1800 - indexValue * scale * (base === index ? 0 : 1);
+  const lines = base === index ? [`mov ${regName(base, 8)}, ${(DATA_BASE + 0x1800) / 2}`] : [`mov ${regName(base, 8)}, ${baseValue}`, `mov ${regName(index, 8)}, ${indexValue}`];
+  if (a32 && base !== index && indexValue < 0) lines[1] = `mov ${regName(index, 8)}, ${-indexValue}`;
+  const name = (i: number): string => regName(i, a32 ? 4 : 8);
+  const address = `[${name(base)} + ${name(index)} * ${base === index ? 1 : scale} + ${disp}]`;
+  const target = b.reg(size);
+  switch (b.rng.int(3)) {
+    case 0:
+      lines.push(`mov ${target}, ${SIZE_NAMES[size]} ${address}`);
+      break;
+    case 1:
+      lines.push(`add ${SIZE_NAMES[size]} ${address}, ${b.reg(size)}`);
+      return emit(lines, ALL6);
+    default:
+      lines.push(`lea ${b.reg(b.rng.pick([2, 4, 8]))}, ${address}`);
+  }
+  return emit(lines);
+};
+
 export const TEMPLATES: Record<string, Template> = {
+  addressing,
   alu,
   unary,
   xchg,
