@@ -26,6 +26,7 @@ function nasmFormatter(): Formatter {
     formatter.uppercaseHex = false;
     formatter.spaceAfterOperandSeparator = true;
     formatter.firstOperandCharIndex = 8;
+    formatter.branchLeadingZeros = false;
   }
   return formatter;
 }

@@ -80,10 +80,8 @@ export function validateRequest(command: string, args: unknown): string | undefi
   const rules = SCHEMA[command];
   if (!rules) return undefined;
   const where = `'${command}' request`;
-  if (args === undefined || args === null) {
-    const required = Object.entries(rules).find(([, rule]) => rule.endsWith('!'));
-    return required ? `${where}: arguments are missing (need '${required[0]}')` : undefined;
-  }
+  // clients drop empty argument objects: no arguments is the same as {}
+  if (args === undefined) args = {};
   if (!matches('object', args)) return `${where}: arguments must be an object, got ${describe(args)}`;
   const record = args as Record<string, unknown>;
   const problem = checkFields(where, record, rules);

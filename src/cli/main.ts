@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { runCommand } from './runCommand';
 import { runAsmCommand } from './asmCommand';
 import { runLspCommand } from './lspCommand';
+import { runDapCommand } from './dapCommand';
 
 const HELP = `usage: hyperscope <command> [options]
 
@@ -16,6 +17,8 @@ commands:
         assemble NASM-syntax source into a flat image
   lsp [--stdio]
         start the hvasm language server (for Neovim, Emacs, Helix, ...)
+  dap [--stdio | --server=PORT]
+        start the debug adapter (Debug Adapter Protocol) for any DAP client
   help  show this text`;
 
 function main(argv: string[]): number {
@@ -34,6 +37,9 @@ function main(argv: string[]): number {
       case 'lsp':
         runLspCommand(rest);
         return -1; // the server keeps the process alive
+      case 'dap':
+        runDapCommand(rest);
+        return -1; // the adapter keeps the process alive
       case undefined:
       case 'help':
       case '--help':
