@@ -18,6 +18,7 @@ import type { StopReason } from './stopReason';
 import type { Snapshotable } from './debug/snapshotable';
 import { cpuSnapshotable } from './debug/cpuSnapshot';
 import { TimeTravel } from './debug/timeTravel';
+import { vmxUnitOf, type VmxUnit } from './vmx/vmxUnit';
 
 export interface MachineOptions {
   /** Guest RAM in MiB (default 128). */
@@ -39,6 +40,8 @@ export class Machine {
   readonly io = new IoBus();
   readonly cpu: Cpu;
   readonly loop: RunLoop;
+  /** VMX operation of the CPU: VMCS storage, entry failures, the VM-exit log. */
+  readonly vmx: VmxUnit;
   readonly serial: Serial16550;
   private consoleBytes: number[] = [];
   /** State saved by reverse-execution checkpoints; devices and VMX add theirs. */
@@ -52,6 +55,8 @@ export class Machine {
     this.mem = new PhysicalMemory(memoryMB * 1024 * 1024);
     this.cpu = new Cpu(this.mem, this.io);
     this.loop = new RunLoop(this.cpu);
+    this.vmx = vmxUnitOf(this.cpu);
+    this.vmx.attach(this.loop);
     this.serial = new Serial16550(SERIAL_COM1, (byte) => {
       this.consoleBytes.push(byte);
       options.onConsoleByte?.(byte);

@@ -38,8 +38,12 @@ export class Cpu extends CpuState {
   tlbContext = 0;
   /** Set while in VMX non-root operation: instruction handlers ask it whether to exit. */
   nonRoot: NonRootHooks | undefined = undefined;
-  /** Second-level translation while in VMX non-root operation with EPT. */
-  guestPhysical: GuestPhysicalTranslator | undefined = undefined;
+  /**
+   * Second-level translation while in VMX non-root operation with EPT. `lastPermission`
+   * (TlbPerm bits the last translation allowed) is folded into the TLB entry so a hit
+   * never bypasses an EPT permission.
+   */
+  guestPhysical: (GuestPhysicalTranslator & { readonly lastPermission?: number }) | undefined = undefined;
   /** High half of the last 64-bit value read by `read64`/`readSized`. */
   hiOut = 0;
   /** Bumped whenever cached linear→physical code mappings may be stale. */
@@ -49,6 +53,19 @@ export class Cpu extends CpuState {
   /** Why the machine should stop, set by devices and handlers (debug-exit, shutdown). */
   stopRequest: { reason: string; detail: string; exitCode?: number } | undefined = undefined;
 
+  /**
+   * VMX operation (root and non-root): adjusts a CR0/CR4 value that MOV to CR, CLTS or
+   * LMSW is about to write and did not exit — host-owned bits (guest/host mask) keep
+   * their current value, VMX fixed bits are enforced by throwing #GP(0). Undefined
+   * outside VMX operation.
+   */
+  controlRegisterFilter: ((register: 0 | 4, value: number) => number) | undefined = undefined;
+  /**
+   * Called by INT3/INTO (kind 'software-exception') and INT1 ('privileged-software-exception')
+   * before delivery, with the instruction length: VMX exits them through the exception
+   * bitmap (the hook throws the VM-exit signal). INT n is never reported.
+   */
+  softwareExceptionHook: ((vector: number, kind: 'software-exception' | 'privileged-software-exception', length: number) => void) | undefined = undefined;
   /** Events delivered through the IDT so far (the single-step logic tells INT n from plain instructions). */
   eventsDelivered = 0;
 
@@ -99,7 +116,7 @@ export class Cpu extends CpuState {
         ? this.guestPhysical.translate(linear >>> 0, { access: kind, linear, pagingStructure: false, sideEffects: true, trace: undefined, forGuestLevel: 0, user })
         : linear >>> 0;
       const base = physical - (physical % PAGE);
-      this.tlb.insert(page, this.tlbContext, base, (linear >>> 0) - ((linear >>> 0) % PAGE), 0x7f, false);
+      this.tlb.insert(page, this.tlbContext, base, (linear >>> 0) - ((linear >>> 0) % PAGE), this.guestPhysical?.lastPermission ?? 0x7f, false);
       return physical;
     }
     const result = walk(this.mem, this, linear, { kind, user }, true, this.guestPhysical);
@@ -116,6 +133,7 @@ export class Cpu extends CpuState {
       if (result.executable) perm |= TlbPerm.UserExec;
     }
     if (result.dirty) perm |= TlbPerm.Dirty;
+    if (this.guestPhysical?.lastPermission !== undefined) perm &= this.guestPhysical.lastPermission;
     const base = result.physical - (((result.physical % PAGE) + PAGE) % PAGE);
     const guestBase = result.guestPhysical - (result.guestPhysical % PAGE);
     this.tlb.insert(page, this.tlbContext, base, guestBase, perm, result.global, result.pageSize);

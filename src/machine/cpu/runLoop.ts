@@ -22,8 +22,12 @@ export type LoopOutcome =
   | { kind: 'unimplemented'; rip: number; mnemonic: string }
   | { kind: 'triple-fault'; cause: string };
 
-/** Handles a signal thrown by an instruction that is not a CpuFault (VM exits, entry failures). */
-export type SignalHandler = (signal: unknown) => LoopOutcome | undefined;
+/**
+ * Handles a signal thrown by an instruction that is not a CpuFault (VM exits, EPT
+ * faults, triple faults in VMX non-root operation); `rip` is the instruction's RIP.
+ * 'handled' means execution continues; undefined means the signal is not handled.
+ */
+export type SignalHandler = (signal: unknown, rip: number) => LoopOutcome | 'handled' | undefined;
 
 export class RunLoop {
   readonly cache: DecodeCache;
@@ -34,8 +38,11 @@ export class RunLoop {
   /** When set, the breakpoint at this RIP is ignored once (resuming from it). */
   private skipBreakpointAt = NaN;
   signalHandler: SignalHandler | undefined;
-  /** Called for every exception before delivery; may return an outcome to stop (VM exits, exception breakpoints). */
-  exceptionHook: ((fault: CpuFault, rip: number) => LoopOutcome | undefined) | undefined;
+  /** Called for every exception before delivery (and before CR2 is written); 'handled' = not delivered (a VM exit), an outcome stops. */
+  exceptionHook: ((fault: CpuFault, rip: number) => LoopOutcome | 'handled' | undefined) | undefined;
+  /** Instruction count at which `deadlineHandler` runs (VMX preemption timer, monitor trap flag). */
+  deadline = Infinity;
+  deadlineHandler: (() => LoopOutcome | undefined) | undefined;
 
   constructor(private readonly cpu: Cpu) {
     this.cache = new DecodeCache(cpu.mem, () => cpu.codeGeneration++);
@@ -51,6 +58,12 @@ export class RunLoop {
     const end = cpu.instret + budget;
     if (cpu.flagBits & Flag.TF) cpu.attention |= Attention.SingleStep;
     while (cpu.instret < end) {
+      if (cpu.instret >= this.deadline) {
+        this.deadline = Infinity;
+        const outcome = this.deadlineHandler?.();
+        if (outcome !== undefined) return outcome;
+        continue;
+      }
       if (cpu.attention !== 0) {
         if (cpu.attention !== Attention.SingleStep) return { kind: 'attention' };
         const outcome = this.singleStep();
@@ -89,8 +102,8 @@ export class RunLoop {
       cpu.dr[6] = (cpu.dr[6]! | DR6_BS) >>> 0;
       const trap = new CpuFault(Vector.DB);
       const hooked = this.exceptionHook?.(trap, cpu.rip);
-      if (hooked !== undefined) return hooked;
-      const outcome = this.deliver(Vector.DB, EventKind.Exception);
+      if (hooked !== undefined && hooked !== 'handled') return hooked;
+      const outcome = hooked === 'handled' ? undefined : this.deliver(Vector.DB, EventKind.Exception);
       if (outcome !== undefined) return outcome;
     }
     if (cpu.flagBits & Flag.TF) cpu.attention |= Attention.SingleStep;
@@ -102,23 +115,32 @@ export class RunLoop {
     if (e instanceof CpuFault) {
       cpu.rip = this.currentRip;
       if (e.unimplemented !== undefined) return { kind: 'unimplemented', rip: this.currentRip, mnemonic: e.unimplemented };
-      if (e.vector === Vector.PF && e.address !== undefined) cpu.cr2 = e.address;
       const hooked = this.exceptionHook?.(e, this.currentRip);
+      if (hooked === 'handled') return undefined;
       if (hooked !== undefined) return hooked;
+      if (e.vector === Vector.PF && e.address !== undefined) cpu.cr2 = e.address;
       try {
         deliverEvent(cpu, e.vector, EventKind.Exception, e.errorCode);
       } catch (nested) {
-        if (nested instanceof TripleFault) return { kind: 'triple-fault', cause: `${e.describe()} at RIP ${hexRip(this.currentRip)}; ${nested.cause}` };
+        if (nested instanceof TripleFault) return this.tripleFault(nested, `${e.describe()} at RIP ${hexRip(this.currentRip)}; ${nested.cause}`);
         return this.handleSignal(nested);
       }
       return undefined;
     }
-    if (e instanceof TripleFault) return { kind: 'triple-fault', cause: e.cause };
+    if (e instanceof TripleFault) return this.tripleFault(e, e.cause);
     return this.handleSignal(e);
   }
 
+  /** A triple fault shuts the machine down, unless the signal handler turns it into a VM exit. */
+  private tripleFault(signal: TripleFault, cause: string): LoopOutcome | undefined {
+    const outcome = this.signalHandler?.(signal, this.currentRip);
+    if (outcome === 'handled') return undefined;
+    return outcome ?? { kind: 'triple-fault', cause };
+  }
+
   private handleSignal(signal: unknown): LoopOutcome | undefined {
-    const outcome = this.signalHandler?.(signal);
+    const outcome = this.signalHandler?.(signal, this.currentRip);
+    if (outcome === 'handled') return undefined;
     if (outcome !== undefined) return outcome;
     throw signal; // a simulator bug, not guest behaviour: let it surface
   }
@@ -129,7 +151,7 @@ export class RunLoop {
       deliverEvent(this.cpu, vector, kind, errorCode);
       return undefined;
     } catch (e) {
-      if (e instanceof TripleFault) return { kind: 'triple-fault', cause: e.cause };
+      if (e instanceof TripleFault) return this.tripleFault(e, e.cause);
       return this.handleSignal(e);
     }
   }
@@ -160,7 +182,7 @@ export class RunLoop {
         cpu.rip = rip + insn.length;
         insn.exec(cpu);
         cpu.instret++;
-        if (cpu.instret >= end || cpu.attention !== 0) return undefined;
+        if (cpu.instret >= end || cpu.attention !== 0 || cpu.instret >= this.deadline) return undefined;
         rip = cpu.rip;
         const generation = cpu.codeGeneration;
         const link = insn.link;

@@ -6,6 +6,7 @@ import { branchHandlers } from './branch';
 import { integerHandlers } from './integer';
 import { moveHandlers } from './move';
 import { systemHandlers } from './system';
+import { vmxHandlers } from './vmxInstructions';
 
 let registered = false;
 
@@ -13,5 +14,5 @@ export function registerAllHandlers(): void {
   if (registered) return;
   registered = true;
   // systemHandlers first: its MOV/PUSH/POP factories take the segment-register forms.
-  for (const table of [systemHandlers, aluHandlers, branchHandlers, moveHandlers, basicSystemHandlers, integerHandlers]) registerHandlers(table);
+  for (const table of [systemHandlers, aluHandlers, branchHandlers, moveHandlers, basicSystemHandlers, integerHandlers, vmxHandlers]) registerHandlers(table);
 }

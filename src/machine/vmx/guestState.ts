@@ -1,0 +1,117 @@
+/**
+ * Moving guest state between the CPU and the VMCS: loading it on VM entry (SDM 26.3.2)
+ * and saving it on VM exit (SDM 27.3).
+ */
+import type { Cpu } from '../cpu/cpu';
+import { Msr } from '../cpu/msrIndex';
+import type { SegmentRegister } from '../cpu/segment';
+import { Ar } from '../cpu/segment';
+import { linearToBigInt } from '../cpu/state';
+import { Efer } from '../paging/walker';
+import type { Controls } from './controls';
+import { EntryCtl } from './controls';
+import { F } from './fields';
+import { GUEST_SEGMENTS, SEG_LDTR, SEG_TR } from './segmentFields';
+import type { Vmcs } from './vmcs';
+
+export const Activity = { Active: 0, Hlt: 1, Shutdown: 2, WaitForSipi: 3 } as const;
+export const Interruptibility = { Sti: 1, MovSs: 2, Smi: 4, Nmi: 8 } as const;
+
+/** A natural-width field as a signed-canonical number (bits 63:48 are dropped when not canonical). */
+export function naturalToNumber(value: bigint): number {
+  return Number(BigInt.asIntN(48, value));
+}
+
+/** A 64-bit physical address field as a number (< 2^52). */
+export function physicalToNumber(value: bigint): number {
+  return Number(BigInt.asUintN(52, value));
+}
+
+function segmentRegister(cpu: Cpu, i: number): SegmentRegister {
+  if (i === SEG_LDTR) return cpu.ldtr;
+  if (i === SEG_TR) return cpu.tr;
+  return cpu.segments[i]!;
+}
+
+/** Loads the guest-state area into the CPU (after every check passed). */
+export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
+  cpu.cr0 = vmcs.get32(F.GUEST_CR0);
+  cpu.cr3 = physicalToNumber(vmcs.get(F.GUEST_CR3));
+  cpu.cr4 = vmcs.get32(F.GUEST_CR4);
+  if (controls.entry.loadDebugControls) {
+    cpu.dr[7] = vmcs.get32(F.GUEST_DR7);
+    cpu.msrs.set(Msr.IA32_DEBUGCTL, vmcs.get(F.GUEST_IA32_DEBUGCTL));
+  }
+  if (controls.entry.loadEfer) cpu.efer = Number(vmcs.get(F.GUEST_IA32_EFER) & 0xffffffffn);
+  else {
+    const lm = controls.entry.ia32eModeGuest ? Efer.LMA | Efer.LME : 0;
+    cpu.efer = ((cpu.efer & ~(Efer.LMA | Efer.LME)) | lm) >>> 0;
+  }
+  if (controls.entry.loadPat) cpu.msrs.set(Msr.IA32_PAT, vmcs.get(F.GUEST_IA32_PAT));
+  cpu.msrs.set(Msr.IA32_SYSENTER_CS, vmcs.get(F.GUEST_SYSENTER_CS));
+  cpu.msrs.set(Msr.IA32_SYSENTER_ESP, vmcs.get(F.GUEST_SYSENTER_ESP));
+  cpu.msrs.set(Msr.IA32_SYSENTER_EIP, vmcs.get(F.GUEST_SYSENTER_EIP));
+
+  GUEST_SEGMENTS.forEach((fields, i) => {
+    segmentRegister(cpu, i).load(vmcs.get32(fields.selector), naturalToNumber(vmcs.get(fields.base)), vmcs.get32(fields.limit), vmcs.get32(fields.accessRights));
+  });
+  cpu.gdtr.base = naturalToNumber(vmcs.get(F.GUEST_GDTR_BASE));
+  cpu.gdtr.limit = vmcs.get32(F.GUEST_GDTR_LIMIT) & 0xffff;
+  cpu.idtr.base = naturalToNumber(vmcs.get(F.GUEST_IDTR_BASE));
+  cpu.idtr.limit = vmcs.get32(F.GUEST_IDTR_LIMIT) & 0xffff;
+
+  cpu.setGpr(4, vmcs.get(F.GUEST_RSP));
+  cpu.rip = naturalToNumber(vmcs.get(F.GUEST_RIP));
+  cpu.rflags = Number(vmcs.get(F.GUEST_RFLAGS) & 0xffffffffn);
+  cpu.cpl = cpu.ss.dpl;
+  updateBitness(cpu);
+
+  const interruptibility = vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO);
+  cpu.interruptShadowRip = interruptibility & (Interruptibility.Sti | Interruptibility.MovSs) ? cpu.rip : NaN;
+  cpu.halted = vmcs.get32(F.GUEST_ACTIVITY_STATE) === Activity.Hlt;
+}
+
+/** Decoding width from EFER.LMA and CS.L / CS.D. */
+export function updateBitness(cpu: Cpu): void {
+  const cs = cpu.cs.accessRights;
+  cpu.bitness = cpu.efer & Efer.LMA && cs & Ar.L ? 64 : cs & Ar.DB ? 32 : 16;
+}
+
+/** Saves the CPU's state into the guest-state area on VM exit. `rip` is the guest RIP to record. */
+export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: number): void {
+  vmcs.set(F.GUEST_CR0, BigInt(cpu.cr0 >>> 0));
+  vmcs.set(F.GUEST_CR3, BigInt(cpu.cr3));
+  vmcs.set(F.GUEST_CR4, BigInt(cpu.cr4 >>> 0));
+  if (controls.exit.saveDebugControls) {
+    vmcs.set(F.GUEST_DR7, BigInt(cpu.dr[7]! >>> 0));
+    vmcs.set(F.GUEST_IA32_DEBUGCTL, cpu.msrs.get(Msr.IA32_DEBUGCTL) ?? 0n);
+  }
+  if (controls.exit.saveEfer) vmcs.set(F.GUEST_IA32_EFER, BigInt(cpu.efer >>> 0));
+  if (controls.exit.savePat) vmcs.set(F.GUEST_IA32_PAT, cpu.msrs.get(Msr.IA32_PAT) ?? 0x0007040600070406n);
+  vmcs.set(F.GUEST_SYSENTER_CS, cpu.msrs.get(Msr.IA32_SYSENTER_CS) ?? 0n);
+  vmcs.set(F.GUEST_SYSENTER_ESP, cpu.msrs.get(Msr.IA32_SYSENTER_ESP) ?? 0n);
+  vmcs.set(F.GUEST_SYSENTER_EIP, cpu.msrs.get(Msr.IA32_SYSENTER_EIP) ?? 0n);
+  // IA32_VMX_MISC bit 5: the "IA-32e mode guest" entry control receives EFER.LMA.
+  const entry = vmcs.get32(F.VM_ENTRY_CONTROLS);
+  const lma = (cpu.efer & Efer.LMA) !== 0;
+  vmcs.set(F.VM_ENTRY_CONTROLS, BigInt((lma ? entry | EntryCtl.ia32eModeGuest : entry & ~EntryCtl.ia32eModeGuest) >>> 0));
+
+  GUEST_SEGMENTS.forEach((fields, i) => {
+    const seg = segmentRegister(cpu, i);
+    vmcs.set(fields.selector, BigInt(seg.selector));
+    vmcs.set(fields.base, linearToBigInt(seg.base));
+    vmcs.set(fields.limit, BigInt(seg.limit >>> 0));
+    vmcs.set(fields.accessRights, BigInt(seg.accessRights >>> 0));
+  });
+  vmcs.set(F.GUEST_GDTR_BASE, linearToBigInt(cpu.gdtr.base));
+  vmcs.set(F.GUEST_GDTR_LIMIT, BigInt(cpu.gdtr.limit));
+  vmcs.set(F.GUEST_IDTR_BASE, linearToBigInt(cpu.idtr.base));
+  vmcs.set(F.GUEST_IDTR_LIMIT, BigInt(cpu.idtr.limit));
+
+  vmcs.set(F.GUEST_RSP, cpu.getGpr(4));
+  vmcs.set(F.GUEST_RIP, linearToBigInt(rip));
+  vmcs.set(F.GUEST_RFLAGS, BigInt(cpu.rflags >>> 0));
+  vmcs.set(F.GUEST_ACTIVITY_STATE, BigInt(cpu.halted ? Activity.Hlt : Activity.Active));
+  vmcs.set(F.GUEST_INTERRUPTIBILITY_INFO, BigInt(cpu.interruptShadowRip === rip ? Interruptibility.Sti : 0));
+  vmcs.set(F.GUEST_PENDING_DBG_EXCEPTIONS, 0n);
+}

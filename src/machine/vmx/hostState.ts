@@ -1,0 +1,63 @@
+/**
+ * Loading host state on VM exit (SDM 27.5): control registers, segment registers with
+ * the fixed attributes the SDM prescribes, descriptor tables, MSRs, RSP/RIP, RFLAGS = 2.
+ * Also used when a VM entry fails after the host-state checks (exit reasons 33/34).
+ */
+import type { Cpu } from '../cpu/cpu';
+import { Msr } from '../cpu/msrIndex';
+import { Seg } from '../cpu/registers';
+import { Ar } from '../cpu/segment';
+import { Efer } from '../paging/walker';
+import type { Controls } from './controls';
+import { F } from './fields';
+import { naturalToNumber, physicalToNumber, updateBitness } from './guestState';
+import { HOST_SELECTORS } from './segmentFields';
+import type { Vmcs } from './vmcs';
+
+const DATA_AR = 0x3 | Ar.S | Ar.P | Ar.DB | Ar.G;
+const TSS_BUSY_AR = 0xb | Ar.P;
+
+export function loadHostState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
+  const long = controls.exit.hostAddressSpaceSize;
+  cpu.cr0 = vmcs.get32(F.HOST_CR0);
+  cpu.cr3 = physicalToNumber(vmcs.get(F.HOST_CR3));
+  cpu.cr4 = vmcs.get32(F.HOST_CR4);
+  cpu.dr[7] = 0x400;
+  cpu.msrs.set(Msr.IA32_DEBUGCTL, 0n);
+  cpu.msrs.set(Msr.IA32_SYSENTER_CS, vmcs.get(F.HOST_IA32_SYSENTER_CS));
+  cpu.msrs.set(Msr.IA32_SYSENTER_ESP, vmcs.get(F.HOST_IA32_SYSENTER_ESP));
+  cpu.msrs.set(Msr.IA32_SYSENTER_EIP, vmcs.get(F.HOST_IA32_SYSENTER_EIP));
+  if (controls.exit.loadPat) cpu.msrs.set(Msr.IA32_PAT, vmcs.get(F.HOST_IA32_PAT));
+  if (controls.exit.loadEfer) cpu.efer = Number(vmcs.get(F.HOST_IA32_EFER) & 0xffffffffn);
+  else cpu.efer = ((cpu.efer & ~(Efer.LMA | Efer.LME)) | (long ? Efer.LMA | Efer.LME : 0)) >>> 0;
+
+  const csRights = 0xb | Ar.S | Ar.P | Ar.G | (long ? Ar.L : Ar.DB);
+  cpu.segments[Seg.CS]!.load(vmcs.get32(HOST_SELECTORS.CS), 0, 0xffffffff, csRights);
+  const data: [number, number, number][] = [
+    [Seg.ES, HOST_SELECTORS.ES, 0],
+    [Seg.SS, HOST_SELECTORS.SS, 0],
+    [Seg.DS, HOST_SELECTORS.DS, 0],
+    [Seg.FS, HOST_SELECTORS.FS, naturalToNumber(vmcs.get(F.HOST_FS_BASE))],
+    [Seg.GS, HOST_SELECTORS.GS, naturalToNumber(vmcs.get(F.HOST_GS_BASE))],
+  ];
+  for (const [seg, field, base] of data) {
+    const selector = vmcs.get32(field);
+    // A null selector makes the register unusable, except SS (SDM 27.5.2).
+    const unusable = (selector & 0xfffc) === 0 && seg !== Seg.SS ? Ar.UNUSABLE : 0;
+    cpu.segments[seg]!.load(selector, base, 0xffffffff, DATA_AR | unusable);
+  }
+  cpu.tr.load(vmcs.get32(HOST_SELECTORS.TR), naturalToNumber(vmcs.get(F.HOST_TR_BASE)), 0x67, TSS_BUSY_AR);
+  cpu.ldtr.load(0, 0, 0, Ar.UNUSABLE);
+  cpu.gdtr.base = naturalToNumber(vmcs.get(F.HOST_GDTR_BASE));
+  cpu.gdtr.limit = 0xffff;
+  cpu.idtr.base = naturalToNumber(vmcs.get(F.HOST_IDTR_BASE));
+  cpu.idtr.limit = 0xffff;
+
+  cpu.setGpr(4, vmcs.get(F.HOST_RSP));
+  cpu.rip = naturalToNumber(vmcs.get(F.HOST_RIP));
+  cpu.rflags = 0x2;
+  cpu.cpl = 0;
+  cpu.halted = false;
+  cpu.interruptShadowRip = NaN;
+  updateBitness(cpu);
+}

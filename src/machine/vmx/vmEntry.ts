@@ -1,0 +1,131 @@
+/**
+ * VM entry (SDM 26), one function per step in the SDM's order: launch state (26.1),
+ * control checks → VMfailValid(7), host-state checks → VMfailValid(8), guest-state
+ * checks → exit 33, loading guest state, MSR loading → exit 34, then non-root operation,
+ * event injection (26.6) and exits due before the first guest instruction.
+ */
+import { CpuFault } from '../cpu/fault';
+import { EventKind, deliverEvent } from '../cpu/interrupts';
+import { Flag } from '../cpu/flags';
+import { CONTROL_CHECKS, injection } from './checkControls';
+import { GUEST_CHECKS } from './checkGuestState';
+import { HOST_CHECKS } from './checkHostState';
+import { Controls } from './controls';
+import { EntryFailure, firstViolation, type EntryCheck, type EntryContext } from './entryCheck';
+import { EXIT_REASON_ENTRY_FAILURE, ExitReason } from './exitReasons';
+import { F } from './fields';
+import { Interruptibility, loadGuestState, physicalToNumber } from './guestState';
+import { VmxError } from './instructionErrors';
+import { loadMsrList } from './msrLoad';
+import { InterruptionType } from './exceptionExit';
+import { performExit } from './vmExit';
+import type { Vmcs } from './vmcs';
+import type { VmxUnit } from './vmxUnit';
+
+function controlsOf(vmcs: Vmcs): Controls {
+  return new Controls(vmcs.get32(F.PIN_BASED_VM_EXEC_CONTROL), vmcs.get32(F.CPU_BASED_VM_EXEC_CONTROL), vmcs.get32(F.SECONDARY_VM_EXEC_CONTROL), vmcs.get32(F.VM_EXIT_CONTROLS), vmcs.get32(F.VM_ENTRY_CONTROLS));
+}
+
+function failure(step: EntryFailure['step'], check: EntryCheck, error?: number, exitReason?: number): EntryFailure {
+  return new EntryFailure(step, check.id, check.fields, check.rule, check.sdm, error, exitReason, check.qualification ?? 0);
+}
+
+/** P5: VMLAUNCH needs a clear VMCS, VMRESUME a launched one. */
+function checkLaunchState(vmcs: Vmcs, launch: boolean): EntryFailure | undefined {
+  if (launch && vmcs.launchState !== 'clear') return new EntryFailure('basic', 'P5', [], 'VMLAUNCH requires the launch state of the current VMCS to be clear (use VMRESUME, or VMCLEAR first)', '26.1', VmxError.VmlaunchNonClear, undefined);
+  if (!launch && vmcs.launchState !== 'launched') return new EntryFailure('basic', 'P5', [], 'VMRESUME requires the launch state of the current VMCS to be launched (use VMLAUNCH first)', '26.1', VmxError.VmresumeNonLaunched, undefined);
+  return undefined;
+}
+
+function checkControls(c: EntryContext): EntryFailure | undefined {
+  const check = firstViolation(CONTROL_CHECKS, c);
+  return check && failure('controls', check, VmxError.EntryInvalidControls);
+}
+
+function checkHostState(c: EntryContext): EntryFailure | undefined {
+  const check = firstViolation(HOST_CHECKS, c);
+  return check && failure('host-state', check, VmxError.EntryInvalidHostState);
+}
+
+function checkGuestState(c: EntryContext): EntryFailure | undefined {
+  const check = firstViolation(GUEST_CHECKS, c);
+  return check && failure('guest-state', check, undefined, (EXIT_REASON_ENTRY_FAILURE | ExitReason.InvalidGuestState) >>> 0);
+}
+
+/** Loads the VM-entry MSR list; a failing entry i becomes exit 34 with qualification i. */
+function loadEntryMsrs(c: EntryContext): EntryFailure | undefined {
+  const count = c.vmcs.get32(F.VM_ENTRY_MSR_LOAD_COUNT);
+  const failed = loadMsrList(c.cpu, physicalToNumber(c.vmcs.get(F.VM_ENTRY_MSR_LOAD_ADDR)), count);
+  if (failed === 0) return undefined;
+  return new EntryFailure('msr-load', 'M1', ['VM_ENTRY_MSR_LOAD_ADDR', 'VM_ENTRY_MSR_LOAD_COUNT'], `VM-entry MSR-load entry ${failed} could not be loaded (reserved bits, a forbidden MSR, or a value WRMSR would reject)`, '26.4', undefined, (EXIT_REASON_ENTRY_FAILURE | ExitReason.MsrLoading) >>> 0, failed);
+}
+
+/** Delivers the event in the VM-entry interruption-information field through the guest IDT (SDM 26.6.1). */
+function injectEvent(unit: VmxUnit, c: EntryContext): void {
+  const e = injection(c);
+  if (!e.valid || e.type === InterruptionType.Other) return;
+  const cpu = c.cpu;
+  const guestRip = cpu.rip;
+  if (e.type >= InterruptionType.SoftwareInterrupt && e.type <= InterruptionType.SoftwareException) cpu.rip += c.vmcs.get32(F.VM_ENTRY_INSTRUCTION_LEN);
+  const kind = e.type === InterruptionType.External || e.type === InterruptionType.Nmi ? EventKind.External : e.type === InterruptionType.HardwareException || e.type === InterruptionType.PrivilegedSoftwareException ? EventKind.Exception : EventKind.Software;
+  const errorCode = e.deliverError ? c.vmcs.get32(F.VM_ENTRY_EXCEPTION_ERROR_CODE) : undefined;
+  try {
+    try {
+      deliverEvent(cpu, e.vector, kind, errorCode);
+    } catch (fault) {
+      if (!(fault instanceof CpuFault)) throw fault;
+      deliverEvent(cpu, fault.vector, EventKind.Exception, fault.errorCode); // a software interrupt's own fault
+    }
+  } catch (signal) {
+    if (unit.onSignal(signal, guestRip) !== 'handled') throw signal;
+  }
+}
+
+/** Exits that happen right after entry, before the first guest instruction (SDM 26.7). */
+function immediateExit(unit: VmxUnit, c: EntryContext, startInstret: number): void {
+  const cpu = c.cpu;
+  const timer = unit.immediateExit(startInstret);
+  if (timer) return performExit(unit, timer, cpu.rip);
+  const blocked = (c.vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO) & (Interruptibility.Sti | Interruptibility.MovSs)) !== 0;
+  if (c.controls.primary.interruptWindowExiting && cpu.flagBits & Flag.IF && !blocked) return performExit(unit, { reason: ExitReason.InterruptWindow }, cpu.rip);
+  const nmiBlocked = (c.vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO) & Interruptibility.Nmi) !== 0;
+  if (c.controls.primary.nmiWindowExiting && !nmiBlocked && !blocked) return performExit(unit, { reason: ExitReason.NmiWindow }, cpu.rip);
+}
+
+/**
+ * VMLAUNCH (`launch`) or VMRESUME after the instruction's own checks (P1–P3). On
+ * success the CPU runs the guest; on failure the unit's `lastEntryFailure` says why and
+ * either VMfailValid was signalled or a VM exit to the host happened.
+ * `startInstret` is the instruction count at which the guest's first instruction runs.
+ */
+export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): void {
+  const cpu = unit.cpu;
+  const vmcs = unit.current!;
+  const controls = controlsOf(vmcs);
+  const c: EntryContext = { cpu, vmcs, controls };
+  unit.lastEntryFailure = undefined;
+
+  const vmfail = checkLaunchState(vmcs, launch) ?? checkControls(c) ?? checkHostState(c);
+  if (vmfail) {
+    unit.lastEntryFailure = vmfail;
+    unit.failValid(vmfail.error!);
+    return;
+  }
+  unit.controls = controls;
+  const guestFailure = checkGuestState(c);
+  if (guestFailure) return failEntry(unit, guestFailure);
+  const hostRip = cpu.rip;
+  loadGuestState(cpu, vmcs, controls);
+  const msrFailure = loadEntryMsrs(c);
+  if (msrFailure) return failEntry(unit, msrFailure, hostRip);
+  if (launch) vmcs.launchState = 'launched';
+  unit.enterNonRoot(vmcs, controls, startInstret);
+  injectEvent(unit, c);
+  if (unit.operation === 'non-root') immediateExit(unit, c, startInstret);
+}
+
+/** VM-entry failure after the host-state checks: exit reason with bit 31 set, host state loaded, no guest state saved. */
+function failEntry(unit: VmxUnit, failure: EntryFailure, rip = unit.cpu.rip): void {
+  unit.lastEntryFailure = failure;
+  performExit(unit, { reason: failure.exitReason!, qualification: failure.qualification }, rip, false);
+}

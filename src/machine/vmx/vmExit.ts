@@ -1,0 +1,105 @@
+/**
+ * VM exits (SDM 27): a VM exit is thrown as a `VmExit` signal by the instruction, EPT or
+ * exception path that causes it, and performed by `performExit`: record the exit
+ * information, save guest state, store/load the MSR lists, load host state, leave VMX
+ * non-root operation.
+ */
+import { F } from './fields';
+import { saveGuestState } from './guestState';
+import { loadHostState } from './hostState';
+import { loadMsrList, storeMsrList } from './msrLoad';
+import { physicalToNumber } from './guestState';
+import { EXIT_REASON_ENTRY_FAILURE, ExitReason, exitReasonName } from './exitReasons';
+import type { VmxUnit } from './vmxUnit';
+import { linearToBigInt } from '../cpu/state';
+
+/** Exit information carried by the signal (fields not given are left as they are). */
+export interface ExitInfo {
+  readonly reason: number;
+  readonly qualification?: bigint | number;
+  /** VM-exit instruction length (instruction-caused exits). */
+  readonly instructionLength?: number;
+  readonly instructionInfo?: number;
+  readonly guestLinear?: number;
+  readonly guestPhysical?: number;
+  /** VM-exit interruption information and error code (exception and interrupt exits). */
+  readonly interruptionInfo?: number;
+  readonly interruptionError?: number;
+}
+
+/** Thrown to abort the current instruction and exit to the host. */
+export class VmExit {
+  constructor(readonly info: ExitInfo) {}
+}
+
+/** One VM exit as the debugger and `run --json` report it. */
+export interface ExitRecord {
+  readonly reason: number;
+  readonly name: string;
+  readonly qualification: bigint;
+  readonly guestRip: number;
+  readonly guestPhysical: number | null;
+  readonly instructionLength: number;
+  readonly entryFailure: boolean;
+  /** Instruction count when the exit happened. */
+  readonly instret: number;
+}
+
+/** Performs a VM exit from non-root operation (or an entry failure, `guestSaved` = false). `rip` is the guest RIP to save. */
+export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSaved = true): void {
+  const cpu = unit.cpu;
+  const vmcs = unit.current;
+  const controls = unit.controls;
+  if (!vmcs || !controls) throw new Error('VM exit without a current VMCS');
+  const entryFailure = (info.reason & EXIT_REASON_ENTRY_FAILURE) !== 0;
+
+  vmcs.set(F.VM_EXIT_REASON, BigInt(info.reason >>> 0));
+  vmcs.set(F.EXIT_QUALIFICATION, BigInt(info.qualification ?? 0));
+  vmcs.set(F.VM_EXIT_INSTRUCTION_LEN, BigInt(info.instructionLength ?? 0));
+  vmcs.set(F.VMX_INSTRUCTION_INFO, BigInt(info.instructionInfo ?? 0));
+  vmcs.set(F.VM_EXIT_INTR_INFO, BigInt(info.interruptionInfo ?? 0));
+  vmcs.set(F.VM_EXIT_INTR_ERROR_CODE, BigInt(info.interruptionError ?? 0));
+  vmcs.set(F.IDT_VECTORING_INFO, 0n);
+  if (info.guestLinear !== undefined) vmcs.set(F.GUEST_LINEAR_ADDRESS, linearToBigInt(info.guestLinear));
+  if (info.guestPhysical !== undefined) vmcs.set(F.GUEST_PHYSICAL_ADDRESS, BigInt(info.guestPhysical));
+  // VM exits clear the valid bit of the VM-entry interruption information (SDM 27.2.5).
+  vmcs.set(F.VM_ENTRY_INTR_INFO, vmcs.get(F.VM_ENTRY_INTR_INFO) & 0x7fffffffn);
+
+  if (guestSaved) {
+    saveGuestState(cpu, vmcs, controls, rip);
+    if (controls.exit.savePreemptionTimer) vmcs.set(F.VMX_PREEMPTION_TIMER_VALUE, BigInt(unit.preemptionTimerValue()));
+    storeMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_STORE_ADDR)), vmcs.get32(F.VM_EXIT_MSR_STORE_COUNT));
+  }
+  unit.leaveNonRoot();
+  loadHostState(cpu, vmcs, controls);
+  const failed = loadMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_LOAD_ADDR)), vmcs.get32(F.VM_EXIT_MSR_LOAD_COUNT));
+  if (failed !== 0) unit.abort(4, `loading host MSR-list entry ${failed} failed`);
+
+  unit.recordExit({
+    reason: info.reason >>> 0,
+    name: exitReasonName(info.reason),
+    qualification: BigInt(info.qualification ?? 0),
+    guestRip: rip,
+    guestPhysical: info.guestPhysical ?? null,
+    instructionLength: info.instructionLength ?? 0,
+    entryFailure,
+    instret: cpu.instret,
+  });
+}
+
+/** Exit reason of a VMX instruction executed in non-root operation, by iced mnemonic name. */
+export const VMX_INSTRUCTION_EXITS: Readonly<Record<string, number>> = {
+  vmcall: ExitReason.Vmcall,
+  vmclear: ExitReason.Vmclear,
+  vmlaunch: ExitReason.Vmlaunch,
+  vmptrld: ExitReason.Vmptrld,
+  vmptrst: ExitReason.Vmptrst,
+  vmread: ExitReason.Vmread,
+  vmresume: ExitReason.Vmresume,
+  vmwrite: ExitReason.Vmwrite,
+  vmxoff: ExitReason.Vmxoff,
+  vmxon: ExitReason.Vmxon,
+  invept: ExitReason.Invept,
+  invvpid: ExitReason.Invvpid,
+  vmfunc: ExitReason.Vmfunc,
+};

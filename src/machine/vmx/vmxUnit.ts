@@ -1,0 +1,229 @@
+/**
+ * The VMX unit of one CPU: VMX operation (off / root / non-root), the VMXON region and
+ * current-VMCS pointers, VMCS storage, the controls of the running guest, the
+ * VMsucceed/VMfail flag conventions, and the run-loop hooks through which VM exits
+ * arrive (signals, exceptions, the preemption-timer / monitor-trap deadline).
+ * Diagnostics for the debugger: `lastEntryFailure`, the exit log and per-reason counts.
+ */
+import type { Cpu } from '../cpu/cpu';
+import type { CpuFault } from '../cpu/fault';
+import { Flag } from '../cpu/flags';
+import { TripleFault } from '../cpu/interrupts';
+import type { LoopOutcome, RunLoop } from '../cpu/runLoop';
+import { EptFault, EptTranslator } from '../paging/ept';
+import { MiscInfo } from './capabilities';
+import type { Controls } from './controls';
+import type { EntryFailure } from './entryCheck';
+import { ExitReason } from './exitReasons';
+import { F } from './fields';
+import { exceptionExit } from './exceptionExit';
+import { GuestIntercepts } from './nonRoot';
+import { VmcsStore, type Vmcs } from './vmcs';
+import { VmExit, performExit, type ExitInfo, type ExitRecord } from './vmExit';
+import './msrRegistration';
+
+export type VmxOperation = 'off' | 'root' | 'non-root';
+
+const RESULT_FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF;
+/** Exit records kept for the debugger and `run --json`; later exits are only counted. */
+export const EXIT_LOG_LIMIT = 10000;
+
+const units = new WeakMap<Cpu, VmxUnit>();
+
+/** The VMX unit of `cpu` (created on first use). */
+export function vmxUnitOf(cpu: Cpu): VmxUnit {
+  let unit = units.get(cpu);
+  if (!unit) {
+    unit = new VmxUnit(cpu);
+    units.set(cpu, unit);
+  }
+  return unit;
+}
+
+export class VmxUnit {
+  operation: VmxOperation = 'off';
+  /** Physical address of the VMXON region (valid in VMX operation). */
+  vmxonPointer = -1;
+  /** The current VMCS, or undefined when the current-VMCS pointer is all ones. */
+  current: Vmcs | undefined = undefined;
+  /** Controls of the VMCS last entered (decoded at VM entry). */
+  controls: Controls | undefined = undefined;
+  readonly store: VmcsStore;
+  lastEntryFailure: EntryFailure | undefined = undefined;
+  readonly exits: ExitRecord[] = [];
+  omittedExits = 0;
+  readonly exitCounts = new Map<number, number>();
+  /** When it returns true for an exit, the machine stops with reason 'vm-exit'. */
+  breakOnExit: ((exit: ExitRecord) => boolean) | undefined = undefined;
+  /** The EPT of the running guest. */
+  ept: EptTranslator | undefined = undefined;
+  readonly hooks: GuestIntercepts;
+  private loop: RunLoop | undefined;
+  private readonly tlbTags = new Map<string, number>();
+  /** Instruction counts at which the preemption timer fires / the monitor trap flag exits. */
+  private timerDeadline = Infinity;
+  private mtfDeadline = Infinity;
+
+  constructor(readonly cpu: Cpu) {
+    this.store = new VmcsStore(cpu.mem);
+    this.hooks = new GuestIntercepts(this);
+  }
+
+  /** Connects the unit to the run loop's signal, exception and deadline hooks. */
+  attach(loop: RunLoop): void {
+    this.loop = loop;
+    loop.signalHandler = (signal, rip) => this.onSignal(signal, rip);
+    loop.exceptionHook = (fault, rip) => this.onException(fault, rip);
+    loop.deadlineHandler = () => this.onDeadline();
+  }
+
+  // ---- VMsucceed / VMfail (fact sheet §5) ------------------------------------------------
+
+  succeed(): void {
+    this.setResultFlags(0);
+  }
+
+  failInvalid(): void {
+    this.setResultFlags(Flag.CF);
+  }
+
+  failValid(error: number): void {
+    this.current?.set(F.VM_INSTRUCTION_ERROR, BigInt(error));
+    this.setResultFlags(Flag.ZF);
+  }
+
+  /** VMfail(error): VMfailValid with a current VMCS, VMfailInvalid without. */
+  fail(error: number): void {
+    if (this.current) this.failValid(error);
+    else this.failInvalid();
+  }
+
+  private setResultFlags(set: number): void {
+    const cpu = this.cpu;
+    cpu.materializeFlags();
+    cpu.flagBits = ((cpu.flagBits & ~RESULT_FLAGS) | set) >>> 0;
+  }
+
+  // ---- non-root operation ----------------------------------------------------------------
+
+  /** Switches to non-root operation after the guest state was loaded. */
+  enterNonRoot(vmcs: Vmcs, controls: Controls, startInstret: number): void {
+    const cpu = this.cpu;
+    this.operation = 'non-root';
+    this.controls = controls;
+    cpu.nonRoot = this.hooks;
+    const eptp = vmcs.get(F.EPT_POINTER);
+    this.ept = controls.secondary.enableEpt ? new EptTranslator(cpu.mem, eptp) : undefined;
+    cpu.guestPhysical = this.ept;
+    const vpid = controls.secondary.enableVpid ? vmcs.get32(F.VPID) : 0;
+    cpu.tlbContext = this.tagFor(vpid, controls.secondary.enableEpt ? eptp : -1n);
+    // Without VPIDs every VM entry invalidates the guest's linear and combined mappings (SDM 29.4.3.1).
+    if (vpid === 0) cpu.tlb.flushContext(cpu.tlbContext, true);
+    cpu.codeGeneration++;
+    this.armDeadlines(vmcs, controls, startInstret);
+  }
+
+  leaveNonRoot(): void {
+    const cpu = this.cpu;
+    this.operation = 'root';
+    cpu.nonRoot = undefined;
+    cpu.guestPhysical = undefined;
+    cpu.tlbContext = 0;
+    cpu.codeGeneration++;
+    this.ept = undefined;
+    this.timerDeadline = Infinity;
+    this.mtfDeadline = Infinity;
+    if (this.loop) this.loop.deadline = Infinity;
+  }
+
+  /** TLB context number for a VPID/EPTP pair (0 is the host's). */
+  tagFor(vpid: number, eptp: bigint): number {
+    const key = `${vpid}:${eptp}`;
+    let tag = this.tlbTags.get(key);
+    if (tag === undefined) {
+      tag = this.tlbTags.size + 1;
+      this.tlbTags.set(key, tag);
+    }
+    return tag;
+  }
+
+  /** TLB context numbers whose VPID/EPTP pair matches. */
+  tagsWhere(match: (vpid: number, eptp: bigint) => boolean): Set<number> {
+    const tags = new Set<number>();
+    for (const [key, tag] of this.tlbTags) {
+      const [vpid, eptp] = key.split(':');
+      if (match(Number(vpid), BigInt(eptp!))) tags.add(tag);
+    }
+    return tags;
+  }
+
+  /** Performs a VM exit now (guest RIP `rip`). */
+  exit(info: ExitInfo, rip: number): void {
+    performExit(this, info, rip);
+  }
+
+  /** VMX abort (SDM 27.7): the abort indicator is written and the processor shuts down. */
+  abort(code: number, detail: string): void {
+    if (this.current) this.cpu.mem.write32(this.current.address + 4, code);
+    this.cpu.requestStop('shutdown', `VMX abort ${code}: ${detail}`);
+  }
+
+  recordExit(record: ExitRecord): void {
+    if (this.exits.length < EXIT_LOG_LIMIT) this.exits.push(record);
+    else this.omittedExits++;
+    this.exitCounts.set(record.reason & 0xffff, (this.exitCounts.get(record.reason & 0xffff) ?? 0) + 1);
+    if (this.breakOnExit?.(record)) this.cpu.requestStop('vm-exit', `VM exit ${record.reason & 0xffff} (${record.name}) at guest RIP 0x${BigInt.asUintN(64, BigInt(record.guestRip)).toString(16)}`);
+  }
+
+  // ---- time-based exits ------------------------------------------------------------------
+
+  /** `instret` is the instruction count at which the guest starts (after VMLAUNCH/VMRESUME retires). */
+  private armDeadlines(vmcs: Vmcs, controls: Controls, instret: number): void {
+    this.timerDeadline = controls.pin.activatePreemptionTimer ? instret + vmcs.get32(F.VMX_PREEMPTION_TIMER_VALUE) * 2 ** MiscInfo.preemptionTimerRate : Infinity;
+    this.mtfDeadline = controls.primary.monitorTrapFlag ? instret + 1 : Infinity;
+    if (this.loop) this.loop.deadline = Math.min(this.timerDeadline, this.mtfDeadline);
+  }
+
+  /** Remaining preemption-timer value (saved on exit when "save VMX-preemption-timer value" is set). */
+  preemptionTimerValue(): number {
+    if (this.timerDeadline === Infinity) return 0;
+    return Math.max(0, Math.ceil((this.timerDeadline - this.cpu.instret) / 2 ** MiscInfo.preemptionTimerRate));
+  }
+
+  /** Exits that are due before the guest's first instruction (timer value 0). */
+  immediateExit(startInstret: number): ExitInfo | undefined {
+    if (this.timerDeadline <= startInstret) return { reason: ExitReason.PreemptionTimer };
+    return undefined;
+  }
+
+  private onDeadline(): LoopOutcome | undefined {
+    if (this.operation !== 'non-root') return undefined;
+    const instret = this.cpu.instret;
+    if (instret >= this.mtfDeadline) this.exit({ reason: ExitReason.MonitorTrapFlag }, this.cpu.rip);
+    else if (instret >= this.timerDeadline) this.exit({ reason: ExitReason.PreemptionTimer }, this.cpu.rip);
+    else if (this.loop) this.loop.deadline = Math.min(this.timerDeadline, this.mtfDeadline);
+    return undefined;
+  }
+
+  // ---- run-loop hooks ----------------------------------------------------------------------
+
+  /** Turns a VM-exit signal (VmExit, EptFault, TripleFault) raised in non-root operation into the exit; 'handled' when it did. */
+  onSignal(signal: unknown, rip: number): 'handled' | undefined {
+    if (this.operation !== 'non-root') return undefined;
+    if (signal instanceof VmExit) this.exit(signal.info, rip);
+    else if (signal instanceof EptFault) {
+      const reason = signal.kind === 'violation' ? ExitReason.EptViolation : ExitReason.EptMisconfiguration;
+      this.exit({ reason, qualification: signal.qualification, guestPhysical: signal.guestPhysical, guestLinear: signal.linear }, rip);
+    } else if (signal instanceof TripleFault) this.exit({ reason: ExitReason.TripleFault }, rip);
+    else return undefined;
+    return 'handled';
+  }
+
+  private onException(fault: CpuFault, rip: number): 'handled' | undefined {
+    if (this.operation !== 'non-root' || !this.current) return undefined;
+    const info = exceptionExit(this.current, fault);
+    if (!info) return undefined;
+    this.exit(info, rip);
+    return 'handled';
+  }
+}
