@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { Mnemonic } from 'iced-x86';
-import { nasmTest, qword, recorded, systemTest } from './systemHarness';
+import { nasmTest, qword, recorded, slot, systemTest } from './systemHarness';
+import { gp0 } from '../../src/machine/cpu/fault';
 import { Intercept, type InterceptInfo, type NonRootHooks } from '../../src/machine/cpu/intercept';
 
 class Recorder implements NonRootHooks {
@@ -152,4 +153,37 @@ nasmTest('REP INSB with DF = 1 fills downwards; a #PF part-way leaves RCX/RDI at
   assert.equal(r.cr2, 0x40000000n);
   assert.equal(t.cpu.getGpr(1), 6n, 'two elements done before the fault');
   assert.equal(t.cpu.getGpr(7), 0x40000000n);
+});
+
+nasmTest('the VMX control-register filter adjusts CR0/CR4 writes and can refuse them with #GP', () => {
+  const t = systemTest(
+    `  mov rax, cr0
+  and eax, ~0x20          ; try to clear NE
+  mov cr0, rax
+  mov r8, cr0
+  clts
+  mov rax, cr4
+  SLOT 0, fault
+fault:
+  mov cr4, rax`,
+  );
+  t.cpu.controlRegisterFilter = (register, value) => {
+    if (register === 4) throw gp0();
+    return (value | 0x20) >>> 0; // NE is fixed to 1
+  };
+  t.runToStop();
+  assert.equal(t.cpu.getGpr(8) & 0x20n, 0x20n);
+  assert.equal(recorded(t).vector, 13n);
+  assert.equal(recorded(t).rip, slot(t, 0));
+});
+
+nasmTest('INT3 and INT1 are reported to the software-exception hook with their length; INT n is not', () => {
+  const t = systemTest('  int 0x30\n  int3\n  int1\n  hlt\nback:\n  iretq', { gates: { 0x30: { handler: 'back' }, 3: { handler: 'back' }, 1: { handler: 'back' } } });
+  const seen: [number, string, number][] = [];
+  t.cpu.softwareExceptionHook = (vector, kind, length) => seen.push([vector, kind, length]);
+  t.runToStop();
+  assert.deepEqual(seen, [
+    [3, 'software-exception', 1],
+    [1, 'privileged-software-exception', 1],
+  ]);
 });

@@ -24,7 +24,8 @@ const CR3_HIGH_RESERVED = 0xffffc000;
 /** MOV to CR0 (value as 32-bit halves). Reserved low bits are ignored, ET reads as 1. */
 export function writeCr0(cpu: Cpu, lo: number, hi: number): void {
   if (hi !== 0) throw gp0();
-  const next = ((lo & CR0_DEFINED) | Cr0.ET) >>> 0;
+  const value = cpu.controlRegisterFilter ? cpu.controlRegisterFilter(0, lo >>> 0) : lo;
+  const next = ((value & CR0_DEFINED) | Cr0.ET) >>> 0;
   if ((next & Cr0.PG && !(next & Cr0.PE)) || (next & Cr0.NW && !(next & Cr0.CD))) throw gp0();
   const old = cpu.cr0;
   const pagingOn = !(old & Cr0.PG) && (next & Cr0.PG) !== 0;
@@ -48,7 +49,8 @@ export function writeCr3(cpu: Cpu, lo: number, hi: number): void {
 }
 
 /** MOV to CR4: reserved bits #GP; PAE must stay set in IA-32e mode; PGE/PAE/PSE changes flush everything. */
-export function writeCr4(cpu: Cpu, lo: number, hi: number): void {
+export function writeCr4(cpu: Cpu, value: number, hi: number): void {
+  const lo = cpu.controlRegisterFilter ? cpu.controlRegisterFilter(4, value >>> 0) : value;
   if (hi !== 0 || (lo & ~CR4_SUPPORTED) !== 0) throw gp0();
   if (cpu.efer & Efer.LMA && !(lo & Cr4.PAE)) throw gp0();
   const changed = (cpu.cr4 ^ lo) >>> 0;
@@ -185,7 +187,8 @@ const movDr: Factory = (d) => {
 const clts: Factory = (d) => (cpu) => {
   requireCpl0(cpu);
   if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Clts, { length: d.length });
-  cpu.cr0 = (cpu.cr0 & ~Cr0.TS) >>> 0;
+  const next = (cpu.cr0 & ~Cr0.TS) >>> 0;
+  cpu.cr0 = cpu.controlRegisterFilter ? cpu.controlRegisterFilter(0, next) : next;
   cpu.codeGeneration++;
 };
 
@@ -211,7 +214,8 @@ const lmsw: Factory = (d) => {
     const value = address !== undefined ? cpu.read16(address) : cpu.readReg(src.reg!) & 0xffff;
     if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Lmsw, { length: d.length, value: BigInt(value), memoryOperand: memory, linearAddress: address });
     const low = Cr0.PE | Cr0.MP | Cr0.EM | Cr0.TS;
-    cpu.cr0 = ((cpu.cr0 & ~(low & ~Cr0.PE)) | (value & low)) >>> 0;
+    const next = ((cpu.cr0 & ~(low & ~Cr0.PE)) | (value & low)) >>> 0;
+    cpu.cr0 = cpu.controlRegisterFilter ? cpu.controlRegisterFilter(0, next) : next;
     cpu.codeGeneration++;
   };
 };

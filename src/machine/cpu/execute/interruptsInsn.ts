@@ -35,24 +35,32 @@ const sti: Factory = () => (cpu) => {
   cpu.flagBits |= Flag.IF;
 };
 
-/** INT n / INT3: a software interrupt; the gate DPL must be >= CPL. RIP pushed = next instruction. */
-function softwareInterrupt(vector: number): (cpu: Cpu) => void {
-  return (cpu) => deliverEvent(cpu, vector, EventKind.Software);
-}
-
+/** INT n: a software interrupt; the gate DPL must be >= CPL. RIP pushed = next instruction. */
 const intN: Factory = (d) => {
   const op = d.operands[0];
   if (op?.kind !== OperandKind.Immediate) return undefined;
-  return softwareInterrupt(op.immLo & 0xff);
+  const vector = op.immLo & 0xff;
+  return (cpu) => deliverEvent(cpu, vector, EventKind.Software);
+};
+
+/** INT3: #BP as a trap (software exception: DPL-checked, and reported to the VMX exception bitmap). */
+const int3: Factory = (d) => (cpu) => {
+  cpu.softwareExceptionHook?.(Vector.BP, 'software-exception', d.length);
+  deliverEvent(cpu, Vector.BP, EventKind.Software);
 };
 
 /** INT1 (ICEBP): #DB as a trap, without the gate DPL check. */
-const int1: Factory = () => (cpu) => deliverEvent(cpu, Vector.DB, EventKind.External);
+const int1: Factory = (d) => (cpu) => {
+  cpu.softwareExceptionHook?.(Vector.DB, 'privileged-software-exception', d.length);
+  deliverEvent(cpu, Vector.DB, EventKind.External);
+};
 
 /** INTO is invalid in 64-bit mode; outside it, #OF when OF = 1. */
 const into: Factory = (d) => (cpu) => {
   if (d.bitness === 64) throw ud();
-  if (cpu.getFlag(Flag.OF)) deliverEvent(cpu, Vector.OF, EventKind.Software);
+  if (!cpu.getFlag(Flag.OF)) return;
+  cpu.softwareExceptionHook?.(Vector.OF, 'software-exception', d.length);
+  deliverEvent(cpu, Vector.OF, EventKind.Software);
 };
 
 /** RFLAGS bits IRET may change at CPL 0 (VM is not restored in IA-32e mode). */
@@ -147,7 +155,7 @@ export const interruptInstructionHandlers: [number, Factory][] = [
   [Mnemonic.Cli, cli],
   [Mnemonic.Sti, sti],
   [Mnemonic.Int, intN],
-  [Mnemonic.Int3, () => softwareInterrupt(Vector.BP)],
+  [Mnemonic.Int3, int3],
   [Mnemonic.Int1, int1],
   [Mnemonic.Into, into],
   [Mnemonic.Iretq, iret(8)],
