@@ -4,9 +4,11 @@
 // and exit code through codeAutomationLog / codeAutomationExit. Exits with that code; saves
 // a screenshot to test-results/ on the way out; kills everything after a time limit.
 //
-//   node scripts/e2e-run.mjs [--workspace DIR] [--timeout SECONDS] [--keep]
+//   node scripts/e2e-run.mjs [--workspace DIR] [--timeout SECONDS] [--keep] [--vsix FILE]
+// --vsix installs the packaged extension into the test profile (as a user would) and runs
+// the same tests against it instead of the repo (the development path is then an empty stub).
 // Needs `bash scripts/e2e-setup.sh` first (installs into ${HYPERSCOPE_CACHE}/e2e).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
@@ -29,6 +31,9 @@ function option(name, fallback) {
 const workspace = resolve(option('--workspace', join(repo, 'samples')));
 const timeoutSeconds = Number(option('--timeout', process.env.HYPERSCOPE_E2E_TIMEOUT || '240'));
 const keep = process.argv.includes('--keep');
+const vsix = option('--vsix', undefined) && resolve(option('--vsix', undefined));
+const suffix = vsix ? '-vsix' : '';
+const metricsFile = join(results, `e2e-metrics${suffix}.json`);
 
 function say(message) {
   console.log(`[e2e] ${message}`);
@@ -83,20 +88,35 @@ const userSettings = {
   'debug.saveBeforeStart': 'none',
 };
 
-/** Adds the run's numbers (and the .vsix size, if one was packaged) to test-results/e2e-metrics.json. */
+/** Installs the .vsix into the run's profile; returns a stub extension folder to pass as the development path. */
+function installVsix(run) {
+  if (!existsSync(vsix)) fail(`${vsix} not found: run npm run package`);
+  const installed = spawnSync(node24, [codeServer, '--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'exts'), '--install-extension', vsix], {
+    encoding: 'utf8',
+    env: { ...process.env, XDG_CONFIG_HOME: join(run, 'config'), XDG_DATA_HOME: join(run, 'data') },
+  });
+  if (installed.status !== 0) fail(`installing ${vsix} failed:\n${installed.stdout}${installed.stderr}`);
+  say(`installed ${vsix}: ${installed.stdout.trim().split('\n').pop()}`);
+  const stub = join(run, 'stub-extension');
+  mkdirSync(stub, { recursive: true });
+  writeFileSync(join(stub, 'package.json'), JSON.stringify({ name: 'e2e-stub', publisher: 'hyperscope-e2e', version: '0.0.0', engines: { vscode: '*' } }));
+  return stub;
+}
+
+/** Adds the run's numbers (and the .vsix size, if one was packaged) to the metrics file. */
 function writeMetrics(extra) {
-  const file = join(results, 'e2e-metrics.json');
+  const file = metricsFile;
   let metrics = {};
   try {
     metrics = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     // the tests did not get far enough to write theirs
   }
-  const vsix = readdirSync(repo)
+  const newestVsix = readdirSync(repo)
     .filter((name) => name.endsWith('.vsix'))
     .map((name) => ({ name, stat: statSync(join(repo, name)) }))
     .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs)[0];
-  if (vsix) Object.assign(metrics, { vsix: vsix.name, vsixBytes: vsix.stat.size });
+  if (newestVsix) Object.assign(metrics, { vsix: newestVsix.name, vsixBytes: newestVsix.stat.size });
   writeFileSync(file, JSON.stringify({ ...metrics, ...extra }, null, 2) + '\n');
 }
 
@@ -106,14 +126,21 @@ async function main() {
   const run = mkdtempSync(join(tmpdir(), 'hyperscope-e2e-'));
   mkdirSync(join(run, 'ud', 'User'), { recursive: true });
   writeFileSync(join(run, 'ud', 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  const developmentPath = vsix ? installVsix(run) : repo;
   const port = await freePort();
-  const serverLog = join(results, 'e2e-code-server.log');
+  const serverLog = join(results, `e2e-code-server${suffix}.log`);
   const logStream = createWriteStream(serverLog);
   const server = spawn(
     node24,
     [codeServer, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'exts'),
       '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--vscode-option', 'enable-smoke-test-driver', workspace],
-    { env: { ...process.env, XDG_CONFIG_HOME: join(run, 'config'), XDG_DATA_HOME: join(run, 'data'), XDG_CACHE_HOME: join(run, 'cache') }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      // The extension host inherits this environment: where the tests write metrics, and where the
+      // extension under test must have been loaded from (the repo, or the profile the .vsix went into).
+      env: { ...process.env, XDG_CONFIG_HOME: join(run, 'config'), XDG_DATA_HOME: join(run, 'data'), XDG_CACHE_HOME: join(run, 'cache'), HYPERSCOPE_E2E_METRICS: metricsFile, HYPERSCOPE_E2E_EXTENSION_UNDER: vsix ? join(run, 'exts') : repo },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   server.stdout.pipe(logStream);
   server.stderr.pipe(logStream);
@@ -122,7 +149,7 @@ async function main() {
   let page;
   let exitCode = 1;
   const stop = async () => {
-    if (page) await page.screenshot({ path: join(results, 'e2e-final.png') }).catch(() => {});
+    if (page) await page.screenshot({ path: join(results, `e2e-final${suffix}.png`) }).catch(() => {});
     if (browser) await browser.close().catch(() => {});
     try {
       process.kill(-server.pid, 'SIGTERM');
@@ -145,14 +172,14 @@ async function main() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const browserLog = createWriteStream(join(results, 'e2e-browser.log'));
+    const browserLog = createWriteStream(join(results, `e2e-browser${suffix}.log`));
     page.on('console', (message) => browserLog.write(`[${message.type()}] ${message.text()}\n`));
     const finished = new Promise((resolveExit) => {
       void page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
     });
     // Everything the workbench logs goes to e2e-workbench.log; the terminal gets the tests'
     // own lines (from their banner on) minus the expected marketplace lookup failures.
-    const workbenchLog = createWriteStream(join(results, 'e2e-workbench.log'));
+    const workbenchLog = createWriteStream(join(results, `e2e-workbench${suffix}.log`));
     let testsStarted = false;
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = (Array.isArray(args) ? args : [args]).map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
@@ -162,7 +189,7 @@ async function main() {
       for (const line of text.split('\n')) console.log(type === 'error' ? `! ${line}` : line);
     });
     const remote = (path) => `vscode-remote://127.0.0.1:${port}${path}`;
-    const payload = [['extensionDevelopmentPath', remote(repo)], ['extensionTestsPath', remote(testsEntry)]];
+    const payload = [['extensionDevelopmentPath', remote(developmentPath)], ['extensionTestsPath', remote(testsEntry)]];
     const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     await page.goto(url);
     const timedOut = new Promise((resolveTimeout) => setTimeout(() => resolveTimeout('timeout'), Math.max(0, deadline - Date.now())).unref());
@@ -176,12 +203,12 @@ async function main() {
     writeMetrics({ e2eRunMs: Date.now() - startedAt, codeServerReadyMs: serverReadyMs, exitCode });
   } catch (error) {
     console.error(`[e2e] ${error instanceof Error ? error.message : String(error)}`);
-    console.error(readFileSync(serverLog, 'utf8').split('\n').slice(-30).join('\n'));
+    if (existsSync(serverLog)) console.error(readFileSync(serverLog, 'utf8').split('\n').slice(-30).join('\n'));
     exitCode = 1;
   } finally {
     await stop();
   }
-  say(`exit code ${exitCode} after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; screenshot test-results/e2e-final.png`);
+  say(`exit code ${exitCode} after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; screenshot test-results/e2e-final${suffix}.png`);
   process.exit(exitCode);
 }
 

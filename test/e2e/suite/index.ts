@@ -35,6 +35,8 @@ function activationTests(context: E2eContext): TestCase[] {
       run: async () => {
         const extension = vscode.extensions.getExtension(EXTENSION_ID);
         assert(extension, `extension ${EXTENSION_ID} is not installed`);
+        const expectedUnder = process.env.HYPERSCOPE_E2E_EXTENSION_UNDER;
+        if (expectedUnder) assert(extension.extensionPath.startsWith(expectedUnder), `extension loaded from ${extension.extensionPath}, expected under ${expectedUnder}`);
         const wasActive = extension.isActive;
         const started = performance.now();
         const api: unknown = await extension.activate();
@@ -49,17 +51,19 @@ function activationTests(context: E2eContext): TestCase[] {
   ];
 }
 
+/** scripts/e2e-run.mjs names the file through code-server's environment; else test-results/ of the extension. */
 function writeMetrics(context: E2eContext): void {
-  const folder = path.join(context.extensionPath, 'test-results');
-  fs.mkdirSync(folder, { recursive: true });
-  const file = path.join(folder, 'e2e-metrics.json');
+  const file = process.env.HYPERSCOPE_E2E_METRICS ?? path.join(context.extensionPath, 'test-results', 'e2e-metrics.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify({ ...context.metrics, vscodeVersion: vscode.version, at: new Date().toISOString() }, null, 2) + '\n');
 }
 
 export async function run(): Promise<void> {
   const extensionPath = vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? path.resolve(__dirname, '..', '..');
-  const context: E2eContext = { extensionPath, samples: path.join(extensionPath, 'samples'), metrics: {} };
-  console.log(`Hyperscope e2e in VS Code ${vscode.version} (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'})`);
+  // The workspace is samples/ (both harnesses open it); the extension may be the repo or an installed .vsix.
+  const samples = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? path.join(extensionPath, 'samples');
+  const context: E2eContext = { extensionPath, samples, metrics: {} };
+  console.log(`Hyperscope e2e in VS Code ${vscode.version} (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}); extension at ${extensionPath}`);
   // Untitled documents from the language tests must not block debug starts with a Save As prompt.
   await vscode.workspace.getConfiguration('debug').update('saveBeforeStart', 'none', vscode.ConfigurationTarget.Global);
   const recorder = installRecorder('hyperscope');
