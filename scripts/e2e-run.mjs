@@ -148,7 +148,9 @@ async function main() {
   let browser;
   let page;
   let exitCode = 1;
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     if (page) await page.screenshot({ path: join(results, `e2e-final${suffix}.png`) }).catch(() => {});
     if (browser) await browser.close().catch(() => {});
     try {
@@ -176,6 +178,15 @@ async function main() {
     page.on('console', (message) => browserLog.write(`[${message.type()}] ${message.text()}\n`));
     const finished = new Promise((resolveExit) => {
       void page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
+      page.on('crash', () => {
+        console.error('[e2e] the browser page crashed');
+        resolveExit(1);
+      });
+      server.on('exit', (code) => {
+        if (stopping) return;
+        console.error(`[e2e] code-server exited (${code}) before the tests finished`);
+        resolveExit(1);
+      });
     });
     // Everything the workbench logs goes to e2e-workbench.log; the terminal gets the tests'
     // own lines (from their banner on) minus the expected marketplace lookup failures.
