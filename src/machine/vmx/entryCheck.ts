@@ -43,11 +43,13 @@ export class EntryFailure {
   ) {}
 
   describe(): string {
-    const what =
-      this.error !== undefined
-        ? `VM-instruction error ${this.error} (${instructionErrorText(this.error)})`
-        : `exit reason ${(this.exitReason ?? 0) & 0xffff} (${exitReasonName(this.exitReason ?? 0)}), qualification ${this.qualification}`;
+    const what = this.error !== undefined ? `VM-instruction error ${this.error}` : `exit reason ${(this.exitReason ?? 0) & 0xffff} (${exitReasonName(this.exitReason ?? 0)}), qualification ${this.qualification}`;
     return `VM entry failed: ${what} — ${this.rule} (SDM ${this.sdm})`;
+  }
+
+  /** The VM-instruction error's meaning, for the failure's details view. */
+  get errorText(): string | undefined {
+    return this.error !== undefined ? instructionErrorText(this.error) : undefined;
   }
 
   toJSON(): Record<string, unknown> {
