@@ -243,3 +243,27 @@ nasmTest('clearing CR0.WP flushes cached write permissions', () => {
   t.assertStop('halt');
   assert.equal(qword(t, 0x400000), 9n);
 });
+
+nasmTest('code run by the kernel on a supervisor page faults when ring 3 jumps to it (no stale code links)', () => {
+  const t = pagingTest(
+    `  mov rax, ABS(code_page) | 0x3      ; supervisor, executable
+  mov [PT + 5 * 8], rax
+  RELOAD_CR3
+  mov rax, WIN + 0x5000
+  call rax                          ; the kernel may run it
+  TO_RING3 user
+user:
+  mov rax, WIN + 0x5000
+  call rax
+  hlt
+align 4096
+code_page:
+  inc r8
+  ret`,
+  ).runToStop();
+  assert.equal(t.cpu.getGpr(8), 1n);
+  const r = recorded(t);
+  assert.equal(r.vector, 14n);
+  assert.equal(r.errorCode, 0x15n, 'P | U | I/D');
+  assert.equal(r.cr2, 0x40005000n);
+});

@@ -116,3 +116,42 @@ nasmTest('swapgs exchanges GS.base and IA32_KERNEL_GS_BASE', () => {
   assert.equal(t.cpu.getGpr(9), 0x3000n);
   assert.equal(t.cpu.segments[Seg.GS]!.base, 0x4000);
 });
+
+nasmTest('sysenter enters SYSENTER_EIP/ESP at CPL 0; sysexitq returns to RDX/RCX at CPL 3', () => {
+  const t = systemTest(
+    `  mov ecx, 0x174
+  mov eax, 0x08
+  xor edx, edx
+  wrmsr
+  mov ecx, 0x175
+  mov eax, 0x7e000
+  wrmsr
+  mov ecx, 0x176
+  mov rax, kernel
+  wrmsr
+  TO_RING3 user
+user:
+  sysenter
+back:
+  mov r9, rsp
+  int 0x80
+kernel:
+  mov r8, cs
+  mov r10, rsp
+  mov rdx, back
+  mov rcx, 0x88000
+  o64 sysexit`,
+    { gates: { 0x80: { dpl: 3 } } },
+  ).runToStop();
+  t.assertStop('halt');
+  assert.equal(t.cpu.getGpr(8), 0x08n);
+  assert.equal(t.cpu.getGpr(10), 0x7e000n);
+  assert.equal(t.cpu.getGpr(9), 0x88000n);
+  assert.equal(recorded(t).cs, 0x2bn, 'SYSENTER_CS + 32 | 3');
+});
+
+nasmTest('sysenter with a null SYSENTER_CS raises #GP(0)', () => {
+  const t = systemTest(`  SLOT 0, fault\nfault:\n  sysenter`).runToStop();
+  assert.equal(recorded(t).vector, 13n);
+  assert.equal(recorded(t).rip, slot(t, 0));
+});

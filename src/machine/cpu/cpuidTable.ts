@@ -1,6 +1,6 @@
 /**
  * CPUID leaves of the simulated processor: GenuineIntel, family 6 model 0x3C (a
- * Haswell-class signature), long mode, NX, SYSCALL, 1 GiB pages, RDTSCP and VMX. Only
+ * Haswell-class signature), long mode, NX, SYSCALL, SYSENTER, 1 GiB pages, RDTSCP, VMX. Only
  * features the simulator implements are reported (no x87/SSE/APIC timer). Other units
  * extend the table with `setCpuidLeaf` (the VMX engineer may refine leaf 1 or add leaves).
  * Leaves above the maximum behave as on Intel: they return the highest basic leaf.
@@ -21,10 +21,12 @@ export const CpuidBit = {
   MSR: 1 << 5,
   PAE: 1 << 6,
   MCE: 1 << 7,
-  CX8: 1 << 8,
+  SEP: 1 << 11,
   PGE: 1 << 13,
   CMOV: 1 << 15,
   PAT: 1 << 16,
+  /** CPUID.80000001h:ECX: LAHF/SAHF in 64-bit mode */
+  LAHF_LM: 1 << 0,
   /** CPUID.80000001h:EDX */
   SYSCALL: 1 << 11,
   NX: 1 << 20,
@@ -61,7 +63,7 @@ const E = CpuidBit;
 const leaves = new Map<number, CpuidLeaf>([
   [0x0, () => [MAX_BASIC, dword(VENDOR, 0), dword(VENDOR, 8), dword(VENDOR, 4)]],
   // EBX: CLFLUSH line 8*8 = 64 bytes, 1 logical processor, APIC ID 0.
-  [0x1, () => [SIGNATURE, 0x00010800, E.VMX, (E.DE | E.PSE | E.TSC | E.MSR | E.PAE | E.MCE | E.CX8 | E.PGE | E.CMOV | E.PAT) >>> 0]],
+  [0x1, () => [SIGNATURE, 0x00010800, E.VMX, (E.DE | E.PSE | E.TSC | E.MSR | E.PAE | E.MCE | E.SEP | E.PGE | E.CMOV | E.PAT) >>> 0]],
   [0x2, () => [0x00000001, 0, 0, 0]], // no cache descriptors
   [0x3, () => ZERO],
   [0x4, () => ZERO], // no deterministic cache parameters
@@ -69,7 +71,7 @@ const leaves = new Map<number, CpuidLeaf>([
   [0x6, () => ZERO],
   [0x7, () => ZERO], // subleaf 0: max subleaf 0, no structured extended features
   [0x80000000, () => [MAX_EXTENDED, 0, 0, 0]],
-  [0x80000001, () => [0, 0, 0, (E.SYSCALL | E.NX | E.PAGE1GB | E.RDTSCP | E.LM) >>> 0]],
+  [0x80000001, () => [0, 0, E.LAHF_LM, (E.SYSCALL | E.NX | E.PAGE1GB | E.RDTSCP | E.LM) >>> 0]],
   [0x80000002, () => brandPart(0)],
   [0x80000003, () => brandPart(1)],
   [0x80000004, () => brandPart(2)],

@@ -1,5 +1,5 @@
 /**
- * Fast system calls in 64-bit mode (SDM Vol. 2 SYSCALL, SYSRET, SWAPGS). SYSCALL and
+ * Fast system calls in IA-32e mode (SDM Vol. 2 SYSCALL, SYSRET, SYSENTER, SYSEXIT, SWAPGS). SYSCALL and
  * SYSRET load fixed flat CS/SS caches from IA32_STAR without reading the GDT, exactly as
  * the hardware does; a GDT that disagrees with STAR is the OS's bug, not a fault.
  */
@@ -64,6 +64,48 @@ function sysret(to64: boolean): Factory {
   };
 }
 
+/** IA32_SYSENTER_CS/ESP/EIP as read by SYSENTER/SYSEXIT. */
+function sysenterMsr(cpu: Cpu, index: number): bigint {
+  return cpu.msrs.get(index) ?? 0n;
+}
+
+/**
+ * SYSENTER in IA-32e mode: CS = SYSENTER_CS (64-bit code), SS = CS + 8, RIP/RSP from
+ * SYSENTER_EIP/ESP, CPL 0; IF, VM and RF cleared. #GP(0) when SYSENTER_CS is null.
+ */
+const sysenter: Factory = () => (cpu) => {
+  if (!(cpu.efer & Efer.LMA)) throw ud(); // legacy-mode SYSENTER is not simulated
+  const selector = Number(sysenterMsr(cpu, Msr.IA32_SYSENTER_CS) & 0xfffcn);
+  if (selector === 0) throw gp0();
+  cpu.rflags = (cpu.rflags & ~(Flag.IF | Flag.VM | Flag.RF)) >>> 0;
+  cpu.segments[Seg.CS]!.load(selector, 0, 0xffffffff, CODE64);
+  cpu.segments[Seg.SS]!.load(selector + 8, 0, 0xffffffff, STACK);
+  cpu.rip = Number(BigInt.asIntN(64, sysenterMsr(cpu, Msr.IA32_SYSENTER_EIP)));
+  cpu.setGpr(4, sysenterMsr(cpu, Msr.IA32_SYSENTER_ESP));
+  afterCodeSegmentLoad(cpu);
+};
+
+/**
+ * SYSEXIT (to 32-bit code: CS = SYSENTER_CS + 16, SS = + 24, EIP = EDX, ESP = ECX) and
+ * SYSEXITQ (to 64-bit code: CS + 32, SS + 40, RIP = RDX, RSP = RCX; #GP(0) when RDX or
+ * RCX is not canonical). CPL 0 only.
+ */
+function sysexit(to64: boolean): Factory {
+  return () => (cpu) => {
+    if (!(cpu.efer & Efer.LMA)) throw ud();
+    requireCpl0(cpu);
+    const base = Number(sysenterMsr(cpu, Msr.IA32_SYSENTER_CS) & 0xfffcn);
+    if (base === 0) throw gp0();
+    if (to64 && (!isCanonicalHalves(cpu.hi[2]!) || !isCanonicalHalves(cpu.hi[1]!))) throw gp0();
+    cpu.segments[Seg.CS]!.load((base + (to64 ? 32 : 16)) | 3, 0, 0xffffffff, (to64 ? CODE64 : CODE32) | (3 << Ar.DPL_SHIFT));
+    cpu.segments[Seg.SS]!.load((base + (to64 ? 40 : 24)) | 3, 0, 0xffffffff, STACK | (3 << Ar.DPL_SHIFT));
+    cpu.rip = to64 ? toLinear(cpu.lo[2]!, cpu.hi[2]!) : cpu.lo[2]!;
+    cpu.lo[4] = cpu.lo[1]!;
+    cpu.hi[4] = to64 ? cpu.hi[1]! : 0;
+    afterCodeSegmentLoad(cpu);
+  };
+}
+
 /** SWAPGS: exchanges GS.base with IA32_KERNEL_GS_BASE (64-bit mode, CPL 0). */
 const swapgs: Factory = () => (cpu) => {
   if (!in64BitMode(cpu)) throw ud();
@@ -79,4 +121,7 @@ export const syscallHandlers: [number, Factory][] = [
   [Mnemonic.Sysret, sysret(false)],
   [Mnemonic.Sysretq, sysret(true)],
   [Mnemonic.Swapgs, swapgs],
+  [Mnemonic.Sysenter, sysenter],
+  [Mnemonic.Sysexit, sysexit(false)],
+  [Mnemonic.Sysexitq, sysexit(true)],
 ];
