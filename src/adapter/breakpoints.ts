@@ -221,6 +221,18 @@ export class BreakpointManager implements BreakpointJudge {
     return decision;
   }
 
+  wouldStop(rip: number): boolean {
+    const ctx = this.context();
+    return this.all().some((bp) => {
+      if (!bp.addresses.includes(rip) || bp.log) return false;
+      try {
+        return !bp.condition || evaluateNode(bp.condition, ctx) !== 0n;
+      } catch {
+        return true;
+      }
+    });
+  }
+
   private stopFor(decision: BreakpointDecision, bp: Breakpoint): void {
     if (!decision.stop) decision.reason = REASON[bp.kind];
     decision.stop = true;

@@ -12,6 +12,9 @@ import { ExpressionError, type EvalContext } from './expression';
 import { lookupRegister } from './registers';
 import { hex64 } from './format';
 
+/** Instructions between reverse-execution checkpoints: a step back replays at most this many. */
+const REVERSE_INTERVAL = 100_000;
+
 export class Debuggee {
   readonly machine: Machine;
   readonly memory: DebugMemory;
@@ -26,6 +29,7 @@ export class Debuggee {
     this.memory = new DebugMemory(this.machine);
     this.runtime = new HyperscopeRuntime(this.machine, this.memory, config.maxInstructions);
     this.load();
+    this.machine.enableReverseExecution(REVERSE_INTERVAL);
     this.runtime.lineOf = (rip) => {
       const entry = sourceAt(program, rip);
       return entry && entry.kind === 'instruction' ? `${entry.file}:${entry.line}` : undefined;

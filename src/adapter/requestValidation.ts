@@ -21,6 +21,8 @@ const SCHEMA: Record<string, Record<string, Rule>> = {
   stepIn: STEP,
   stepOut: STEP,
   pause: THREAD,
+  stepBack: STEP,
+  reverseContinue: THREAD,
   exceptionInfo: THREAD,
   stackTrace: { threadId: 'integer!', startFrame: 'integer', levels: 'integer' },
   scopes: { frameId: 'integer!' },

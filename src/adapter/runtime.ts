@@ -28,10 +28,14 @@ export interface BreakpointDecision {
 
 export interface BreakpointJudge {
   judge(rip: number): BreakpointDecision;
+  /** Whether a breakpoint here would stop, by its conditions only (reverse execution: no hit counts, no logs). */
+  wouldStop(rip: number): boolean;
 }
 
 export type OutputCategory = 'stdout' | 'console' | 'stderr';
 
+/** Bound on single steps back while looking for a line boundary. */
+const MAX_BACK_STEPS = 10_000;
 /** Milliseconds of execution before yielding to the event loop. */
 const SLICE_MS = 20;
 /** Instructions per `Machine.run` call while running free (checked against SLICE_MS between calls). */
@@ -72,7 +76,9 @@ export class HyperscopeRuntime extends EventEmitter {
   private finished = false;
   private readonly userBreakpoints = new Set<number>();
   private readonly temporary = new Set<number>();
-  judge: BreakpointJudge = { judge: () => ({ stop: true, reason: 'breakpoint', ids: [], messages: [] }) };
+  judge: BreakpointJudge = { judge: () => ({ stop: true, reason: 'breakpoint', ids: [], messages: [] }), wouldStop: () => true };
+  /** Serial output is dropped while replaying history (it was shown the first time). */
+  private replaying = false;
   /** Source line key of an address (`file:line`), for line stepping; undefined where there is no source. */
   lineOf: (rip: number) => string | undefined = () => undefined;
 
@@ -86,7 +92,7 @@ export class HyperscopeRuntime extends EventEmitter {
 
   /** Receives serial output (wire to `MachineOptions.onConsoleByte`). */
   consoleByte(byte: number): void {
-    this.console += String.fromCharCode(byte);
+    if (!this.replaying) this.console += String.fromCharCode(byte);
   }
 
   get isRunning(): boolean {
@@ -149,6 +155,62 @@ export class HyperscopeRuntime extends EventEmitter {
       if (stop !== undefined) return stop;
       if (returning && this.rsp() > startRsp) return { reason: 'step', description: 'step out' };
       return this.userBreakpointStop();
+    });
+  }
+
+  /** Whether stepBack/reverseContinue can go anywhere (reverse execution enabled and history exists). */
+  get canReverse(): boolean {
+    const travel = this.machine.timeTravel;
+    return travel !== undefined && this.machine.cpu.instret > travel.horizon;
+  }
+
+  /**
+   * Steps back one instruction, or (`byLine`) to the first instruction of the previous
+   * source line, by deterministic replay from the newest checkpoint before the target.
+   */
+  stepBack(byLine: boolean): void {
+    this.travel((travel) => {
+      const startLine = byLine ? this.lineOf(this.machine.cpu.rip) : undefined;
+      let result = travel.stepBack();
+      if (startLine === undefined || result.reachedStart) return result.reachedStart;
+      for (let i = 0; i < MAX_BACK_STEPS && this.lineOf(this.machine.cpu.rip) === startLine && !result.reachedStart; i++) result = travel.stepBack();
+      const line = this.lineOf(this.machine.cpu.rip);
+      for (let i = 0; i < MAX_BACK_STEPS && !result.reachedStart; i++) {
+        const here = this.machine.cpu.instret;
+        result = travel.stepBack();
+        if (result.reachedStart && this.lineOf(this.machine.cpu.rip) === line) break;
+        if (this.lineOf(this.machine.cpu.rip) !== line) {
+          travel.goTo(here);
+          break;
+        }
+      }
+      return result.reachedStart;
+    }, 'step back');
+  }
+
+  /** Runs backwards to the previous breakpoint whose condition holds (or the oldest checkpoint). */
+  reverseContinue(): void {
+    this.travel((travel) => travel.reverseContinue((stop) => stop.reason === 'breakpoint' && this.userBreakpoints.has(stop.rip) && this.judge.wouldStop(stop.rip)).reachedStart, 'reverse continue');
+  }
+
+  /** Runs a reverse-execution operation synchronously with serial output muted, then reports the stop. */
+  private travel(operation: (travel: NonNullable<Machine['timeTravel']>) => boolean, what: string): void {
+    const travel = this.machine.timeTravel;
+    if (this.running || this.finished || travel === undefined) return;
+    this.running = true;
+    setImmediate(() => {
+      this.replaying = true;
+      let reachedStart: boolean;
+      try {
+        reachedStart = operation(travel);
+      } finally {
+        this.replaying = false;
+        this.running = false;
+      }
+      const rip = this.machine.cpu.rip;
+      if (reachedStart) this.emitStop({ reason: 'step', description: `${what}: reached the oldest checkpoint (instruction ${this.machine.cpu.instret})` });
+      else if (what === 'reverse continue' && this.userBreakpoints.has(rip)) this.emitStop({ reason: 'breakpoint', description: `${what}: paused on breakpoint` });
+      else this.emitStop({ reason: 'step', description: what });
     });
   }
 

@@ -110,7 +110,7 @@ export class HyperscopeSession extends LoggingDebugSession {
       supportsTerminateRequest: true,
       supportsExceptionInfoRequest: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
-      supportsStepBack: false,
+      supportsStepBack: true,
       supportsDataBreakpoints: false,
       supportsValueFormattingOptions: false,
     };
@@ -262,6 +262,24 @@ export class HyperscopeSession extends LoggingDebugSession {
       const runtime = this.require().runtime;
       this.sendResponse(response);
       runtime.stepOut();
+    });
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.handle(response, () => {
+      const runtime = this.require().runtime;
+      if (!runtime.canReverse) throw new UserError('nothing to step back to: execution is at the start of the recorded history');
+      this.sendResponse(response);
+      runtime.stepBack(args.granularity !== 'instruction');
+    });
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.handle(response, () => {
+      const runtime = this.require().runtime;
+      if (!runtime.canReverse) throw new UserError('nothing to run back to: execution is at the start of the recorded history');
+      this.sendResponse(response);
+      runtime.reverseContinue();
     });
   }
 

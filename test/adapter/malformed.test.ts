@@ -127,7 +127,7 @@ test('capabilities are stated truthfully', async () => {
   await withClient(async (client) => {
     const response = await client.initializeRequest();
     const caps = response.body!;
-    for (const cap of ['supportsConfigurationDoneRequest', 'supportsFunctionBreakpoints', 'supportsConditionalBreakpoints', 'supportsHitConditionalBreakpoints', 'supportsLogPoints', 'supportsInstructionBreakpoints', 'supportsSetVariable', 'supportsReadMemoryRequest', 'supportsWriteMemoryRequest', 'supportsDisassembleRequest', 'supportsSteppingGranularity', 'supportsCompletionsRequest', 'supportsRestartRequest', 'supportsTerminateRequest', 'supportsExceptionInfoRequest'] as const) {
+    for (const cap of ['supportsConfigurationDoneRequest', 'supportsFunctionBreakpoints', 'supportsConditionalBreakpoints', 'supportsHitConditionalBreakpoints', 'supportsLogPoints', 'supportsInstructionBreakpoints', 'supportsSetVariable', 'supportsReadMemoryRequest', 'supportsWriteMemoryRequest', 'supportsDisassembleRequest', 'supportsSteppingGranularity', 'supportsCompletionsRequest', 'supportsRestartRequest', 'supportsTerminateRequest', 'supportsExceptionInfoRequest', 'supportsStepBack'] as const) {
       assert.equal(caps[cap], true, cap);
     }
     assert.equal(caps.supportsDataBreakpoints, false);
