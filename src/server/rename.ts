@@ -31,7 +31,21 @@ export function computeRename(analysis: Analysis, position: Position, newName: s
     const newText = local && !written.startsWith('.') && written.includes('.') ? `${written.slice(0, written.indexOf('.'))}${shortName}` : shortName;
     (changes[uriOf(occurrence.file)] ??= []).push({ range: toLspRange(occurrence.range), newText });
   }
+  if (!local) renameLocalPrefixes(analysis, found.fullName, shortName, (file, edit) => (changes[uriOf(file)] ??= []).push(edit));
   return { changes };
+}
+
+/** A global label's locals written in full (`main.loop`) keep pointing at it after a rename. */
+function renameLocalPrefixes(analysis: Analysis, oldName: string, newName: string, add: (file: string, edit: TextEdit) => void): void {
+  const prefix = `${oldName}.`;
+  for (const file of analysis.allFiles()) {
+    const lines = linesOf(analysis, file.fileName);
+    for (const reference of analysis.referencesIn(file)) {
+      if (!reference.fullName.startsWith(prefix) || !sliceRange(lines, reference.range).startsWith(prefix)) continue;
+      const start = reference.range.start;
+      add(file.fileName, { range: { start: { line: start.line, character: start.column }, end: { line: start.line, character: start.column + oldName.length } }, newText: newName });
+    }
+  }
 }
 
 function linesOf(analysis: Analysis, file: string): string[] {

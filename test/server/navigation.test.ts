@@ -85,3 +85,10 @@ test('rename an equ constant and a %define', needsAssembler, async () => {
 test('rename rejects an invalid name with a message', needsAssembler, async () => {
   await assert.rejects(client.connection.sendRequest(RenameRequest.type, { ...at('LIMIT equ'), newName: '9lives' }), /not a valid name/);
 });
+
+test('rename a global label also renames the prefix of its locals written in full', needsAssembler, async () => {
+  const edit = await client.connection.sendRequest(RenameRequest.type, { ...at('main:'), newName: 'entry' });
+  const edits = (edit?.changes?.[uri] ?? []).map((change: TextEdit) => [change.range.start.line, change.range.start.character, change.range.end.character, change.newText]);
+  const full = positionOf(source, 'main.loop');
+  assert.deepEqual(edits.sort(), [[lineOf('main:'), 0, 4, 'entry'], [full.line, full.character, full.character + 4, 'entry']].sort());
+});
