@@ -53,7 +53,7 @@ test('long rep loops re-execute themselves in bounded slices', opts, () => {
 
 test('a fault in the middle of rep leaves rCX/rDI at the faulting element', opts, () => {
   const t = asm('rep stosb').setState({ rdi: 0x3f_fff8n, rcx: 16n });
-  t.machine.mem.poke(0x7000 + 2 * 8, [0]); // PDE for 4-6 MiB: not present
+  t.machine.mem.poke(0x7000 + 2 * 8, Uint8Array.of(0)); // PDE for 4-6 MiB: not present
   t.runToStop().assertStop('triple-fault', /#PF/).assertState({ rdi: 0x40_0000n, rcx: 8n });
 });
 
