@@ -121,7 +121,7 @@ export const mnemonicInfo: Readonly<Record<string, MnemonicInfo>> = {
   jg: ordinary('Jumps if greater (signed).', ['label'], NONE),
   jl: ordinary('Jumps if less (signed).', ['label'], NONE),
   loop: ordinary('Decrements RCX and jumps if it is not zero.', ['label'], NONE),
-  int: ordinary('Raises software interrupt n through the IDT.', ['imm8'], 'IF and TF cleared for interrupt gates', { exits: 'conditional', reason: 0, control: 'the exception bitmap (0x4004) only for INT3/INTO; INT n never exits by itself' }),
+  int: ordinary('Raises software interrupt n through the IDT.', ['imm8'], 'IF and TF cleared for interrupt gates', { exits: 'never', control: 'a software interrupt is not an exception: the exception bitmap does not apply; only INT3/INTO are checked against it' }),
   int3: ordinary('Breakpoint trap (#BP, vector 3).', [], NONE, { exits: 'conditional', reason: 0, control: 'exception bitmap (0x4004) bit 3' }),
   syscall: ordinary('Fast system call: RIP from IA32_LSTAR, CS/SS from IA32_STAR, RFLAGS masked by IA32_FMASK.', [], 'RFLAGS saved in R11 and masked', NEVER),
   ud2: ordinary('Raises #UD.', [], NONE, { exits: 'conditional', reason: 0, control: 'exception bitmap (0x4004) bit 6' }),
@@ -172,7 +172,7 @@ export const mnemonicInfo: Readonly<Record<string, MnemonicInfo>> = {
   vmcall: vmx('Calls the VM monitor: in a guest it is the hypercall instruction.', [], 18),
   invept: vmx('Invalidates EPT-derived TLB entries: type in the register (1 single-context, 2 all-context), 128-bit descriptor {EPTP, 0} in memory.', ['r64, m128'], 50),
   invvpid: vmx('Invalidates TLB entries by VPID: type in the register (0 address, 1 single-context, 2 all-context, 3 single-context keeping globals), descriptor {VPID, address} in memory.', ['r64, m128'], 53),
-  vmfunc: vmx('Invokes VM function EAX from a guest (0 = EPTP switching to entry ECX of the EPTP list).', [], 59, { exits: 'conditional', reason: 59, control: `${secondary(13, 'enable VM functions')} and the function's bit in VM_FUNCTION_CONTROL (0x2018); an invalid function or EPTP-list index exits` }),
+  vmfunc: vmx('Invokes VM function EAX from a guest (0 = EPTP switching to entry ECX of the EPTP list).', [], 59, { exits: 'conditional', reason: 59, control: `EAX names a function not enabled in VM_FUNCTION_CONTROL (0x2018), or EPTP switching finds an invalid EPTP-list entry (needs ${secondary(13, 'enable VM functions')}; without it VMFUNC raises #UD)` }),
 };
 
 /** The table entry for `mnemonic`, with `mov` to/from a control or debug register as its own entry. */
