@@ -4,6 +4,7 @@
  * the figures; they are never asserted in the test suite.
  */
 import { measureProgram } from './cpuBench';
+import { measureStepBack } from './reverseBench';
 
 function mips(value: number): string {
   return `${(value / 1e6).toFixed(1)} M/s`;
@@ -24,6 +25,10 @@ function main(): void {
   console.log(`  ${memory.name}: ${mips(memory.instructionsPerSecond)} guest instructions (${memory.instructions} in ${memory.seconds.toFixed(2)} s)`);
   const peak = peakMiB();
   console.log(`  peak memory (RSS): ${peak.toFixed(0)} MiB for a 128 MiB guest (budget: RAM + 64 MiB = 192 MiB; untouched guest pages are not resident)`);
+
+  console.log('\nReverse execution (memory loop, 128 MiB guest)');
+  const reverse = measureStepBack();
+  console.log(`  stepBack after ${reverse.forwardInstructions / 1e6} M instructions (checkpoint every ${reverse.checkpointInterval / 1e6} M): ${reverse.stepBackMs.toFixed(1)} ms (target <= 50 ms); journal ${reverse.journalMiB.toFixed(1)} MiB; peak RSS now ${peakMiB().toFixed(0)} MiB`);
 }
 
 main();

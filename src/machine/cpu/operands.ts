@@ -8,6 +8,16 @@ import { CpuFault, Vector } from './fault';
 import { OperandKind, type MemoryRef, type Operand } from './decoded';
 import { Seg } from './registers';
 import { TWO32 } from './state';
+import { Access } from '../paging/types';
+
+/**
+ * Checks that `size` bytes at `linear` are writable (filling the TLB), so a
+ * read-modify-write instruction can fault before it changes any state.
+ */
+export function probeWrite(cpu: Cpu, linear: number, size: number): void {
+  cpu.translate(linear, Access.Write);
+  if ((linear & 0xfff) > 4096 - size) cpu.translate(linear + size - 1, Access.Write);
+}
 
 /** Linear address of a memory operand; #GP(0) (#SS(0) for stack references) when not canonical. */
 export function effectiveAddress(cpu: Cpu, mem: MemoryRef): number {

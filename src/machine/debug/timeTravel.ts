@@ -41,6 +41,8 @@ export class TimeTravel {
     private readonly host: TimeTravelHost,
     readonly interval = 1_000_000,
     private readonly maxCheckpoints = 256,
+    /** Upper bound on saved RAM pages (the host process stays near guest RAM + 64 MiB). */
+    private readonly maxJournalBytes = 48 * 1024 * 1024,
   ) {
     this.journal = host.mem.enableJournal();
     this.checkpoint();
@@ -66,9 +68,10 @@ export class TimeTravel {
   private checkpoint(): void {
     const epoch = this.journal.checkpoint();
     this.checkpoints.push({ instret: this.host.instructionCount(), epoch, states: this.host.snapshotables.map((s) => s.saveState()) });
-    if (this.checkpoints.length > this.maxCheckpoints) {
+    while (this.checkpoints.length > 1 && (this.checkpoints.length > this.maxCheckpoints || this.journal.bytes > this.maxJournalBytes)) {
+      // the oldest checkpoint goes with the oldest journal epoch (they were created together)
+      if (!this.journal.dropOldest()) break;
       this.checkpoints.shift();
-      this.journal.trim(this.maxCheckpoints);
     }
   }
 

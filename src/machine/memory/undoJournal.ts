@@ -13,6 +13,7 @@ export class UndoJournal {
   private readonly epochs: Map<number, Uint8Array>[] = [];
   /** Epoch number of epochs[0] (older epochs are dropped to bound memory). */
   private firstEpoch = 0;
+  private savedPages = 0;
 
   constructor(
     private readonly ram: Uint8Array,
@@ -39,6 +40,7 @@ export class UndoJournal {
     if (this.savedEpoch[page] === epoch || this.epochs.length === 0) return;
     this.savedEpoch[page] = epoch;
     this.epochs[this.epochs.length - 1]!.set(page, this.ram.slice(page * PAGE, page * PAGE + PAGE));
+    this.savedPages++;
   }
 
   /** Restores RAM to the start of `epoch` and discards it and every newer epoch. */
@@ -46,6 +48,7 @@ export class UndoJournal {
     if (epoch < this.firstEpoch || epoch > this.epoch) throw new RangeError(`epoch ${epoch} is not in the journal (${this.firstEpoch}..${this.epoch})`);
     while (this.epoch >= epoch) {
       const pages = this.epochs.pop()!;
+      this.savedPages -= pages.size;
       for (const [page, contents] of pages) {
         this.ram.set(contents, page * PAGE);
         this.savedEpoch[page] = -1;
@@ -54,12 +57,12 @@ export class UndoJournal {
     }
   }
 
-  /** Drops the oldest epochs so at most `count` remain (bounded memory). */
-  trim(count: number): void {
-    while (this.epochs.length > count) {
-      this.epochs.shift();
-      this.firstEpoch++;
-    }
+  /** Drops the oldest epoch (bounded memory); returns false when only the current one is left. */
+  dropOldest(): boolean {
+    if (this.epochs.length <= 1) return false;
+    this.savedPages -= this.epochs.shift()!.size;
+    this.firstEpoch++;
+    return true;
   }
 
   get oldestEpoch(): number {
@@ -68,8 +71,6 @@ export class UndoJournal {
 
   /** Bytes held by saved pages. */
   get bytes(): number {
-    let pages = 0;
-    for (const epoch of this.epochs) pages += epoch.size;
-    return pages * PAGE;
+    return this.savedPages * PAGE;
   }
 }

@@ -8,7 +8,7 @@ import type { Cpu } from '../cpu';
 import type { Exec, Factory } from '../compile';
 import { OperandKind, type Decoded } from '../decoded';
 import { LazyOp, currentCarry } from '../flags';
-import { effectiveAddress, maskImmediate, readOperand } from '../operands';
+import { effectiveAddress, maskImmediate, probeWrite, readOperand } from '../operands';
 import { alu, AluOp, add, sub } from './arith';
 
 const MASK = [0, 0xff, 0xffff, 0, 0xffffffff];
@@ -81,33 +81,13 @@ function binary(op: AluOp): Factory {
         const bHi = cpu.hiOut;
         const aLo = cpu.readSized(address, size);
         const aHi = cpu.hiOut;
-        const saved = snapshotLazy(cpu);
+        if (writes) probeWrite(cpu, address, size); // fault before the flags change
         const rLo = alu(cpu, op, size, aLo, aHi, bLo, bHi);
-        if (writes) {
-          const rHi = cpu.hiOut;
-          try {
-            cpu.writeSized(address, size, rLo, rHi);
-          } catch (e) {
-            restoreLazy(cpu, saved);
-            throw e;
-          }
-        }
+        if (writes) cpu.writeSized(address, size, rLo, cpu.hiOut);
       };
     }
     return undefined;
   };
-}
-
-type LazySnapshot = [number, number, number, number, number, number, number, number, number, number];
-
-function snapshotLazy(cpu: Cpu): LazySnapshot {
-  const f = cpu.lazy;
-  return [f.op, f.size, f.dstLo, f.dstHi, f.srcLo, f.srcHi, f.resLo, f.resHi, f.carryIn, cpu.flagBits];
-}
-
-function restoreLazy(cpu: Cpu, s: LazySnapshot): void {
-  const f = cpu.lazy;
-  [f.op, f.size, f.dstLo, f.dstHi, f.srcLo, f.srcHi, f.resLo, f.resHi, f.carryIn, cpu.flagBits] = s;
 }
 
 const enum Unary {
@@ -186,14 +166,10 @@ function unary(kind: Unary): Factory {
       return (cpu) => {
         const address = effectiveAddress(cpu, mem);
         const lo = cpu.readSized(address, size);
-        const saved = snapshotLazy(cpu);
-        const rLo = compute(cpu, kind, size, lo, cpu.hiOut);
-        try {
-          cpu.writeSized(address, size, rLo, cpu.hiOut);
-        } catch (e) {
-          restoreLazy(cpu, saved);
-          throw e;
-        }
+        const hi = cpu.hiOut;
+        probeWrite(cpu, address, size); // fault before the flags change
+        const rLo = compute(cpu, kind, size, lo, hi);
+        cpu.writeSized(address, size, rLo, cpu.hiOut);
       };
     }
     return undefined;
