@@ -43,12 +43,27 @@ test('string accesses cross page boundaries', opts, () => {
 
 test('long rep loops re-execute themselves in bounded slices', opts, () => {
   const count = ITERATIONS_PER_EXEC * 2 + 10;
-  const t = asm('rep stosb\nhlt').setState({ rax: 0x5an, rdi: DST, rcx: count });
+  // DF = 1 takes the element-by-element path
+  const t = asm('rep stosb\nhlt').setState({ rax: 0x5an, rdi: DST + count, rcx: count, flags: { df: true } });
   t.run(1);
   assert.equal(t.cpu.rip, IMAGE_BASE, 'RIP back at the rep instruction');
   assert.equal(t.cpu.getGpr(1), BigInt(count - ITERATIONS_PER_EXEC));
-  t.runToStop().assertStop('halt').assertState({ rdi: DST + count, rcx: 0n });
-  t.assertMemory(DST + count - 1, [0x5a, 0]);
+  t.runToStop().assertStop('halt').assertState({ rdi: DST, rcx: 0n });
+  t.assertMemory(DST, [0, 0x5a]).assertMemory(DST + count, [0x5a]);
+});
+
+test('forward rep movsb/stosq over several pages (bulk path) match element-by-element results', opts, () => {
+  const count = 3 * 4096 + 123;
+  const source = Uint8Array.from({ length: count }, (_, i) => (i * 7 + 3) & 0xff);
+  const t = asm('rep movsb\nhlt').poke(SRC + 5, source).setState({ rsi: SRC + 5, rdi: DATA + 0x10000 + 9, rcx: count });
+  t.runToStop().assertStop('halt').assertState({ rsi: SRC + 5 + count, rdi: DATA + 0x10000 + 9 + count, rcx: 0n });
+  assert.deepEqual(t.machine.mem.peek(DATA + 0x10000 + 9, count), source);
+  asm('rep stosq\nhlt').setState({ rax: 0x1122_3344_5566_7788n, rdi: DST + 4, rcx: 1000n }).runToStop().assertState({ rdi: DST + 4 + 8000, rcx: 0n }).assertMemory(DST + 4 + 7992, [0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0]);
+});
+
+test('rep movsb onto the bytes just ahead of the source replicates the first byte (element order)', opts, () => {
+  const t = asm('rep movsb').poke(SRC, [0xaa, 1, 2, 3, 4, 5]).setState({ rsi: SRC, rdi: SRC + 1, rcx: 5n }).run(1);
+  t.assertMemory(SRC, [0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa]);
 });
 
 test('a fault in the middle of rep leaves rCX/rDI at the faulting element', opts, () => {

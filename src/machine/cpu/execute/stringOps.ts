@@ -3,6 +3,7 @@
  * 64- or 32-bit address size. Each iteration commits before the next, so a fault leaves
  * rCX/rSI/rDI describing the work done. A rep loop runs at most ITERATIONS_PER_EXEC
  * iterations per execution and then re-points RIP at itself (interruptible, budgeted).
+ * Forward rep movs/stos over RAM take a bulk path, one page at a time (see `bulk`).
  */
 import { Mnemonic } from 'iced-x86';
 import type { Cpu } from '../cpu';
@@ -12,9 +13,13 @@ import { CpuFault, Vector } from '../fault';
 import { Flag } from '../flags';
 import { Seg, type GprRef } from '../registers';
 import { isCanonicalHalves, toLinear, TWO32 } from '../state';
+import { Access } from '../../paging/types';
 import { sub } from './arith';
 
 export const ITERATIONS_PER_EXEC = 1024;
+/** Pages the bulk path may cover per execution. */
+const BULK_PAGES_PER_EXEC = 16;
+const PAGE = 4096;
 const CANONICAL_LIMIT = 2 ** 47;
 const RSI = 6;
 const RDI = 7;
@@ -110,6 +115,51 @@ function aHi(cpu: Cpu, size: number): number {
   return size === 8 ? cpu.hi[0]! : 0;
 }
 
+/**
+ * Forward rep movs/stos: as many whole elements as fit in the current source and
+ * destination pages, done directly on RAM. Returns false (nothing done) when the generic
+ * loop must run: DF = 1, an element crossing a page, MMIO, or a forward copy whose
+ * destination overlaps the source ahead of it (element order would be visible).
+ * Both pages are translated before anything changes, so faults stay precise.
+ */
+function bulk(cpu: Cpu, kind: Kind, size: number, addressSize: number, segment: number): boolean {
+  if ((cpu.flagBits & Flag.DF) !== 0) return false;
+  const counter = addressSize === 8 ? cpu.hi[RCX]! * TWO32 + cpu.lo[RCX]! : cpu.lo[RCX]!;
+  const dst = pointer(cpu, RDI, addressSize, Seg.ES);
+  let room = PAGE - (dst & (PAGE - 1));
+  let src = 0;
+  if (kind === Kind.Movs) {
+    src = pointer(cpu, RSI, addressSize, segment);
+    room = Math.min(room, PAGE - (src & (PAGE - 1)));
+    if (dst > src && dst < src + room) return false;
+  }
+  const count = Math.min(Math.floor(room / size), counter);
+  if (count < 2) return false;
+  const bytes = count * size;
+  const mem = cpu.mem;
+  const srcPa = kind === Kind.Movs ? cpu.translate(src, Access.Read) : 0;
+  const dstPa = cpu.translate(dst, Access.Write);
+  if (!mem.isRam(dstPa, bytes) || (kind === Kind.Movs && (!mem.isRam(srcPa, bytes) || (dstPa > srcPa && dstPa < srcPa + bytes)))) return false;
+  mem.write8(dstPa, mem.read8(dstPa)); // journals the page and drops decoded code in it
+  if (kind === Kind.Movs) {
+    mem.ram.copyWithin(dstPa, srcPa, srcPa + bytes);
+    advance(cpu, RSI, addressSize, bytes);
+  } else if (size === 1) {
+    mem.ram.fill(cpu.lo[0]! & 0xff, dstPa, dstPa + bytes);
+  } else {
+    const lo = cpu.lo[0]!;
+    const hi = cpu.hi[0]!;
+    for (let at = dstPa; at < dstPa + bytes; at += size) {
+      if (size === 2) mem.view.setUint16(at, lo, true);
+      else mem.view.setUint32(at, lo, true);
+      if (size === 8) mem.view.setUint32(at + 4, hi, true);
+    }
+  }
+  advance(cpu, RDI, addressSize, bytes);
+  advance(cpu, RCX, addressSize, -count);
+  return true;
+}
+
 function stringFactory(kind: Kind): Factory {
   return (d: Decoded) => {
     const ops = d.operands;
@@ -126,7 +176,13 @@ function stringFactory(kind: Kind): Factory {
     // For cmps/scas F3 is repe (stop when unequal) and F2 is repne (stop when equal).
     const stopWhenEqual = compares && d.repne;
     const length = d.length;
+    const bulkable = kind === Kind.Movs || kind === Kind.Stos;
     return (cpu) => {
+      if (bulkable) {
+        for (let pages = 0; pages < BULK_PAGES_PER_EXEC && !counterZero(cpu, addressSize); pages++) {
+          if (!bulk(cpu, kind, size, addressSize, segment)) break;
+        }
+      }
       for (let n = 0; n < ITERATIONS_PER_EXEC; n++) {
         if (counterZero(cpu, addressSize)) return;
         const equal = iterate(cpu, kind, size, addressSize, segment, acc);
