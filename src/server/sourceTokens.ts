@@ -11,42 +11,57 @@ export interface SourceToken {
   end: number;
 }
 
-const identStart = /[A-Za-z_.?@$%]/;
-const identPart = /[A-Za-z0-9_.?@$#~]/;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** `A-Z a-z _ . ? @ $` */
+const isIdentStart = (c: number): boolean => isLetter(c) || c === 95 || c === 46 || c === 63 || c === 64 || c === 36;
+/** identifier start, digits, `#` and `~` */
+const isIdentPart = (c: number): boolean => isIdentStart(c) || isDigit(c) || c === 35 || c === 126;
+const twoCharOperators = new Set(['<<', '>>', '//', '%%', '==', '!=', '<=', '>=', '&&', '||']);
 
-/** Tokens of one line, left to right; `%1`, `%%x`, `$`, `$$` count as identifiers. */
+/** Tokens of one line, left to right; `%1`, `%%x`, `%define`, `$`, `$$` count as identifiers. */
 export function scanLine(text: string): SourceToken[] {
   const tokens: SourceToken[] = [];
+  const length = text.length;
   let i = 0;
-  while (i < text.length) {
-    const c = text.charAt(i);
+  while (i < length) {
+    const c = text.charCodeAt(i);
     const start = i;
-    if (c === ' ' || c === '\t' || c === '\r') {
+    if (c === 32 || c === 9 || c === 13) {
       i++;
-    } else if (c === ';') {
-      tokens.push({ kind: 'comment', text: text.slice(i), start, end: text.length });
-      break;
-    } else if (c === '"' || c === "'" || c === '`') {
-      i++;
-      while (i < text.length && text.charAt(i) !== c) i += c === '`' && text.charAt(i) === '\\' ? 2 : 1;
-      i = Math.min(i + 1, text.length);
-      tokens.push({ kind: 'string', text: text.slice(start, i), start, end: i });
-    } else if (/[0-9]/.test(c) || (c === '$' && /[0-9]/.test(text.charAt(i + 1)))) {
-      i++;
-      while (i < text.length && /[0-9A-Za-z_.]/.test(text.charAt(i))) i++;
-      tokens.push({ kind: 'number', text: text.slice(start, i), start, end: i });
-    } else if (identStart.test(c) && !(c === '%' && !/[A-Za-z_%0-9+-]/.test(text.charAt(i + 1)))) {
-      i++;
-      if (c === '%' && text.charAt(i) === '%') i++;
-      while (i < text.length && identPart.test(text.charAt(i))) i++;
-      tokens.push({ kind: 'identifier', text: text.slice(start, i), start, end: i });
-    } else {
-      const two = text.slice(i, i + 2);
-      i += ['<<', '>>', '//', '%%', '==', '!=', '<=', '>=', '&&', '||'].includes(two) ? 2 : 1;
-      tokens.push({ kind: 'operator', text: text.slice(start, i), start, end: i });
+      continue;
     }
+    if (c === 59) {
+      tokens.push({ kind: 'comment', text: text.slice(i), start, end: length });
+      break;
+    }
+    let kind: SourceTokenKind;
+    if (c === 34 || c === 39 || c === 96) {
+      i++;
+      while (i < length && text.charCodeAt(i) !== c) i += c === 96 && text.charCodeAt(i) === 92 ? 2 : 1;
+      i = Math.min(i + 1, length);
+      kind = 'string';
+    } else if (isDigit(c) || (c === 36 && isDigit(text.charCodeAt(i + 1)))) {
+      i++;
+      while (i < length && (isDigit(text.charCodeAt(i)) || isLetter(text.charCodeAt(i)) || text.charCodeAt(i) === 95 || text.charCodeAt(i) === 46)) i++;
+      kind = 'number';
+    } else if (isIdentStart(c) || (c === 37 && isMacroStart(text.charCodeAt(i + 1)))) {
+      i++;
+      if (c === 37 && text.charCodeAt(i) === 37) i++;
+      while (i < length && isIdentPart(text.charCodeAt(i))) i++;
+      kind = 'identifier';
+    } else {
+      i += twoCharOperators.has(text.slice(i, i + 2)) ? 2 : 1;
+      kind = 'operator';
+    }
+    tokens.push({ kind, text: text.slice(start, i), start, end: i });
   }
   return tokens;
+}
+
+/** After `%`: a directive or macro-local name (`%define`, `%%x`), a parameter (`%1`, `%+1`). */
+function isMacroStart(c: number): boolean {
+  return isIdentStart(c) || isDigit(c) || c === 37 || c === 43 || c === 45;
 }
 
 /** The identifier or number token under (or just before) `column`, if any. */

@@ -15,20 +15,26 @@ const kindOf: Record<SymbolDefinition['kind'], SymbolKind> = {
 
 /** Symbols of one file; a global label's range runs to the line before the next global label. */
 export function documentSymbols(parsed: ParsedFile, lineCount: number): DocumentSymbol[] {
-  const out: DocumentSymbol[] = [];
   const definitions = parsed.definitions.filter((definition) => definition.file === parsed.fileName);
-  const globals = definitions.filter((definition) => definition.kind === 'label');
+  const globalLines = definitions.filter((definition) => definition.kind === 'label').map((definition) => definition.range.start.line);
+  const localsByParent = new Map<string, DocumentSymbol[]>();
+  for (const local of definitions) {
+    if (local.kind !== 'local-label') continue;
+    const parent = local.fullName.slice(0, local.fullName.length - local.name.length);
+    const list = localsByParent.get(parent) ?? [];
+    list.push({ name: local.name, detail: local.fullName, kind: kindOf[local.kind], range: toLspRange(local.range), selectionRange: toLspRange(local.range) });
+    localsByParent.set(parent, list);
+  }
+  const out: DocumentSymbol[] = [];
+  let globalIndex = 0;
   for (const definition of definitions) {
     if (definition.kind === 'local-label') continue;
     const selectionRange = toLspRange(definition.range);
     const symbol: DocumentSymbol = { name: definition.name, detail: definition.kind, kind: kindOf[definition.kind], range: selectionRange, selectionRange };
     if (definition.kind === 'label') {
-      const next = globals.find((other) => other.range.start.line > definition.range.start.line);
-      const lastLine = Math.max(definition.range.start.line, (next?.range.start.line ?? lineCount) - 1);
-      symbol.range = { start: selectionRange.start, end: { line: lastLine, character: 0 } };
-      symbol.children = definitions
-        .filter((local) => local.kind === 'local-label' && local.fullName.startsWith(`${definition.fullName}.`))
-        .map((local) => ({ name: local.name, detail: local.fullName, kind: kindOf[local.kind], range: toLspRange(local.range), selectionRange: toLspRange(local.range) }));
+      const nextLine = globalLines[++globalIndex] ?? lineCount;
+      symbol.range = { start: selectionRange.start, end: { line: Math.max(definition.range.start.line, nextLine - 1), character: 0 } };
+      symbol.children = localsByParent.get(definition.fullName) ?? [];
     }
     out.push(symbol);
   }
