@@ -19,6 +19,7 @@ import type { Snapshotable } from './debug/snapshotable';
 import { cpuSnapshotable } from './debug/cpuSnapshot';
 import { TimeTravel } from './debug/timeTravel';
 import { vmxUnitOf, type VmxUnit } from './vmx/vmxUnit';
+import { BuiltInHypervisor, type GuestModeOptions } from './hypervisor/hypervisor';
 
 export interface MachineOptions {
   /** Guest RAM in MiB (default 128). */
@@ -128,6 +129,17 @@ export class Machine {
     }
     bootBare(this.cpu, { entry: loaded.entry });
     return loaded;
+  }
+
+  /**
+   * Guest mode: loads the program into guest RAM of the built-in hypervisor (flat at
+   * 1 MiB or ELF) and prepares the first VM entry; `run` then starts with VMLAUNCH.
+   * Needs at least 16 MiB + guest RAM of machine memory. Throws `ImageError`.
+   */
+  loadGuest(image: Uint8Array, options: GuestModeOptions = {}, entry?: number): BuiltInHypervisor {
+    const hypervisor = new BuiltInHypervisor(this.cpu, this.vmx, options);
+    hypervisor.boot(image, entry);
+    return hypervisor;
   }
 
   private loadAt(address: number, bytes: Uint8Array): void {

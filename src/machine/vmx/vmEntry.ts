@@ -109,6 +109,7 @@ export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): v
   if (vmfail) {
     unit.lastEntryFailure = vmfail;
     unit.failValid(vmfail.error!);
+    unit.onEntryFailure?.(vmfail);
     return;
   }
   unit.controls = controls;
@@ -128,4 +129,5 @@ export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): v
 function failEntry(unit: VmxUnit, failure: EntryFailure, rip = unit.cpu.rip): void {
   unit.lastEntryFailure = failure;
   performExit(unit, { reason: failure.exitReason!, qualification: failure.qualification }, rip, false);
+  unit.onEntryFailure?.(failure);
 }

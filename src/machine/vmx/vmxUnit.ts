@@ -55,6 +55,12 @@ export class VmxUnit {
   readonly exitCounts = new Map<number, number>();
   /** When it returns true for an exit, the machine stops with reason 'vm-exit'. */
   breakOnExit: ((exit: ExitRecord) => boolean) | undefined = undefined;
+  /** Called after every VM exit (host state loaded): the built-in hypervisor's exit handler. */
+  onExit: ((exit: ExitRecord) => void) | undefined = undefined;
+  /** Called when VMLAUNCH/VMRESUME fails (VMfail or an entry-failure exit). */
+  onEntryFailure: ((failure: EntryFailure) => void) | undefined = undefined;
+  /** Why the last triple fault in non-root operation happened (exit reason 2). */
+  lastTripleFault: string | undefined = undefined;
   /** The EPT of the running guest. */
   ept: EptTranslator | undefined = undefined;
   readonly hooks: GuestIntercepts;
@@ -173,6 +179,7 @@ export class VmxUnit {
     else this.omittedExits++;
     this.exitCounts.set(record.reason & 0xffff, (this.exitCounts.get(record.reason & 0xffff) ?? 0) + 1);
     if (this.breakOnExit?.(record)) this.cpu.requestStop('vm-exit', `VM exit ${record.reason & 0xffff} (${record.name}) at guest RIP 0x${BigInt.asUintN(64, BigInt(record.guestRip)).toString(16)}`);
+    this.onExit?.(record);
   }
 
   // ---- time-based exits ------------------------------------------------------------------
@@ -214,7 +221,10 @@ export class VmxUnit {
     else if (signal instanceof EptFault) {
       const reason = signal.kind === 'violation' ? ExitReason.EptViolation : ExitReason.EptMisconfiguration;
       this.exit({ reason, qualification: signal.qualification, guestPhysical: signal.guestPhysical, guestLinear: signal.linear }, rip);
-    } else if (signal instanceof TripleFault) this.exit({ reason: ExitReason.TripleFault }, rip);
+    } else if (signal instanceof TripleFault) {
+      this.lastTripleFault = signal.cause;
+      this.exit({ reason: ExitReason.TripleFault }, rip);
+    }
     else return undefined;
     return 'handled';
   }

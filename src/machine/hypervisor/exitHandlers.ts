@@ -1,0 +1,185 @@
+/**
+ * The built-in hypervisor's VM-exit handlers, the way KVM plus a user-space VMM would
+ * handle them: emulate, advance the guest RIP by the exit instruction length, and let
+ * the host stub VMRESUME — or stop the machine with a reason a user can act on.
+ * Guest GPRs other than RSP are in the CPU (a VM exit does not switch them).
+ */
+import type { Cpu } from '../cpu/cpu';
+import { cpuidResult } from '../cpu/cpuidTable';
+import { CpuFault } from '../cpu/fault';
+import { readMsr, writeMsr } from '../cpu/msrs';
+import { ExitReason, exitReasonName } from '../vmx/exitReasons';
+import { F } from '../vmx/fields';
+import type { Vmcs } from '../vmx/vmcs';
+import type { VmxUnit } from '../vmx/vmxUnit';
+import { runHypercall } from './hypercalls';
+import { HostLayout, HYPERVISOR_SIGNATURE } from './layout';
+
+export interface ExitContext {
+  readonly cpu: Cpu;
+  readonly unit: VmxUnit;
+  readonly vmcs: Vmcs;
+  readonly guestMemoryBytes: number;
+  readonly stats: Map<string, number>;
+}
+
+export type ExitHandler = (ctx: ExitContext) => void;
+
+const hex = (value: number | bigint): string => '0x' + BigInt.asUintN(64, BigInt(value)).toString(16);
+
+function guestRip(ctx: ExitContext): bigint {
+  return ctx.vmcs.get(F.GUEST_RIP);
+}
+
+function skipInstruction(ctx: ExitContext): void {
+  ctx.vmcs.set(F.GUEST_RIP, guestRip(ctx) + ctx.vmcs.get(F.VM_EXIT_INSTRUCTION_LEN));
+}
+
+function setRax(cpu: Cpu, value: bigint): void {
+  cpu.setGpr(0, value);
+}
+
+/** Reflects an exception into the guest on the next entry (#GP(0) for refused MSR accesses). */
+function injectGp(ctx: ExitContext): void {
+  ctx.vmcs.set(F.VM_ENTRY_INTR_INFO, 0x80000b0dn);
+  ctx.vmcs.set(F.VM_ENTRY_EXCEPTION_ERROR_CODE, 0n);
+}
+
+/** Guest-physical bytes (undefined outside guest RAM). */
+export function readGuestPhysical(ctx: ExitContext, gpa: number, length: number): Uint8Array | undefined {
+  if (gpa < 0 || length < 0 || gpa + length > ctx.guestMemoryBytes) return undefined;
+  return ctx.cpu.mem.peek(HostLayout.guestRamBase + gpa, length);
+}
+
+function signatureDwords(): [number, number, number] {
+  const d = (at: number): number => [0, 1, 2, 3].reduce((v, i) => v | (HYPERVISOR_SIGNATURE.charCodeAt(at + i) << (8 * i)), 0) >>> 0;
+  return [d(0), d(4), d(8)];
+}
+
+const cpuid: ExitHandler = (ctx) => {
+  const cpu = ctx.cpu;
+  const leaf = cpu.lo[0]!;
+  const subleaf = cpu.lo[1]!;
+  let regs: readonly number[];
+  if (leaf === 0x40000000) regs = [0x40000001, ...signatureDwords()];
+  else if (leaf === 0x40000001) regs = [0, 0, 0, 0];
+  else {
+    const r = cpuidResult(leaf, subleaf);
+    // Leaf 1: no VMX for the guest (no nested virtualization), and the "hypervisor present" bit 31.
+    regs = leaf === 1 ? [r[0], r[1], ((r[2] & ~(1 << 5)) | (1 << 31)) >>> 0, r[3]] : r;
+  }
+  [0, 3, 1, 2].forEach((gpr, i) => cpu.setGpr(gpr, BigInt(regs[i]! >>> 0)));
+  skipInstruction(ctx);
+};
+
+const io: ExitHandler = (ctx) => {
+  const q = Number(ctx.vmcs.get(F.EXIT_QUALIFICATION));
+  const size = (q & 7) + 1;
+  const input = (q & 8) !== 0;
+  const port = q >>> 16;
+  if (q & 0x10) {
+    ctx.cpu.requestStop('vm-exit', `the built-in hypervisor does not emulate string I/O (port ${hex(port)}) at guest RIP ${hex(guestRip(ctx))}`);
+    return;
+  }
+  const cpu = ctx.cpu;
+  if (input) {
+    const value = cpu.io.in(port, size);
+    const mask = size === 4 ? 0xffffffff : (1 << (size * 8)) - 1;
+    // IN to EAX zero-extends into RAX; IN to AL/AX keeps the other bits.
+    if (size === 4) cpu.setGpr(0, BigInt(value >>> 0));
+    else cpu.lo[0] = ((cpu.lo[0]! & ~mask) | (value & mask)) >>> 0;
+  } else cpu.io.out(port, size, cpu.lo[0]! & (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1));
+  skipInstruction(ctx);
+};
+
+const hlt: ExitHandler = (ctx) => {
+  skipInstruction(ctx);
+  ctx.cpu.requestStop('halt', `guest executed HLT at ${hex(guestRip(ctx) - ctx.vmcs.get(F.VM_EXIT_INSTRUCTION_LEN))} (HLT exiting: the hypervisor stopped the VM)`);
+};
+
+const vmcall: ExitHandler = (ctx) => {
+  const cpu = ctx.cpu;
+  const number = Number(cpu.getGpr(0) & 0xffffffffn);
+  const result = runHypercall(number, {
+    args: [cpu.getGpr(3), cpu.getGpr(1), cpu.getGpr(2), cpu.getGpr(6)],
+    readGuest: (gpa, length) => readGuestPhysical(ctx, gpa, length),
+    console: (text) => {
+      for (let i = 0; i < text.length; i++) cpu.io.out(0x3f8, 1, text.charCodeAt(i));
+    },
+  });
+  setRax(cpu, BigInt.asUintN(64, result));
+  skipInstruction(ctx);
+};
+
+function msrAccess(write: boolean): ExitHandler {
+  return (ctx) => {
+    const cpu = ctx.cpu;
+    const index = cpu.lo[1]!;
+    try {
+      if (write) writeMsr(cpu, index, (BigInt(cpu.lo[2]!) << 32n) | BigInt(cpu.lo[0]!));
+      else {
+        const value = readMsr(cpu, index);
+        cpu.setGpr(0, value & 0xffffffffn);
+        cpu.setGpr(2, value >> 32n);
+      }
+      skipInstruction(ctx);
+    } catch (e) {
+      if (!(e instanceof CpuFault)) throw e;
+      injectGp(ctx);
+    }
+  };
+}
+
+/** MOV to/from CR3 with CR3 exiting: the hypervisor performs the access on the guest's CR3. */
+const crAccess: ExitHandler = (ctx) => {
+  const q = Number(ctx.vmcs.get(F.EXIT_QUALIFICATION));
+  const cr = q & 0xf;
+  const type = (q >>> 4) & 3;
+  const gpr = (q >>> 8) & 0xf;
+  const cpu = ctx.cpu;
+  if (cr !== 3 || type > 1) {
+    ctx.cpu.requestStop('vm-exit', `unhandled control-register access (qualification ${hex(q)}) at guest RIP ${hex(guestRip(ctx))}`);
+    return;
+  }
+  if (type === 0) {
+    ctx.vmcs.set(F.GUEST_CR3, gpr === 4 ? ctx.vmcs.get(F.GUEST_RSP) : cpu.getGpr(gpr));
+    cpu.tlb.flushWhere((tag) => tag !== 0);
+  } else if (gpr === 4) ctx.vmcs.set(F.GUEST_RSP, ctx.vmcs.get(F.GUEST_CR3));
+  else cpu.setGpr(gpr, ctx.vmcs.get(F.GUEST_CR3));
+  skipInstruction(ctx);
+};
+
+const eptViolation: ExitHandler = (ctx) => {
+  const gpa = ctx.vmcs.get(F.GUEST_PHYSICAL_ADDRESS);
+  const q = ctx.vmcs.get(F.EXIT_QUALIFICATION);
+  const what = q & 4n ? 'instruction fetch from' : q & 2n ? 'write to' : 'read of';
+  ctx.cpu.requestStop('vm-exit', `EPT violation: ${what} unmapped guest-physical ${hex(gpa)} (guest RAM is ${ctx.guestMemoryBytes / 1048576} MiB) at guest RIP ${hex(guestRip(ctx))}`);
+};
+
+const exception: ExitHandler = (ctx) => {
+  // Reflect the exception into the guest (the bitmap only made it visible to the hypervisor).
+  ctx.vmcs.set(F.VM_ENTRY_INTR_INFO, ctx.vmcs.get(F.VM_EXIT_INTR_INFO) & ~0x1000n);
+  ctx.vmcs.set(F.VM_ENTRY_EXCEPTION_ERROR_CODE, ctx.vmcs.get(F.VM_EXIT_INTR_ERROR_CODE));
+};
+
+const tripleFault: ExitHandler = (ctx) => {
+  ctx.cpu.requestStop('triple-fault', `VM crashed: triple fault in the guest at RIP ${hex(guestRip(ctx))}${ctx.unit.lastTripleFault ? ` (${ctx.unit.lastTripleFault})` : ''}`);
+};
+
+export const EXIT_HANDLERS: ReadonlyMap<number, ExitHandler> = new Map<number, ExitHandler>([
+  [ExitReason.Cpuid, cpuid],
+  [ExitReason.IoInstruction, io],
+  [ExitReason.Hlt, hlt],
+  [ExitReason.Vmcall, vmcall],
+  [ExitReason.Rdmsr, msrAccess(false)],
+  [ExitReason.Wrmsr, msrAccess(true)],
+  [ExitReason.CrAccess, crAccess],
+  [ExitReason.EptViolation, eptViolation],
+  [ExitReason.ExceptionOrNmi, exception],
+  [ExitReason.TripleFault, tripleFault],
+  [ExitReason.PreemptionTimer, () => undefined], // time slice over: resume
+]);
+
+export function unhandledExit(ctx: ExitContext, reason: number): void {
+  ctx.cpu.requestStop('vm-exit', `the built-in hypervisor does not handle exit ${reason} (${exitReasonName(reason)}) at guest RIP ${hex(guestRip(ctx))}`);
+}

@@ -1,0 +1,95 @@
+/**
+ * The built-in hypervisor for guest mode: boots the host in bare mode, turns VMX on
+ * through the same VMX unit the instructions use, builds the guest (boot structures in
+ * guest RAM, EPT with GPA ≠ HPA, VMCS), and enters it by running a two-instruction host
+ * stub (`vmlaunch` first, then `vmresume` at HOST_RIP after every exit). Exits are
+ * handled in TypeScript (exitHandlers.ts) between the exit and that VMRESUME.
+ */
+import { bootBare } from '../boot/bareBoot';
+import { ImageError, isElf, parseElf } from '../boot/elf';
+import type { Cpu } from '../cpu/cpu';
+import { Cr4 } from '../paging/walker';
+import { VMCS_REVISION_ID } from '../vmx/capabilities';
+import type { ExitRecord } from '../vmx/vmExit';
+import type { VmxUnit } from '../vmx/vmxUnit';
+import { EXIT_HANDLERS, unhandledExit, type ExitContext } from './exitHandlers';
+import { writeEpt, writeGuestBootStructures, writeVmcs, type GuestModeOptions } from './guestSetup';
+import { GuestLayout, HostLayout } from './layout';
+
+/** vmresume; hlt — at HOST_RIP. */
+const RESUME_STUB = [0x0f, 0x01, 0xc3, 0xf4];
+/** vmlaunch; hlt — runs once. */
+const LAUNCH_STUB = [0x0f, 0x01, 0xc2, 0xf4];
+const LAUNCH_AT = HostLayout.stub + 0x10;
+
+export class BuiltInHypervisor {
+  readonly guestMemoryBytes: number;
+  /** Exits handled, by name. */
+  readonly stats = new Map<string, number>();
+
+  constructor(
+    private readonly cpu: Cpu,
+    private readonly unit: VmxUnit,
+    private readonly options: GuestModeOptions = {},
+  ) {
+    const mb = options.guestMemoryMB ?? 32;
+    if (mb < 2 || mb % 2 !== 0) throw new ImageError(`guest memory must be a positive multiple of 2 MiB (got ${mb})`);
+    this.guestMemoryBytes = mb * 1048576;
+    const needed = HostLayout.guestRamBase + this.guestMemoryBytes;
+    if (cpu.mem.size < needed) throw new ImageError(`guest mode with ${mb} MiB of guest RAM needs ${needed / 1048576} MiB of machine RAM (got ${cpu.mem.size / 1048576})`);
+  }
+
+  /** Loads `image` into guest RAM (flat at 1 MiB, or ELF segments at their physical addresses) and prepares the first VM entry. */
+  boot(image: Uint8Array, entry?: number): { entry: number } {
+    const cpu = this.cpu;
+    let start = entry ?? GuestLayout.imageBase;
+    if (isElf(image)) {
+      const elf = parseElf(image);
+      for (const segment of elf.segments) this.loadGuest(segment.physical, segment.data, segment.zeroFill);
+      start = entry ?? elf.entry;
+    } else {
+      if (image.length === 0) throw new ImageError('the program is empty (0 bytes)');
+      this.loadGuest(GuestLayout.imageBase, image, 0);
+    }
+    bootBare(cpu, { entry: LAUNCH_AT });
+    cpu.cr4 |= Cr4.VMXE;
+    cpu.mem.load(HostLayout.stub, Uint8Array.from(RESUME_STUB));
+    cpu.mem.load(LAUNCH_AT, Uint8Array.from(LAUNCH_STUB));
+    writeGuestBootStructures(cpu);
+    const eptp = writeEpt(cpu, this.guestMemoryBytes);
+
+    // VMXON and VMPTRLD, as the instructions do them.
+    const unit = this.unit;
+    cpu.mem.write32(HostLayout.vmxon, VMCS_REVISION_ID);
+    cpu.mem.write32(HostLayout.vmcs, VMCS_REVISION_ID);
+    unit.operation = 'root';
+    unit.vmxonPointer = HostLayout.vmxon;
+    unit.store.clear(HostLayout.vmcs);
+    unit.current = unit.store.at(HostLayout.vmcs);
+    writeVmcs(cpu, unit.current, start, eptp, this.options);
+    unit.onExit = (record) => this.handleExit(record);
+    unit.onEntryFailure = (failure) => cpu.requestStop('vm-entry-failure', failure.describe());
+    return { entry: start };
+  }
+
+  private loadGuest(gpa: number, data: Uint8Array, zeroFill: number): void {
+    if (gpa < GuestLayout.imageBase) throw new ImageError(`segment at guest-physical 0x${gpa.toString(16)} overlaps the guest boot structures below 0x100000`);
+    if (gpa + data.length + zeroFill > this.guestMemoryBytes) throw new ImageError(`the image needs guest RAM up to 0x${(gpa + data.length + zeroFill).toString(16)} but the guest has ${this.guestMemoryBytes / 1048576} MiB`);
+    this.cpu.mem.load(HostLayout.guestRamBase + gpa, data);
+    if (zeroFill > 0) this.cpu.mem.load(HostLayout.guestRamBase + gpa + data.length, new Uint8Array(zeroFill));
+  }
+
+  private handleExit(record: ExitRecord): void {
+    if (record.entryFailure) return; // reported by onEntryFailure
+    const vmcs = this.unit.current;
+    if (!vmcs) return;
+    const ctx: ExitContext = { cpu: this.cpu, unit: this.unit, vmcs, guestMemoryBytes: this.guestMemoryBytes, stats: this.stats };
+    const reason = record.reason & 0xffff;
+    this.stats.set(record.name, (this.stats.get(record.name) ?? 0) + 1);
+    const handler = EXIT_HANDLERS.get(reason);
+    if (handler) handler(ctx);
+    else unhandledExit(ctx, reason);
+  }
+}
+
+export type { GuestModeOptions };

@@ -1,0 +1,47 @@
+/**
+ * Guest-mode memory layout (documented in the README next to the bare-mode one).
+ *
+ * Host-physical:
+ *   0x000000–0x0fffff  host boot structures (the bare-mode GDT, TSS, identity page tables)
+ *   0x100000           host stub: `vmresume; hlt` — where every VM exit returns (HOST_RIP)
+ *   0x101000           VMXON region        0x102000  VMCS
+ *   0x103000/0x104000  I/O bitmaps A/B     0x105000  MSR bitmap
+ *   0x110000           host stack top
+ *   0x200000…          EPT tables (PML4, PDPT, one PD per GiB of guest-physical space)
+ *   0x1000000 (16 MiB) guest RAM: guest-physical 0 is here (GPA ≠ HPA)
+ *
+ * Guest-physical (as in bare mode): GDT 0x1000, TSS 0x2000, PML4 0x5000, PDPT 0x6000,
+ * PDs from 0x7000 (identity map of the first 4 GiB with 2 MiB pages), stack top 0xff000,
+ * image at 0x100000. Only guest RAM is mapped by EPT: any other guest-physical address is
+ * an EPT violation that the hypervisor reports with the GPA (no MMIO devices yet).
+ */
+
+export const HostLayout = {
+  stub: 0x100000,
+  vmxon: 0x101000,
+  vmcs: 0x102000,
+  ioBitmapA: 0x103000,
+  ioBitmapB: 0x104000,
+  msrBitmap: 0x105000,
+  stackTop: 0x110000,
+  eptPml4: 0x200000,
+  eptPdpt: 0x201000,
+  eptPds: 0x202000,
+  guestRamBase: 0x1000000,
+} as const;
+
+export const GuestLayout = {
+  gdt: 0x1000,
+  tss: 0x2000,
+  tssLimit: 0x67,
+  pml4: 0x5000,
+  pdpt: 0x6000,
+  pageDirectories: 0x7000,
+  stackTop: 0xff000,
+  imageBase: 0x100000,
+  /** Guest-physical space the guest page tables identity-map. */
+  mappedGiB: 4,
+} as const;
+
+/** The hypervisor's CPUID leaves: 0x40000000 returns the maximum leaf and the signature. */
+export const HYPERVISOR_SIGNATURE = 'HyperscopeHV';

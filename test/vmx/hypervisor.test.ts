@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hasNasm, nasm } from '../machine/cpuRunner';
+import { Machine } from '../../src/machine/machine';
+import type { GuestModeOptions } from '../../src/machine/hypervisor/guestSetup';
+import { HostLayout } from '../../src/machine/hypervisor/layout';
+import { F } from '../../src/machine/vmx/fields';
+
+const skip = !hasNasm() && 'nasm is not installed';
+
+function guest(source: string, options: GuestModeOptions = {}) {
+  const machine = new Machine({ memoryMB: 64 });
+  const hypervisor = machine.loadGuest(nasm(source), options);
+  const stop = machine.run(1_000_000);
+  return { machine, hypervisor, stop };
+}
+
+test('guest mode: serial output through I/O exits, CPUID hypervisor leaf, VMCALL console write, HLT stops the VM', { skip }, () => {
+  const { machine, hypervisor, stop } = guest(`
+  mov dx, 0x3f8
+  mov al, 'H'
+  out dx, al
+  mov al, 'i'
+  out dx, al
+  mov eax, 0x40000000
+  cpuid
+  mov r12d, ebx
+  mov r13d, ecx
+  mov r14d, edx
+  mov eax, 0x100
+  mov ebx, msg
+  mov ecx, 3
+  vmcall
+  mov r15, rax
+  mov eax, 1
+  cpuid
+  mov ebp, ecx
+  hlt
+msg: db '!ok'`);
+  assert.equal(stop.reason, 'halt', stop.detail);
+  assert.match(stop.detail, /guest executed HLT/);
+  assert.equal(machine.consoleText, 'Hi!ok');
+  const sig = [12, 13, 14].map((r) => Buffer.from(new Uint32Array([Number(machine.cpu.getGpr(r))]).buffer).toString()).join('');
+  assert.equal(sig, 'HyperscopeHV');
+  assert.equal(machine.cpu.getGpr(15), 3n, 'the hypercall returned the byte count');
+  assert.equal(Number(machine.cpu.getGpr(5)) & (1 << 5), 0, 'no VMX for the guest');
+  assert.ok(Number(machine.cpu.getGpr(5)) & 0x80000000, 'hypervisor-present bit');
+  assert.equal(hypervisor.stats.get('I/O instruction'), 2);
+  assert.equal(hypervisor.stats.get('CPUID'), 2);
+  assert.deepEqual(machine.vmx.exits.map((e) => e.reason), [30, 30, 10, 18, 10, 12]);
+});
+
+test('guest mode: guest RAM sits at a different host-physical address (GPA ≠ HPA)', { skip }, () => {
+  const { machine, stop } = guest('mov qword [0x200000], 0x1234\nhlt');
+  assert.equal(stop.reason, 'halt');
+  assert.equal(machine.mem.read64(HostLayout.guestRamBase + 0x200000), 0x1234n);
+  assert.equal(machine.mem.read64(0x200000) === 0x1234n, false);
+});
+
+test('guest mode: an access outside guest RAM is an EPT violation reported with the GPA', { skip }, () => {
+  const { stop, machine } = guest('mov rbx, 0x40000000\nmov rax, [rbx]\nhlt', { guestMemoryMB: 16 });
+  assert.equal(stop.reason, 'vm-exit');
+  assert.match(stop.detail, /EPT violation: read of unmapped guest-physical 0x40000000/);
+  assert.equal(machine.vmx.current!.get(F.GUEST_PHYSICAL_ADDRESS), 0x40000000n);
+});
+
+test('guest mode: a triple fault crashes the VM with the cause', { skip }, () => {
+  const { stop } = guest('ud2');
+  assert.equal(stop.reason, 'triple-fault');
+  assert.match(stop.detail, /VM crashed: triple fault in the guest at RIP 0x100000/);
+});
+
+test('guest mode: the debug-exit port ends the run with the exit code; HLT exiting can be turned off', { skip }, () => {
+  const { stop } = guest('mov al, 7\nout 0xf4, al\nhlt');
+  assert.equal(stop.reason, 'exit');
+  const native = guest('hlt', { hltExiting: false });
+  assert.equal(native.stop.reason, 'halt');
+  assert.equal(native.machine.vmx.exits.length, 0);
+});
+
+test('guest mode: CR3 exiting and the preemption timer are configurable', { skip }, () => {
+  const { machine, stop } = guest('mov rax, cr3\nmov cr3, rax\nmov ecx, 1000\nspin: dec ecx\njnz spin\nhlt', { cr3Exiting: true, preemptionTimer: 10 });
+  assert.equal(stop.reason, 'halt', stop.detail);
+  const reasons = machine.vmx.exits.map((e) => e.reason);
+  assert.deepEqual(reasons.slice(0, 2), [28, 28]);
+  assert.ok(reasons.filter((r) => r === 52).length > 3, 'preemption-timer exits');
+});
