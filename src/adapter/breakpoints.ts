@@ -11,7 +11,7 @@ import { hex64 } from './format';
 
 type Kind = 'source' | 'function' | 'instruction';
 
-interface HitCondition {
+export interface HitCondition {
   op: '==' | '>=' | '>' | '<=' | '<' | '%';
   count: number;
 }
@@ -42,7 +42,7 @@ export function parseHitCondition(text: string): HitCondition {
   return { op, count };
 }
 
-function hitMatches(hit: HitCondition, hits: number): boolean {
+export function hitMatches(hit: HitCondition, hits: number): boolean {
   switch (hit.op) {
     case '==':
       return hits === hit.count;

@@ -33,12 +33,15 @@ const SCHEMA: Record<string, Record<string, Rule>> = {
   readMemory: { memoryReference: 'string!', offset: 'integer', count: 'integer!' },
   writeMemory: { memoryReference: 'string!', offset: 'integer', data: 'string!', allowPartial: 'boolean' },
   disassemble: { memoryReference: 'string!', offset: 'integer', instructionOffset: 'integer', instructionCount: 'integer!', resolveSymbols: 'boolean' },
+  dataBreakpointInfo: { name: 'string!', variablesReference: 'integer', frameId: 'integer', bytes: 'integer', asAddress: 'boolean' },
+  setDataBreakpoints: { breakpoints: 'array!' },
   'hyperscope/pageWalk': { address: 'address!', access: 'string', user: 'boolean' },
 };
 
 const ARRAY_ITEMS: Record<string, Record<string, Record<string, Rule>>> = {
   setBreakpoints: { breakpoints: { line: 'integer!', column: 'integer', condition: 'string', hitCondition: 'string', logMessage: 'string' } },
   setFunctionBreakpoints: { breakpoints: { name: 'string!', condition: 'string', hitCondition: 'string' } },
+  setDataBreakpoints: { breakpoints: { dataId: 'string!', accessType: 'string', condition: 'string', hitCondition: 'string' } },
   setInstructionBreakpoints: { breakpoints: { instructionReference: 'string!', offset: 'integer', condition: 'string', hitCondition: 'string' } },
 };
 

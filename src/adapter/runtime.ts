@@ -9,7 +9,7 @@ import { Attention } from '../machine/cpu/cpu';
 import type { DebugMemory } from './memory';
 
 /** Why the debuggee stopped, in DAP's vocabulary (the session passes it through). */
-export type StopCause = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'pause' | 'exception' | 'goto';
+export type StopCause = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'pause' | 'exception' | 'goto';
 
 export interface RuntimeStop {
   reason: StopCause;
@@ -32,8 +32,25 @@ export interface BreakpointJudge {
   wouldStop(rip: number): boolean;
 }
 
+/** Data breakpoints: checked after every instruction while `active`. */
+export interface DataWatcher {
+  readonly active: boolean;
+  check(): RuntimeStop | undefined;
+}
+
+/** A step over a call waiting for the callee to return to `target` with RSP back at `rsp`. */
+interface PendingReturn {
+  readonly target: number;
+  readonly rsp: bigint;
+}
+
+/** A machine stop, or a data breakpoint that fired. */
+type RunStop = StopReason | { reason: 'data'; stop: RuntimeStop };
+
 export type OutputCategory = 'stdout' | 'console' | 'stderr';
 
+/** Instructions per call while data breakpoints single-step the machine. */
+const WATCHED_CHUNK = 2_000;
 /** Bound on single steps back while looking for a line boundary. */
 const MAX_BACK_STEPS = 10_000;
 /** Milliseconds of execution before yielding to the event loop. */
@@ -79,6 +96,9 @@ export class HyperscopeRuntime extends EventEmitter {
   judge: BreakpointJudge = { judge: () => ({ stop: true, reason: 'breakpoint', ids: [], messages: [] }), wouldStop: () => true };
   /** Serial output is dropped while replaying history (it was shown the first time). */
   private replaying = false;
+  /** The RIP whose breakpoint the next instruction ignores (mirrors the run loop's resume). */
+  private skipAt = NaN;
+  watcher: DataWatcher | undefined;
   /** Source line key of an address (`file:line`), for line stepping; undefined where there is no source. */
   lineOf: (rip: number) => string | undefined = () => undefined;
 
@@ -136,9 +156,23 @@ export class HyperscopeRuntime extends EventEmitter {
    */
   stepLine(over: boolean, byInstruction: boolean): void {
     const startLine = byInstruction ? undefined : this.lineOf(this.machine.cpu.rip);
+    let pending: PendingReturn | undefined;
     const goal: StepGoal = () => {
-      const stop = over && this.atCall() ? this.stepOverCall() : this.afterOne(this.stepOne());
-      if (stop !== undefined) return stop;
+      if (pending) {
+        const outcome = this.runToReturn(pending);
+        if (outcome !== 'returned') return outcome;
+        pending = undefined;
+      } else if (over && this.atCall()) {
+        const entered = this.enterCall();
+        if (entered !== undefined) {
+          if (entered === 'exited' || !('target' in entered)) return entered;
+          pending = entered;
+          return undefined;
+        }
+      } else {
+        const stop = this.afterOne(this.stepOne());
+        if (stop !== undefined) return stop;
+      }
       const line = this.lineOf(this.machine.cpu.rip);
       if (startLine === undefined || line !== startLine) return { reason: 'step', description: 'step' };
       return this.userBreakpointStop();
@@ -222,6 +256,7 @@ export class HyperscopeRuntime extends EventEmitter {
     this.epoch++;
     this.running = false;
     this.finished = true;
+    this.clearTemporary();
   }
 
   // ---- execution ------------------------------------------------------------------
@@ -243,58 +278,95 @@ export class HyperscopeRuntime extends EventEmitter {
   }
 
   /** Executes exactly one instruction (a breakpoint at the current RIP does not stop it). */
-  private stepOne(): StopReason {
-    this.machine.loop.resumeFromBreakpoint();
+  private stepOne(): RunStop {
+    this.resume();
     return this.run(1);
+  }
+
+  /** The breakpoint at the current RIP is not hit again when execution resumes from it. */
+  private resume(): void {
+    this.skipAt = this.machine.cpu.rip;
+    this.machine.loop.resumeFromBreakpoint();
   }
 
   /**
    * `Machine.run`, plus the stop a device or HLT requested in the budget's last
    * instruction (the machine reports those on its next call).
    */
-  private run(budget: number): StopReason {
+  private run(budget: number): RunStop {
+    if (this.watcher?.active) return this.runWatched(Math.min(budget, WATCHED_CHUNK));
     const stop = this.machine.run(budget);
+    this.skipAt = NaN;
+    return this.settle(stop);
+  }
+
+  private settle(stop: StopReason): StopReason {
     const cpu = this.machine.cpu;
     if (stop.reason === 'budget' && ((cpu.attention & Attention.Stop) !== 0 || cpu.halted)) return this.machine.run(0);
     return stop;
   }
 
+  /** One instruction at a time, checking breakpoints before and data watches after each. */
+  private runWatched(budget: number): RunStop {
+    const cpu = this.machine.cpu;
+    const loop = this.machine.loop;
+    for (let i = 0; i < budget; i++) {
+      const rip = cpu.rip;
+      if (loop.breakpoints.has(rip) && this.skipAt !== rip) return { reason: 'breakpoint', detail: 'breakpoint', rip };
+      this.skipAt = NaN;
+      loop.resumeFromBreakpoint();
+      const stop = this.settle(this.machine.run(1));
+      if (stop.reason !== 'budget') return stop;
+      const hit = this.watcher?.check();
+      if (hit) return { reason: 'data', stop: hit };
+    }
+    return { reason: 'budget', detail: 'instruction budget spent', rip: cpu.rip };
+  }
+
   /** Maps a machine stop after a single step: undefined when execution can go on. */
-  private afterOne(stop: StopReason): RuntimeStop | 'exited' | undefined {
+  private afterOne(stop: RunStop): RuntimeStop | 'exited' | undefined {
+    if (stop.reason === 'data') return stop.stop;
     if (stop.reason === 'budget' || stop.reason === 'breakpoint') return this.limitStop();
     return this.machineStop(stop);
   }
 
-  /** Executes a CALL and runs until it returns to the next instruction with the stack back where it was. */
-  private stepOverCall(): RuntimeStop | 'exited' | undefined {
+  /**
+   * Executes a CALL; returns where it will return to (installed as a temporary breakpoint),
+   * a stop, or undefined when the instruction did not push a return address after all.
+   */
+  private enterCall(): PendingReturn | RuntimeStop | 'exited' | undefined {
     const rspBefore = this.rsp();
     const first = this.afterOne(this.stepOne());
     if (first !== undefined) return first;
     if (this.rsp() !== rspBefore - 8n) return undefined;
     const returnAddress = this.memory.readValue(this.machine.cpu.gprAsAddress(4), 8);
     if (returnAddress === undefined) return undefined;
-    const target = Number(BigInt.asIntN(64, returnAddress));
-    this.temporary.add(target);
+    const pending = { target: Number(BigInt.asIntN(64, returnAddress)), rsp: rspBefore };
+    this.temporary.add(pending.target);
     this.syncBreakpoints();
-    try {
-      for (;;) {
-        const stop = this.run(RUN_CHUNK);
-        if (stop.reason === 'budget') {
-          const limit = this.limitStop();
-          if (limit !== undefined) return limit;
-          if (this.pauseRequested) return undefined; // the drive loop reports the pause
-          continue;
-        }
-        if (stop.reason !== 'breakpoint') return this.machineStop(stop);
-        if (this.machine.cpu.rip === target && this.rsp() >= rspBefore) return undefined;
-        const user = this.userBreakpointStop();
-        if (user !== undefined) return user;
-        this.machine.loop.resumeFromBreakpoint();
-      }
-    } finally {
-      this.temporary.delete(target);
-      this.syncBreakpoints();
+    return pending;
+  }
+
+  /** Runs one chunk toward a pending return: 'returned' when back in the caller's frame, a stop, or undefined to go on. */
+  private runToReturn(pending: PendingReturn): 'returned' | RuntimeStop | 'exited' | undefined {
+    const stop = this.run(RUN_CHUNK);
+    if (stop.reason === 'budget') return this.limitStop();
+    if (stop.reason === 'data') return stop.stop;
+    if (stop.reason !== 'breakpoint') return this.machineStop(stop);
+    if (this.machine.cpu.rip === pending.target && this.rsp() >= pending.rsp) {
+      this.clearTemporary();
+      return 'returned';
     }
+    const user = this.userBreakpointStop();
+    if (user !== undefined) return user;
+    this.resume();
+    return undefined;
+  }
+
+  private clearTemporary(): void {
+    if (this.temporary.size === 0) return;
+    this.temporary.clear();
+    this.syncBreakpoints();
   }
 
   /** At a user breakpoint address after a step: stop if its conditions say so. */
@@ -320,10 +392,11 @@ export class HyperscopeRuntime extends EventEmitter {
       if (budget <= 0) return this.limitStop();
       const stop = this.run(budget);
       if (stop.reason === 'budget') return this.limitStop();
+      if (stop.reason === 'data') return stop.stop;
       if (stop.reason !== 'breakpoint') return this.machineStop(stop);
       const decision = this.userBreakpointStop();
       if (decision !== undefined) return decision;
-      this.machine.loop.resumeFromBreakpoint();
+      this.resume();
       return undefined;
     };
   }
@@ -370,7 +443,7 @@ export class HyperscopeRuntime extends EventEmitter {
     this.running = true;
     this.pauseRequested = false;
     // whatever breakpoint is at the current RIP was reported already
-    this.machine.loop.resumeFromBreakpoint();
+    this.resume();
     const epoch = this.epoch;
     const slice = (): void => {
       if (epoch !== this.epoch) return;
@@ -390,6 +463,7 @@ export class HyperscopeRuntime extends EventEmitter {
       }
       this.running = false;
       this.pauseRequested = false;
+      this.clearTemporary();
       if (outcome !== 'exited') this.emitStop(outcome);
     };
     setImmediate(slice);

@@ -32,6 +32,7 @@ import { lookupRegister } from './registers';
 import { GPR_NAMES, SEGMENT_NAMES } from '../machine/cpu/registers';
 import type { RuntimeStop } from './runtime';
 import { pageWalk } from './pageWalk';
+import { DataWatches } from './dataBreakpoints';
 
 const MAX_READ = 1 << 20;
 
@@ -44,6 +45,11 @@ export class HyperscopeSession extends LoggingDebugSession {
   private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
   private readonly breakpoints = new BreakpointManager(() => this.require().evalContext);
   private readonly variables = new RegisterVariables(() => this.require().machine.cpu);
+  private readonly dataWatches = new DataWatches(
+    () => this.debuggee?.machine,
+    () => this.debuggee?.memory,
+    () => this.require().evalContext,
+  );
 
   constructor() {
     super();
@@ -111,7 +117,8 @@ export class HyperscopeSession extends LoggingDebugSession {
       supportsExceptionInfoRequest: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
       supportsStepBack: true,
-      supportsDataBreakpoints: false,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
       supportsValueFormattingOptions: false,
     };
     this.sendResponse(response);
@@ -150,8 +157,11 @@ export class HyperscopeSession extends LoggingDebugSession {
     this.lastStop = undefined;
     const runtime = debuggee.runtime;
     runtime.judge = this.breakpoints;
+    runtime.watcher = this.dataWatches;
+    this.dataWatches.resync(true);
     runtime.on('stopped', (stop: RuntimeStop) => {
       if (this.debuggee !== debuggee) return;
+      if (stop.description.startsWith('step back') || stop.description.startsWith('reverse')) this.dataWatches.resync(false);
       this.lastStop = stop;
       const event = new StoppedEvent(stop.reason, VCPU_THREAD_ID) as DebugProtocol.StoppedEvent;
       event.body.description = stop.description;
@@ -227,6 +237,21 @@ export class HyperscopeSession extends LoggingDebugSession {
     if (unknown.length > 0) return this.fail(response, `unknown exception filter${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `'${f}'`).join(', ')} (this build offers ${EXCEPTION_FILTERS.length === 0 ? 'none yet' : EXCEPTION_FILTERS.map((f) => f.filter).join(', ')})`);
     response.body = { breakpoints: [] };
     this.sendResponse(response);
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.handle(response, () => {
+      this.require();
+      response.body = this.dataWatches.info(args);
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.handle(response, () => {
+      response.body = { breakpoints: this.dataWatches.set(args.breakpoints) };
+      this.sendResponse(response);
+    });
   }
 
   // ---- execution ---------------------------------------------------------------------
@@ -407,6 +432,7 @@ export class HyperscopeSession extends LoggingDebugSession {
         if (probe.unreadable > 0) throw new UserError(`writeMemory: only ${probe.bytes.length} of ${data.length} bytes at ${args.memoryReference} are mapped RAM; nothing written (set allowPartial to write what fits)`);
       }
       const written = debuggee.memory.write(ref, data);
+      this.dataWatches.resync(false);
       response.body = { bytesWritten: written };
       this.sendResponse(response);
       this.sendEvent(new MemoryEvent(args.memoryReference, args.offset ?? 0, written));

@@ -130,7 +130,7 @@ test('capabilities are stated truthfully', async () => {
     for (const cap of ['supportsConfigurationDoneRequest', 'supportsFunctionBreakpoints', 'supportsConditionalBreakpoints', 'supportsHitConditionalBreakpoints', 'supportsLogPoints', 'supportsInstructionBreakpoints', 'supportsSetVariable', 'supportsReadMemoryRequest', 'supportsWriteMemoryRequest', 'supportsDisassembleRequest', 'supportsSteppingGranularity', 'supportsCompletionsRequest', 'supportsRestartRequest', 'supportsTerminateRequest', 'supportsExceptionInfoRequest', 'supportsStepBack'] as const) {
       assert.equal(caps[cap], true, cap);
     }
-    assert.equal(caps.supportsDataBreakpoints, false);
+    assert.equal(caps.supportsDataBreakpoints, true);
     assert.deepEqual(caps.exceptionBreakpointFilters, []);
   });
 });
