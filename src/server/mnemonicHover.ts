@@ -13,7 +13,7 @@ export function nonRootText(info: MnemonicInfo): string {
   const { exits, reason, control } = info.nonRoot;
   const reasonText = reason === undefined ? '' : `exit reason ${reason} (${exitReasonName(reason) ?? 'unknown'})`;
   if (exits === 'always') return `always causes a VM exit — ${reasonText}${control === undefined ? '' : `; ${control}`}`;
-  if (exits === 'conditional') return `causes a VM exit when ${control ?? 'a control is set'} — ${reasonText}`;
+  if (exits === 'conditional') return `may cause a VM exit — ${reasonText} — decided by ${control ?? 'the VM-execution controls'}`;
   return `never causes a VM exit${control === undefined ? '' : ` (${control})`}`;
 }
 
