@@ -5,6 +5,7 @@
  */
 import { measureProgram } from './cpuBench';
 import { measureStepBack } from './reverseBench';
+import { bochsMissing, measureBochs } from './bochsBench';
 
 function mips(value: number): string {
   return `${(value / 1e6).toFixed(1)} M/s`;
@@ -21,6 +22,12 @@ function main(): void {
   console.log('CPU (bare mode, 128 MiB guest RAM)');
   const alu = measureProgram('(a) ALU loop: add rax, rcx; dec rdx; jnz', 'alu-loop.asm', 100_000_000);
   console.log(`  ${alu.name}: ${mips(alu.instructionsPerSecond)} guest instructions (${alu.instructions} in ${alu.seconds.toFixed(2)} s; target >= 50 M/s; Bochs 2.7 ~157 M/s on this machine class)`);
+  const missing = bochsMissing();
+  if (missing) console.log(`  Bochs reference: skipped (${missing}; install bochs bochsbios vgabios bochs-term nasm to compare)`);
+  else {
+    const bochs = measureBochs('alu-payload.asm', 3, 50_000_000);
+    console.log(`  (a) in Bochs 2.7 (same loop, same run): ${mips(bochs)}; ours/Bochs = ${(alu.instructionsPerSecond / bochs).toFixed(2)}`);
+  }
   const memory = measureProgram('(b) memory loop under 4-level paging, 4 KiB pages, 16 MiB working set', 'memory-loop.asm', 100);
   console.log(`  ${memory.name}: ${mips(memory.instructionsPerSecond)} guest instructions (${memory.instructions} in ${memory.seconds.toFixed(2)} s)`);
   const peak = peakMiB();
