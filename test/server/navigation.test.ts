@@ -92,3 +92,8 @@ test('rename a global label also renames the prefix of its locals written in ful
   const full = positionOf(source, 'main.loop');
   assert.deepEqual(edits.sort(), [[lineOf('main:'), 0, 4, 'entry'], [full.line, full.character, full.character + 4, 'entry']].sort());
 });
+
+test('definition on an %include line opens the included file', needsAssembler, async () => {
+  const locations = (await client.connection.sendRequest(DefinitionRequest.type, at('consts.inc', 2))) as Location[];
+  assert.deepEqual(locations.map((location) => [location.uri, location.range.start.line]), [[incUri, 0]]);
+});
