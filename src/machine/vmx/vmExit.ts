@@ -41,6 +41,8 @@ export interface ExitRecord {
   readonly guestPhysical: number | null;
   readonly instructionLength: number;
   readonly entryFailure: boolean;
+  /** VM-exit interruption information (exception exits), else 0. */
+  readonly interruptionInfo: number;
   /** Instruction count when the exit happened. */
   readonly instret: number;
 }
@@ -83,6 +85,7 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
     guestPhysical: info.guestPhysical ?? null,
     instructionLength: info.instructionLength ?? 0,
     entryFailure,
+    interruptionInfo: info.interruptionInfo ?? 0,
     instret: cpu.instret,
   });
 }
