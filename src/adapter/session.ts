@@ -334,7 +334,7 @@ export class HyperscopeSession extends LoggingDebugSession {
     this.handle(response, () => {
       const debuggee = this.require();
       if (args.threadId !== VCPU_THREAD_ID) throw new UserError(`no thread ${args.threadId} (the machine has one vCPU, thread ${VCPU_THREAD_ID})`);
-      const frames = stackFrames(debuggee.machine.cpu, debuggee.program).map((f) => ({ ...f, line: f.source ? this.line(f.line) : 0 }));
+      const frames = stackFrames(debuggee.machine.cpu, debuggee.program, debuggee.memory).map((f) => ({ ...f, line: f.source ? this.line(f.line) : 0 }));
       const start = args.startFrame ?? 0;
       response.body = { stackFrames: frames.slice(start, args.levels ? start + args.levels : undefined), totalFrames: frames.length };
       this.sendResponse(response);

@@ -25,6 +25,12 @@ test('stepIn at a call enters the callee', async () => {
     const frame = await client.topFrame();
     assert.equal(frame.name, 'double');
     assert.equal(frame.line, line('DOUBLE'));
+    // the caller's frame comes from the return address on the stack, shown at its call
+    const frames = (await client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.equal(frames.length, 2);
+    assert.equal(frames[1]!.name, 'start+0x12 (return address at [rsp+0x0])');
+    assert.equal(frames[1]!.line, line('CALL'));
+    assert.equal(frames[1]!.instructionPointerReference, '0x100012');
   });
 });
 
