@@ -65,6 +65,10 @@ export class Machine {
     this.io.register(SERIAL_COM1, 8, this.serial);
     this.io.register(DEBUG_EXIT_PORT, 1, new DebugExit((code) => this.cpu.requestStop('exit', `debug-exit port written with ${code}`, code)));
     this.snapshotables.push(cpuSnapshotable(this.cpu), {
+      snapshotName: 'vmx',
+      saveState: () => this.vmx.saveState(),
+      restoreState: (state) => this.vmx.restoreState(state as ReturnType<VmxUnit['saveState']>),
+    }, {
       snapshotName: 'console',
       saveState: () => this.consoleBytes.length,
       restoreState: (length) => void (this.consoleBytes.length = length as number),

@@ -85,3 +85,26 @@ test('guest mode: CR3 exiting and the preemption timer are configurable', { skip
   assert.deepEqual(reasons.slice(0, 2), [28, 28]);
   assert.ok(reasons.filter((r) => r === 52).length > 3, 'preemption-timer exits');
 });
+
+test('reverse execution across VM exits restores VMX operation, the VMCS and the exit log', { skip }, () => {
+  const source = 'mov r12, 0\nagain: cpuid\ninc r12\ncmp r12, 200\njne again\nhlt';
+  const boot = (): Machine => {
+    const machine = new Machine({ memoryMB: 64 });
+    machine.loadGuest(nasm(source));
+    return machine;
+  };
+  const state = (m: Machine): string => `${m.cpu.getGpr(12)} ${m.cpu.rip} ${m.vmx.operation} ${m.vmx.exits.length} ${m.vmx.current!.get(F.GUEST_RIP)} ${m.cpu.instret}`;
+  const machine = boot();
+  machine.enableReverseExecution(50);
+  machine.run(333);
+  const earlier = state(machine);
+  machine.run(400);
+  machine.timeTravel!.goTo(333);
+  assert.equal(state(machine), earlier);
+  machine.run(400);
+  const reference = boot();
+  reference.run(733);
+  assert.equal(state(machine), state(reference));
+  assert.equal(machine.run(1_000_000).reason, 'halt');
+  assert.equal(machine.vmx.exitCounts.get(10), 200);
+});

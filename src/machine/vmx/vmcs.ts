@@ -13,6 +13,13 @@ import { VmxError } from './instructionErrors';
 
 export type LaunchState = 'clear' | 'launched';
 
+/** A VMCS region as reverse-execution snapshots keep it. */
+export interface VmcsRegionState {
+  readonly address: number;
+  readonly launchState: LaunchState;
+  readonly values: readonly [number, bigint][];
+}
+
 export class Vmcs {
   launchState: LaunchState = 'clear';
   readonly values = new Map<number, bigint>();
@@ -94,6 +101,17 @@ export class VmcsStore {
   /** All known regions, for the debugger. */
   all(): Vmcs[] {
     return [...this.regions.values()];
+  }
+
+  /** Replaces every region (reverse execution). */
+  restore(states: readonly VmcsRegionState[]): void {
+    this.regions.clear();
+    for (const state of states) {
+      const vmcs = new Vmcs(state.address);
+      vmcs.launchState = state.launchState;
+      for (const [encoding, value] of state.values) vmcs.values.set(encoding, value);
+      this.regions.set(state.address, vmcs);
+    }
   }
 }
 

@@ -12,17 +12,31 @@ import { TripleFault } from '../cpu/interrupts';
 import type { LoopOutcome, RunLoop } from '../cpu/runLoop';
 import { EptFault, EptTranslator } from '../paging/ept';
 import { MiscInfo } from './capabilities';
-import type { Controls } from './controls';
+import { Controls } from './controls';
 import type { EntryFailure } from './entryCheck';
 import { ExitReason } from './exitReasons';
 import { F } from './fields';
 import { exceptionExit } from './exceptionExit';
 import { GuestIntercepts } from './nonRoot';
-import { VmcsStore, type Vmcs } from './vmcs';
+import { VmcsStore, type Vmcs, type VmcsRegionState } from './vmcs';
 import { VmExit, performExit, type ExitInfo, type ExitRecord } from './vmExit';
 import './msrRegistration';
 
 export type VmxOperation = 'off' | 'root' | 'non-root';
+
+export interface VmxSnapshot {
+  readonly operation: VmxOperation;
+  readonly vmxonPointer: number;
+  readonly current: number | undefined;
+  readonly controls: [number, number, number, number, number] | undefined;
+  readonly regions: readonly VmcsRegionState[];
+  readonly lastEntryFailure: EntryFailure | undefined;
+  readonly exits: number;
+  readonly omittedExits: number;
+  readonly exitCounts: readonly [number, number][];
+  readonly timerDeadline: number;
+  readonly mtfDeadline: number;
+}
 
 const RESULT_FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF;
 /** Exit records kept for the debugger and `run --json`; later exits are only counted. */
@@ -210,6 +224,47 @@ export class VmxUnit {
     else if (instret >= this.timerDeadline) this.exit({ reason: ExitReason.PreemptionTimer }, this.cpu.rip);
     else if (this.loop) this.loop.deadline = Math.min(this.timerDeadline, this.mtfDeadline);
     return undefined;
+  }
+
+  // ---- reverse execution --------------------------------------------------------------------
+
+  /** Everything reverse execution must restore: VMX operation, every VMCS, deadlines, the exit log length. */
+  saveState(): VmxSnapshot {
+    return {
+      operation: this.operation,
+      vmxonPointer: this.vmxonPointer,
+      current: this.current?.address,
+      controls: this.controls && [this.controls.pinValue, this.controls.primaryValue, this.controls.secondaryRaw, this.controls.exitValue, this.controls.entryValue],
+      regions: this.store.all().map((v) => ({ address: v.address, launchState: v.launchState, values: [...v.values] })),
+      lastEntryFailure: this.lastEntryFailure,
+      exits: this.exits.length,
+      omittedExits: this.omittedExits,
+      exitCounts: [...this.exitCounts],
+      timerDeadline: this.timerDeadline,
+      mtfDeadline: this.mtfDeadline,
+    };
+  }
+
+  restoreState(state: VmxSnapshot): void {
+    this.operation = state.operation;
+    this.vmxonPointer = state.vmxonPointer;
+    this.store.restore(state.regions);
+    this.current = state.current === undefined ? undefined : this.store.at(state.current);
+    this.controls = state.controls && new Controls(...state.controls);
+    this.lastEntryFailure = state.lastEntryFailure;
+    this.exits.length = Math.min(this.exits.length, state.exits);
+    this.omittedExits = state.omittedExits;
+    this.exitCounts.clear();
+    for (const [reason, count] of state.exitCounts) this.exitCounts.set(reason, count);
+    this.timerDeadline = state.timerDeadline;
+    this.mtfDeadline = state.mtfDeadline;
+    const cpu = this.cpu;
+    const nonRoot = this.operation === 'non-root' && this.current !== undefined && this.controls !== undefined;
+    this.ept = nonRoot && this.controls!.secondary.enableEpt ? new EptTranslator(cpu.mem, this.current!.get(F.EPT_POINTER)) : undefined;
+    cpu.nonRoot = nonRoot ? this.hooks : undefined;
+    cpu.guestPhysical = this.ept;
+    if (this.loop) this.loop.deadline = nonRoot ? Math.min(this.timerDeadline, this.mtfDeadline) : Infinity;
+    cpu.codeGeneration++;
   }
 
   // ---- run-loop hooks ----------------------------------------------------------------------
