@@ -196,6 +196,16 @@ async function main() {
       const text = (Array.isArray(args) ? args : [args]).map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
       workbenchLog.write(`[${type}] ${text}\n`);
       testsStarted ||= text.startsWith('Hyperscope e2e');
+      // A test asks for a picture of the workbench by logging "[e2e-screenshot] NAME".
+      const shot = /^\[e2e-screenshot\] ([\w-]+)/.exec(text);
+      if (shot) {
+        void page.screenshot({ path: join(results, `e2e-${shot[1]}${suffix}.png`) }).catch(() => {});
+        // and the text of every view pane, to read what the views rendered
+        void page
+          .evaluate(() => [...document.querySelectorAll('.pane')].map((pane) => `## ${pane.querySelector('.pane-header')?.textContent ?? ''} (${pane.querySelector('.pane-body')?.clientHeight ?? 0} px)\n${pane.querySelector('.pane-body')?.innerText ?? ''}`).join('\n'))
+          .then((text) => writeFileSync(join(results, `e2e-${shot[1]}${suffix}.txt`), text))
+          .catch(() => {});
+      }
       if (!testsStarted || /ENOTFOUND|EAI_AGAIN/.test(text)) return;
       for (const line of text.split('\n')) console.log(type === 'error' ? `! ${line}` : line);
     });

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { fileConfiguration, LANGUAGE_ID } from './debugConfiguration';
 import type { LanguageClientHost } from './languageClient';
 import { log } from './outputChannel';
+import type { PageWalkView } from './pageWalkView';
 
 export const COMMANDS = {
   debugThisFile: 'hyperscope.debugThisFile',
@@ -11,6 +12,8 @@ export const COMMANDS = {
   restartLanguageServer: 'hyperscope.restartLanguageServer',
   showLog: 'hyperscope.showLog',
   newFile: 'hyperscope.newFile',
+  walkAddress: 'hyperscope.pageWalk.walkAddress',
+  walkRip: 'hyperscope.pageWalk.followRip',
 } as const;
 
 /** Starting point of "New hvasm File": a bare-mode program that prints and exits. */
@@ -43,12 +46,14 @@ async function launchFile(resource: unknown, noDebug: boolean): Promise<boolean>
   return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(file), config, { noDebug });
 }
 
-export function registerCommands(languageClient: LanguageClientHost): vscode.Disposable {
+export function registerCommands(languageClient: LanguageClientHost, pageWalk: PageWalkView): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(COMMANDS.debugThisFile, (resource: unknown) => launchFile(resource, false)),
     vscode.commands.registerCommand(COMMANDS.runThisFile, (resource: unknown) => launchFile(resource, true)),
     vscode.commands.registerCommand(COMMANDS.restartLanguageServer, () => languageClient.restart()),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log().show()),
+    vscode.commands.registerCommand(COMMANDS.walkAddress, (address?: unknown) => pageWalk.walkAddress(typeof address === 'string' ? address : undefined)),
+    vscode.commands.registerCommand(COMMANDS.walkRip, () => pageWalk.walkAddress('rip')),
     vscode.commands.registerCommand(COMMANDS.newFile, async () => {
       const document = await vscode.workspace.openTextDocument({ language: LANGUAGE_ID, content: NEW_FILE_TEMPLATE });
       await vscode.window.showTextDocument(document);

@@ -5,8 +5,10 @@ import * as vscode from 'vscode';
 import { registerAdapterFactory } from './adapterFactory';
 import { registerCommands } from './commands';
 import { DEBUG_TYPE, registerDebugConfigurations } from './debugConfiguration';
+import { DebugEvents } from './debugEvents';
 import { LanguageClientHost } from './languageClient';
 import { disposeLog, log, showError } from './outputChannel';
+import { PageWalkView, type PageWalkRow } from './pageWalkView';
 
 const loadedAt = performance.now();
 
@@ -16,25 +18,31 @@ export interface HyperscopeApi {
   readonly activationMs: number;
   /** Resolves once the language server has started (or failed, or is disabled). */
   readonly languageServerReady: Promise<void>;
+  /** The Page Walk view's rows and refresh event (the view reads only DAP custom requests). */
+  readonly pageWalk?: { readonly rows: () => readonly PageWalkRow[]; readonly onDidRefresh: vscode.Event<void> };
 }
 
 let languageClient: LanguageClientHost | undefined;
 
 export function activate(context: vscode.ExtensionContext): HyperscopeApi {
   let languageServerReady: Promise<void> = Promise.resolve();
+  let pageWalk: PageWalkView | undefined;
   try {
     log().info(`activating Hyperscope ${String(context.extension.packageJSON.version)}`);
     context.subscriptions.push(registerDebugConfigurations(), registerAdapterFactory(context.extensionPath, DEBUG_TYPE));
     languageClient = new LanguageClientHost(context.extensionPath);
     const client = languageClient;
-    context.subscriptions.push(client, registerCommands(client), vscode.workspace.onDidChangeConfiguration((event) => client.onConfigurationChanged(event)));
+    const events = new DebugEvents(DEBUG_TYPE);
+    pageWalk = new PageWalkView(events);
+    context.subscriptions.push(events, pageWalk, client, registerCommands(client, pageWalk), vscode.workspace.onDidChangeConfiguration((event) => client.onConfigurationChanged(event)));
     languageServerReady = client.start();
   } catch (error) {
     void showError('activation failed', error);
   }
   const activationMs = performance.now() - loadedAt;
   log().info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, languageServerReady };
+  const view = pageWalk;
+  return { activationMs, languageServerReady, pageWalk: view && { rows: () => view.current, onDidRefresh: view.onDidChangeTreeData } };
 }
 
 export async function deactivate(): Promise<void> {

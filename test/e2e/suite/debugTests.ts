@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startRecorded, topFrameLine, type RecordedSession } from './debugHarness';
 import type { E2eContext } from './index';
-import { assert, Skip, type TestCase } from './runner';
+import { assert, eventually, Skip, type TestCase } from './runner';
 
 const HELLO_OUTPUT = 'Hello from the bare machine!';
 
@@ -27,6 +27,42 @@ async function setAdapterMode(mode: 'inline' | 'process'): Promise<void> {
 
 function helloConfig(context: E2eContext, extra: Record<string, unknown> = {}): vscode.DebugConfiguration {
   return { type: 'hyperscope', request: 'launch', name: 'e2e hello', program: path.join(context.samples, 'hello.hvasm'), mode: 'bare', ...extra };
+}
+
+interface ViewRow {
+  label: string;
+  description?: string;
+  children?: ViewRow[];
+}
+
+/** The Page Walk view's rows, through the extension's API (the same provider the tree shows). */
+function pageWalkRows(): readonly ViewRow[] {
+  const api = vscode.extensions.getExtension('hyperscope.hyperscope')?.exports as { pageWalk?: { rows: () => readonly ViewRow[] } } | undefined;
+  if (!api?.pageWalk) throw new Error('the extension API has no pageWalk');
+  return api.pageWalk.rows();
+}
+
+/** Waits until the view's header row satisfies `test`, then returns it. */
+function pageWalkHeader(test: (header: ViewRow) => boolean, what: string): Promise<ViewRow> {
+  return eventually(() => {
+    const header = pageWalkRows()[0];
+    return header && test(header) ? header : undefined;
+  }, what);
+}
+
+/** Reveals a view, then asks scripts/e2e-run.mjs for a screenshot (test-results/e2e-NAME.png) and gives it time. */
+async function screenshot(name: string, revealCommand: string): Promise<void> {
+  // Make room in Run and Debug: hide Variables, Watch and Breakpoints in this throwaway profile.
+  for (const view of ['workbench.debug.watchExpressionsView', 'workbench.debug.breakPointsView', 'workbench.debug.variablesView']) {
+    await Promise.resolve(vscode.commands.executeCommand(`${view}.toggleVisibility`)).catch(() => undefined);
+  }
+  await vscode.commands.executeCommand(revealCommand);
+  // A view that appeared with its `when` clause may keep a stale zero-height layout: relayout the side bar.
+  await vscode.commands.executeCommand('workbench.action.toggleSidebarVisibility');
+  await vscode.commands.executeCommand('workbench.action.toggleSidebarVisibility');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  console.log(`[e2e-screenshot] ${name}`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
 }
 
 function folder(): vscode.WorkspaceFolder | undefined {
@@ -95,6 +131,20 @@ export function debugTests(context: E2eContext): TestCase[] {
           const threadId = typeof stop.threadId === 'number' ? stop.threadId : 1;
           const stoppedAt = await topFrameLine(recorded, threadId);
           assert(stoppedAt === line, `stopped at line ${stoppedAt}, breakpoint is on line ${line}`);
+          // The Page Walk view follows RIP: bare mode identity-maps with 2 MiB pages, so
+          // PML4 → PDPT → PD ends in a large page and hpa equals the linear address.
+          const rip = await pageWalkHeader((h) => /rip, execute/.test(h.label) && /hpa/.test(h.description ?? ''), 'the Page Walk view to show the walk of RIP');
+          const levels = (rip.children ?? []).map((row) => row.label);
+          assert(levels.length === 3 && /^1\. PML4\[0\]/.test(levels[0]!) && /PDPT\[0\]/.test(levels[1]!) && /PD\[0\]/.test(levels[2]!), `walk rows ${JSON.stringify(levels)}`);
+          assert(/2 MiB page/.test(rip.description ?? ''), `header ${JSON.stringify(rip)}`);
+          const linear = BigInt(rip.label.split(' ')[0]!);
+          assert(new RegExp(`hpa 0x0*${linear.toString(16)}\\b`).test(rip.description ?? ''), `identity map expected: ${JSON.stringify(rip)}`);
+          await screenshot('breakpoint-page-walk', 'hyperscope.pageWalk.focus');
+          await vscode.commands.executeCommand('hyperscope.pageWalk.walkAddress', '0x8000000000');
+          const unmapped = await pageWalkHeader((h) => h.label.startsWith('0x8000000000'), 'the walk of an unmapped address');
+          assert((unmapped.description ?? '').startsWith('✗'), `0x8000000000 should not translate: ${JSON.stringify(unmapped)}`);
+          await vscode.commands.executeCommand('hyperscope.pageWalk.followRip');
+          await pageWalkHeader((h) => /rip, execute/.test(h.label), 'the view to follow RIP again');
           vscode.debug.removeBreakpoints([breakpoint]);
           await recorded.session?.customRequest('setBreakpoints', { source: { path: program }, breakpoints: [] });
           await recorded.session?.customRequest('continue', { threadId });

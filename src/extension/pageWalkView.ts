@@ -1,0 +1,123 @@
+// The "Page Walk" view in Run and Debug: the walk of one guest-virtual address through the
+// guest's page tables (and the EPT when a guest runs under it), one row per table access,
+// refreshed on every stop. The address follows RIP (an instruction fetch) unless the user
+// picked one. Data comes only from the `hyperscope/pageWalk` and `hyperscope/registers`
+// custom requests.
+import * as vscode from 'vscode';
+import { CustomRequest, type PageWalkArguments, type PageWalkResult, type PageWalkStep, type RegistersResult } from '../protocol/dap';
+import type { DebugEvents } from './debugEvents';
+import { describeError } from './outputChannel';
+
+export const PAGE_WALK_VIEW = 'hyperscope.pageWalk';
+
+/** What the view shows for the address it walks. */
+type Target = { kind: 'rip' } | { kind: 'address'; address: string; access: NonNullable<PageWalkArguments['access']> };
+
+/** A row of the view; plain data so tests can read it through the extension's API. */
+export interface PageWalkRow {
+  label: string;
+  description?: string;
+  tooltip?: string;
+  children?: PageWalkRow[];
+}
+
+function pageSizeText(bytes: number | undefined): string {
+  if (bytes === undefined) return '';
+  return bytes >= 1 << 30 ? `${bytes / (1 << 30)} GiB page` : bytes >= 1 << 20 ? `${bytes / (1 << 20)} MiB page` : `${bytes / 1024} KiB page`;
+}
+
+function stepRow(step: PageWalkStep, number: number): PageWalkRow {
+  const where = step.table === 'ept' ? `gpa ${step.entryAddress}` : `${step.entryAddress}`;
+  return {
+    label: `${number}. ${step.levelName}[${step.index}] = ${step.value}`,
+    description: [step.flags.join(' '), step.outcome, pageSizeText(step.pageSize)].filter(Boolean).join(' · '),
+    tooltip: `${step.table === 'ept' ? 'EPT' : 'guest'} ${step.levelName} entry ${step.index}\nentry at ${where} (host-physical ${step.entryHostAddress})\nvalue ${step.value}\nflags ${step.flags.join(' ') || '(none)'}\noutcome ${step.outcome}`,
+  };
+}
+
+/** The rows for one walk: a header with the result, the numbered accesses beneath it. */
+export function walkRows(walk: PageWalkResult, access: string): PageWalkRow[] {
+  const result = walk.ok
+    ? `→ ${walk.guestPhysical && walk.guestPhysical !== walk.physical ? `gpa ${walk.guestPhysical} → ` : ''}hpa ${walk.physical ?? '?'}`
+    : `✗ ${walk.fault ?? 'no translation'}`;
+  const header: PageWalkRow = {
+    label: `${walk.linear} (${access})`,
+    description: `${result}${walk.pageSize ? ` · ${pageSizeText(walk.pageSize)}` : ''}`,
+    tooltip: walk.pagingEnabled ? undefined : 'Paging is disabled: linear addresses are physical.',
+    children: walk.steps.map((step, index) => stepRow(step, index + 1)),
+  };
+  if (!walk.pagingEnabled) header.children = [{ label: 'paging disabled (CR0.PG = 0): linear = physical' }];
+  return [header];
+}
+
+export class PageWalkView implements vscode.TreeDataProvider<PageWalkRow>, vscode.Disposable {
+  private rows: PageWalkRow[] = [];
+  private target: Target = { kind: 'rip' };
+  private session: vscode.DebugSession | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly subscriptions: vscode.Disposable[];
+  /** Fires after every refresh (tests wait on it). */
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(events: DebugEvents) {
+    this.subscriptions = [
+      events.onDidStop((session) => void this.refresh(session)),
+      events.onDidChangeState((session) => void this.refresh(session)),
+      events.onDidEnd((session) => {
+        if (session.id !== this.session?.id) return;
+        this.session = undefined;
+        this.show([]);
+      }),
+      vscode.window.registerTreeDataProvider(PAGE_WALK_VIEW, this),
+    ];
+  }
+
+  getTreeItem(row: PageWalkRow): vscode.TreeItem {
+    const item = new vscode.TreeItem(row.label, row.children?.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.description = row.description;
+    item.tooltip = row.tooltip;
+    return item;
+  }
+
+  getChildren(row?: PageWalkRow): PageWalkRow[] {
+    return row ? (row.children ?? []) : this.rows;
+  }
+
+  /** The rows shown now. */
+  get current(): readonly PageWalkRow[] {
+    return this.rows;
+  }
+
+  /** Walks `address` (typed by the user when omitted) from now on; undefined address returns to RIP. */
+  async walkAddress(address?: string, access: NonNullable<PageWalkArguments['access']> = 'read'): Promise<void> {
+    const typed = address ?? (await vscode.window.showInputBox({ prompt: 'Guest-virtual address to walk (e.g. 0x100000, or rip)', value: this.target.kind === 'address' ? this.target.address : '' }));
+    if (typed === undefined) return;
+    this.target = typed.trim() === '' || typed.trim().toLowerCase() === 'rip' ? { kind: 'rip' } : { kind: 'address', address: typed.trim(), access };
+    await this.refresh(this.session ?? vscode.debug.activeDebugSession);
+  }
+
+  async refresh(session: vscode.DebugSession | undefined): Promise<void> {
+    if (!session || session.type !== 'hyperscope') return;
+    this.session = session;
+    try {
+      const target = this.target;
+      const address = target.kind === 'rip' ? ((await session.customRequest(CustomRequest.registers, {})) as RegistersResult).values.rip : target.address;
+      const access = target.kind === 'rip' ? 'execute' : target.access;
+      if (address === undefined) throw new Error('the adapter reported no rip');
+      const walk = (await session.customRequest(CustomRequest.pageWalk, { address, access } satisfies PageWalkArguments)) as PageWalkResult;
+      this.show(walkRows(walk, target.kind === 'rip' ? 'rip, execute' : access));
+    } catch (error) {
+      this.show([{ label: `page walk unavailable: ${describeError(error)}` }]);
+    }
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.changed.dispose();
+  }
+
+  private show(rows: PageWalkRow[]): void {
+    this.rows = rows;
+    this.changed.fire();
+  }
+}
