@@ -74,8 +74,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** p50/p95 in milliseconds of `count` step round trips (after 50 warm-up steps). */
-export async function measureStepRoundTrip(count: number): Promise<{ p50: number; p95: number }> {
+/** Launches PROGRAM in an in-process session, runs `body` with the client, then cleans up. */
+async function withSession<T>(launch: Record<string, unknown>, body: (client: BenchClient) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'hyperscope-bench-'));
   const program = join(dir, 'steps.hvasm');
   writeFileSync(program, PROGRAM);
@@ -88,12 +88,25 @@ export async function measureStepRoundTrip(count: number): Promise<{ p50: number
   try {
     await client.request('initialize', { adapterID: 'hyperscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
     const initialized = client.event('initialized');
-    const entry = client.event('stopped');
-    const launched = client.request('launch', { program, stopOnEntry: true });
+    const stopped = client.event('stopped');
+    const launched = client.request('launch', { program, ...launch });
     await initialized;
     await client.request('configurationDone');
     await launched;
-    await entry;
+    await stopped;
+    const result = await body(client);
+    await client.request('disconnect', {});
+    return result;
+  } finally {
+    toAdapter.end();
+    fromAdapter.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** p50/p95 in milliseconds of `count` step round trips (after 50 warm-up steps). */
+export async function measureStepRoundTrip(count: number): Promise<{ p50: number; p95: number }> {
+  return withSession({ stopOnEntry: true }, async (client) => {
     const times: number[] = [];
     for (let i = 0; i < count + 50; i++) {
       const started = performance.now();
@@ -105,12 +118,28 @@ export async function measureStepRoundTrip(count: number): Promise<{ p50: number
       await client.request('variables', { variablesReference: scopes.scopes[0]!.variablesReference });
       if (i >= 50) times.push(performance.now() - started);
     }
-    await client.request('disconnect', {});
     times.sort((a, b) => a - b);
     return { p50: percentile(times, 50), p95: percentile(times, 95) };
-  } finally {
-    toAdapter.end();
-    fromAdapter.end();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+}
+
+/**
+ * Milliseconds from a stepBack request to its stopped event after running `instructions`
+ * (p50/p95 over `count` consecutive steps back), plus the time the forward run took.
+ */
+export async function measureStepBack(instructions: number, count = 20): Promise<{ p50: number; p95: number; forwardMs: number }> {
+  const started = performance.now();
+  return withSession({ maxInstructions: instructions }, async (client) => {
+    const forwardMs = performance.now() - started;
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const begin = performance.now();
+      const stopped = client.event('stopped');
+      await client.request('stepBack', { threadId: 1, granularity: 'instruction' });
+      await stopped;
+      times.push(performance.now() - begin);
+    }
+    times.sort((a, b) => a - b);
+    return { p50: percentile(times, 50), p95: percentile(times, 95), forwardMs };
+  });
 }

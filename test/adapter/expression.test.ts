@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { evaluateExpression, ExpressionError, type EvalContext } from '../../src/adapter/expression';
 import { parseHitCondition, parseLogMessage } from '../../src/adapter/breakpoints';
 import { parseMemoryReference } from '../../src/adapter/memory';
-import { measureStepRoundTrip } from '../../src/adapter/bench';
+import { measureStepBack, measureStepRoundTrip } from '../../src/adapter/bench';
 
 const ctx: EvalContext = {
   register: (name) => ({ rax: 2n, rcx: 0x11n, rsp: 0x1000n })[name],
@@ -68,4 +68,9 @@ test('memory references name their address space', () => {
 test('bench hook: step round trip percentiles', async () => {
   const result = await measureStepRoundTrip(20);
   assert.ok(result.p50 > 0 && result.p50 <= result.p95, JSON.stringify(result));
+});
+
+test('bench hook: stepBack latency after a forward run', async () => {
+  const result = await measureStepBack(300_000, 3);
+  assert.ok(result.p50 > 0 && result.p50 <= result.p95 && result.forwardMs > 0, JSON.stringify(result));
 });
