@@ -196,3 +196,28 @@ test('a guest under EPT touching unmapped guest-physical memory exits 48 with th
   assert.equal(m.get(F.VM_EXIT_REASON), 49n);
   assert.equal(m.get(F.GUEST_PHYSICAL_ADDRESS), 0x600000n);
 });
+
+test('an EPT violation while delivering an exception reports it in the IDT-vectoring information', { skip }, () => {
+  const gate = 0x207000 + 6 * 16;
+  const t = vmxTest({
+    primary: Defaults.primary | 0x80000000,
+    secondary: 1 << 1,
+    setup: `${EPT_SETUP}
+  mov rax, 0x100000
+  mov word [${gate}], ax
+  mov word [${gate + 2}], 0x08
+  mov word [${gate + 4}], 0x8e00
+  mov dword [${gate + 8}], 0
+  shr rax, 16
+  mov word [${gate + 6}], ax
+  VMW GUEST_IDTR_BASE, 0x207000
+  VMW GUEST_IDTR_LIMIT, 0xfff
+  VMW GUEST_RSP, 0x401000`,
+    guest: 'ud2',
+  }).runToStop();
+  const vmcs = t.machine.vmx.current!;
+  assert.equal(vmcs.get(F.VM_EXIT_REASON), 48n);
+  assert.equal(vmcs.get(F.IDT_VECTORING_INFO), 0x80000306n, '#UD was being delivered');
+  assert.equal(vmcs.get(F.GUEST_PHYSICAL_ADDRESS), 0x400ff8n, 'the first frame slot');
+  assert.equal(vmcs.get(F.EXIT_QUALIFICATION), BigInt(EptQual.Write | EptQual.Readable | EptQual.LinearValid | EptQual.FinalAccess));
+});

@@ -215,5 +215,6 @@ test('event injection: an external interrupt is delivered through the guest IDT 
   assert.equal(e.reason, 12n);
   assert.equal(e.t.cpu.getGpr(12), 0x77n);
   assert.equal(e.field(F.VM_ENTRY_INTR_INFO) >> 31n, 0n, 'the exit cleared the valid bit');
+  assert.equal(e.field(F.IDT_VECTORING_INFO), 0n, 'the delivery had completed');
   assert.equal(e.field(F.GUEST_RSP), 0x210000n - 40n, 'a 5-qword interrupt frame on the guest stack');
 });

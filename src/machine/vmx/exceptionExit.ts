@@ -15,6 +15,13 @@ export const InterruptionType = { External: 0, Nmi: 2, HardwareException: 3, Sof
 const VALID = 0x80000000;
 const ERROR_VALID = 0x800;
 
+/** Interruption information of a hardware exception (or NMI) raised by the processor. */
+export function interruptionInfo(vector: number, errorCode: number | undefined): number {
+  const type = vector === Vector.NMI ? InterruptionType.Nmi : InterruptionType.HardwareException;
+  const withError = errorCode !== undefined && hasErrorCode(vector);
+  return (VALID | (withError ? ERROR_VALID : 0) | (type << 8) | vector) >>> 0;
+}
+
 /** The exit for `fault`, or undefined when the exception is delivered to the guest. */
 export function exceptionExit(vmcs: Vmcs, fault: CpuFault): ExitInfo | undefined {
   const vector = fault.vector;
@@ -26,9 +33,8 @@ export function exceptionExit(vmcs: Vmcs, fault: CpuFault): ExitInfo | undefined
     exits = (((fault.errorCode ?? 0) & mask) >>> 0 === match) === exits;
   }
   if (!exits) return undefined;
-  const type = vector === Vector.NMI ? InterruptionType.Nmi : InterruptionType.HardwareException;
   const withError = fault.errorCode !== undefined && hasErrorCode(vector);
-  const info = (VALID | (withError ? ERROR_VALID : 0) | (type << 8) | vector) >>> 0;
+  const info = interruptionInfo(vector, fault.errorCode);
   return {
     reason: ExitReason.ExceptionOrNmi,
     // #PF: the linear address CR2 would have received (CR2 is not written).

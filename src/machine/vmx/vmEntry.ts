@@ -69,6 +69,7 @@ function injectEvent(unit: VmxUnit, c: EntryContext): void {
   if (e.type >= InterruptionType.SoftwareInterrupt && e.type <= InterruptionType.SoftwareException) cpu.rip += c.vmcs.get32(F.VM_ENTRY_INSTRUCTION_LEN);
   const kind = e.type === InterruptionType.External || e.type === InterruptionType.Nmi ? EventKind.External : e.type === InterruptionType.HardwareException || e.type === InterruptionType.PrivilegedSoftwareException ? EventKind.Exception : EventKind.Software;
   const errorCode = e.deliverError ? c.vmcs.get32(F.VM_ENTRY_EXCEPTION_ERROR_CODE) : undefined;
+  unit.noteDelivery(c.vmcs.get32(F.VM_ENTRY_INTR_INFO) & 0x80000fff, errorCode ?? 0);
   try {
     try {
       deliverEvent(cpu, e.vector, kind, errorCode);

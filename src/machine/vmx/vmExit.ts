@@ -61,7 +61,9 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
   vmcs.set(F.VMX_INSTRUCTION_INFO, BigInt(info.instructionInfo ?? 0));
   vmcs.set(F.VM_EXIT_INTR_INFO, BigInt(info.interruptionInfo ?? 0));
   vmcs.set(F.VM_EXIT_INTR_ERROR_CODE, BigInt(info.interruptionError ?? 0));
-  vmcs.set(F.IDT_VECTORING_INFO, 0n);
+  const vectoring = unit.takeVectoring();
+  vmcs.set(F.IDT_VECTORING_INFO, BigInt(vectoring?.info ?? 0));
+  vmcs.set(F.IDT_VECTORING_ERROR_CODE, BigInt(vectoring?.error ?? 0));
   if (info.guestLinear !== undefined) vmcs.set(F.GUEST_LINEAR_ADDRESS, linearToBigInt(info.guestLinear));
   if (info.guestPhysical !== undefined) vmcs.set(F.GUEST_PHYSICAL_ADDRESS, BigInt(info.guestPhysical));
   // VM exits clear the valid bit of the VM-entry interruption information (SDM 27.2.5).

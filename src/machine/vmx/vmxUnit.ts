@@ -16,7 +16,7 @@ import { Controls } from './controls';
 import type { EntryFailure } from './entryCheck';
 import { ExitReason } from './exitReasons';
 import { F } from './fields';
-import { exceptionExit } from './exceptionExit';
+import { exceptionExit, interruptionInfo } from './exceptionExit';
 import { GuestIntercepts } from './nonRoot';
 import { VmcsStore, type Vmcs, type VmcsRegionState } from './vmcs';
 import { VmExit, performExit, type ExitInfo, type ExitRecord } from './vmExit';
@@ -78,6 +78,8 @@ export class VmxUnit {
   /** The EPT of the running guest. */
   ept: EptTranslator | undefined = undefined;
   readonly hooks: GuestIntercepts;
+  /** The event being delivered through the guest IDT (for IDT-vectoring information), while it is. */
+  private vectoring: { info: number; error: number; instret: number; events: number } | undefined;
   private loop: RunLoop | undefined;
   private readonly tlbTags = new Map<string, number>();
   /** Instruction counts at which the preemption timer fires / the monitor trap flag exits. */
@@ -278,6 +280,7 @@ export class VmxUnit {
       this.exit({ reason, qualification: signal.qualification, guestPhysical: signal.guestPhysical, guestLinear: signal.linear }, rip);
     } else if (signal instanceof TripleFault) {
       this.lastTripleFault = signal.cause;
+      this.vectoring = undefined; // a triple-fault exit reports no event being delivered
       this.exit({ reason: ExitReason.TripleFault }, rip);
     }
     else return undefined;
@@ -287,8 +290,23 @@ export class VmxUnit {
   private onException(fault: CpuFault, rip: number): 'handled' | undefined {
     if (this.operation !== 'non-root' || !this.current) return undefined;
     const info = exceptionExit(this.current, fault);
-    if (!info) return undefined;
+    if (!info) {
+      this.noteDelivery(interruptionInfo(fault.vector, fault.errorCode), fault.errorCode ?? 0);
+      return undefined;
+    }
     this.exit(info, rip);
     return 'handled';
+  }
+
+  /** An event is about to be delivered through the guest IDT: an exit before it completes reports it (SDM 27.2.4). */
+  noteDelivery(info: number, error: number): void {
+    this.vectoring = { info, error, instret: this.cpu.instret, events: this.cpu.eventsDelivered };
+  }
+
+  /** IDT-vectoring information for an exit happening now: the event still being delivered, if any. */
+  takeVectoring(): { info: number; error: number } | undefined {
+    const v = this.vectoring;
+    this.vectoring = undefined;
+    return v && v.instret === this.cpu.instret && v.events === this.cpu.eventsDelivered ? v : undefined;
   }
 }
