@@ -218,3 +218,27 @@ test('event injection: an external interrupt is delivered through the guest IDT 
   assert.equal(e.field(F.IDT_VECTORING_INFO), 0n, 'the delivery had completed');
   assert.equal(e.field(F.GUEST_RSP), 0x210000n - 40n, 'a 5-qword interrupt frame on the guest stack');
 });
+
+test('VM-exit MSR-store and MSR-load lists: guest values stored, host values loaded; a bad host entry is a VMX abort', { skip }, () => {
+  const lists = `
+  mov dword [0x206000], 0x174
+  mov dword [0x206010], 0x174
+  mov dword [0x206018], 0x99
+  VMW VM_EXIT_MSR_STORE_ADDR, 0x206000
+  VMW VM_EXIT_MSR_STORE_COUNT, 1
+  VMW VM_EXIT_MSR_LOAD_ADDR, 0x206010
+  VMW VM_EXIT_MSR_LOAD_COUNT, 1`;
+  const e = exitOf({ setup: lists, guest: 'mov ecx, 0x174\nxor edx, edx\nmov eax, 0x42\nwrmsr' });
+  assert.equal(e.reason, 32n, 'the WRMSR itself exits (no MSR bitmaps)');
+  const t = vmxTest({
+    primary: Defaults.primary | (1 << 28),
+    setup: `${lists}\n  VMW MSR_BITMAP, 0x204000`,
+    guest: 'mov ecx, 0x174\nxor edx, edx\nmov eax, 0x42\nwrmsr\ncpuid',
+    host: '  mov ecx, 0x174\n  rdmsr\n  hlt',
+  }).runToStop();
+  assert.equal(t.machine.mem.read64(0x206008), 0x42n, 'guest SYSENTER_CS stored on exit');
+  assert.equal(t.cpu.getGpr(0), 0x99n, 'host SYSENTER_CS loaded on exit');
+  const abort = vmxTest({ setup: `${lists}\n  mov dword [0x206010], 0xc0000100`, guest: 'cpuid' }).runToStop();
+  abort.assertStop('shutdown', /VMX abort 4/);
+  assert.equal(abort.machine.mem.read32(0x201004), 4, 'abort indicator in the VMCS region');
+});
