@@ -86,3 +86,23 @@ test('editing an included file that is open re-checks the document that includes
   assert.equal(rechecked.diagnostics.length, 1, JSON.stringify(rechecked.diagnostics));
   assert.match(rechecked.diagnostics[0]?.message ?? '', /helper/);
 });
+
+test('changes typed in quick succession are debounced into one check of the last version', async () => {
+  const typing = new LspTestClient();
+  try {
+    await typing.initialize(null, 150);
+    const uri = 'file:///diagnostics/debounce.hvasm';
+    await typing.open(uri, 'main:\n');
+    const start = performance.now();
+    const last = typing.nextDiagnostics(uri, 4);
+    for (const [index, letter] of ['n', 'o', 'p'].entries()) {
+      void typing.change(uri, [{ range: { start: { line: 1, character: index }, end: { line: 1, character: index } }, text: letter }]).catch(() => undefined);
+    }
+    await last;
+    assert.ok(performance.now() - start >= 140, 'published before the 150 ms pause');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(typing.published.filter((params) => params.uri === uri).map((params) => params.version), [1, 4]);
+  } finally {
+    typing.dispose();
+  }
+});

@@ -24,6 +24,8 @@ const timeoutMs = 5000;
 
 export class LspTestClient {
   readonly connection: ProtocolConnection;
+  /** Every publishDiagnostics received, in order. */
+  readonly published: PublishDiagnosticsParams[] = [];
   private readonly versions = new Map<string, number>();
   private readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
   private readonly waiters: { uri: string; version?: number; resolve: (params: PublishDiagnosticsParams) => void }[] = [];
@@ -89,6 +91,7 @@ export class LspTestClient {
   }
 
   private received(params: PublishDiagnosticsParams): void {
+    this.published.push(params);
     const index = this.waiters.findIndex((waiter) => waiter.uri === params.uri && (waiter.version === undefined || waiter.version === params.version));
     const waiter = this.waiters[index];
     if (waiter !== undefined) {
