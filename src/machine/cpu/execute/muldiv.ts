@@ -75,6 +75,15 @@ function multiplyAccumulator(signed: boolean): Factory {
 /** Truncated signed product of two `size`-byte values into the destination register; sets flags. */
 function signedProduct(cpu: Cpu, size: number, aLo: number, aHi: number, bLo: number, bHi: number): number {
   if (size === 8) {
+    if (aHi === (aLo >> 31) >>> 0 && bHi === (bLo >> 31) >>> 0) {
+      // both operands are sign-extended 32-bit values: the product fits in 64 bits
+      smul32(aLo, bLo);
+      const w0 = PRODUCT[0]!;
+      const w1 = PRODUCT[1]!;
+      setMulFlags(cpu, 8, w0, w1, false);
+      cpu.hiOut = w1;
+      return w0;
+    }
     smul64(aLo, aHi, bLo, bHi);
     const w0 = PRODUCT[0]!;
     const w1 = PRODUCT[1]!;

@@ -12,16 +12,8 @@ import { OperandKind } from '../decoded';
 import { ARITH_FLAGS, Flag } from '../flags';
 import { effectiveAddress } from '../operands';
 import { msb, resultFlags, setArithFlags, setSomeFlags, SIZE_MASK, toSigned } from './flagWrite';
-
-export const enum ShiftOp {
-  Rol = 0,
-  Ror = 1,
-  Rcl = 2,
-  Rcr = 3,
-  Shl = 4,
-  Shr = 5,
-  Sar = 7,
-}
+import { fastRegisterShift } from './shiftFast';
+import { ShiftOp } from './shiftOps';
 
 /** Flags computed by the last `shiftValue` call, applied by `applyShiftFlags`. */
 let pendingMask = 0;
@@ -32,17 +24,30 @@ function bitAt(lo: number, hi: number, k: number): number {
 }
 
 /** 64-bit logical/arithmetic shifts of halves by 0 <= n < 64; high half in `out[1]`. */
-const out = [0, 0];
+const out = new Float64Array(2);
 function shl64(lo: number, hi: number, n: number): void {
-  if (n === 0) [out[0], out[1]] = [lo, hi];
-  else if (n < 32) [out[0], out[1]] = [(lo << n) >>> 0, ((hi << n) | (lo >>> (32 - n))) >>> 0];
-  else [out[0], out[1]] = [0, (lo << (n - 32)) >>> 0];
+  if (n === 0) {
+    out[0] = lo;
+    out[1] = hi;
+  } else if (n < 32) {
+    out[0] = (lo << n) >>> 0;
+    out[1] = ((hi << n) | (lo >>> (32 - n))) >>> 0;
+  } else {
+    out[0] = 0;
+    out[1] = (lo << (n - 32)) >>> 0;
+  }
 }
 function shr64(lo: number, hi: number, n: number, arithmetic: boolean): void {
-  const fill = arithmetic ? hi >> 31 : 0;
-  if (n === 0) [out[0], out[1]] = [lo, hi];
-  else if (n < 32) [out[0], out[1]] = [((lo >>> n) | (hi << (32 - n))) >>> 0, (arithmetic ? hi >> n : hi >>> n) >>> 0];
-  else [out[0], out[1]] = [(arithmetic ? hi >> (n - 32) : hi >>> (n - 32)) >>> 0, fill >>> 0];
+  if (n === 0) {
+    out[0] = lo;
+    out[1] = hi;
+  } else if (n < 32) {
+    out[0] = ((lo >>> n) | (hi << (32 - n))) >>> 0;
+    out[1] = (arithmetic ? hi >> n : hi >>> n) >>> 0;
+  } else {
+    out[0] = (arithmetic ? hi >> (n - 32) : hi >>> (n - 32)) >>> 0;
+    out[1] = arithmetic ? (hi >> 31) >>> 0 : 0;
+  }
 }
 
 /** Shift family (shl/shr/sar) of a `size`-byte value by a masked count >= 1. */
@@ -94,7 +99,8 @@ function rotate(op: ShiftOp, size: number, lo: number, hi: number, count: number
   const left = op === ShiftOp.Rol ? n : (bits - n) % bits;
   if (size === 8) {
     shl64(lo, hi, left);
-    const [aLo, aHi] = [out[0]!, out[1]!];
+    const aLo = out[0]!;
+    const aHi = out[1]!;
     shr64(lo, hi, left === 0 ? 0 : 64 - left, false);
     rLo = left === 0 ? lo : (aLo | out[0]!) >>> 0;
     rHi = left === 0 ? hi : (aHi | out[1]!) >>> 0;
@@ -195,6 +201,8 @@ function shiftFactory(op: ShiftOp): Factory {
       const r = dst.reg!.index;
       // a 32-bit destination is written (zero-extended) even when the count is 0
       if (fixed === 0) return size === 8 ? () => undefined : (cpu) => void (cpu.hi[r] = 0);
+      const fast = fastRegisterShift(op, size, r, fixed);
+      if (fast) return fast;
       return (cpu) => {
         const count = fixed >= 0 ? fixed : cpu.lo[1]! & countMask;
         cpu.lo[r] = shiftValue(cpu, op, size, cpu.lo[r]!, size === 8 ? cpu.hi[r]! : 0, count);

@@ -12,14 +12,10 @@ export const PRODUCT = new Uint32Array(4);
 
 /** Unsigned 32×32 → 64 into PRODUCT[0..1]. */
 export function umul32(a: number, b: number): void {
-  const aL = a & 0xffff;
-  const aH = a >>> 16;
-  const bL = b & 0xffff;
-  const bH = b >>> 16;
-  const cross = aH * bL + aL * bH;
-  const low = aL * bL + (cross % TWO16) * TWO16;
+  // a·b = aH·b·2^16 + aL·b with both partial products < 2^48 (exact in a double)
+  const t = (a >>> 16) * (b >>> 0) + Math.floor(((a & 0xffff) * (b >>> 0)) / TWO16);
   PRODUCT[0] = Math.imul(a, b);
-  PRODUCT[1] = aH * bH + Math.floor(cross / TWO16) + Math.floor(low / TWO32);
+  PRODUCT[1] = Math.floor(t / TWO16);
 }
 
 /** Signed 32×32 → 64 into PRODUCT[0..1] (operands as unsigned 32-bit patterns). */
