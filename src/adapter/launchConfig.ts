@@ -16,6 +16,8 @@ export interface LaunchConfig {
   readonly maxInstructions: number | undefined;
   /** An address, or a label to look up once the program is assembled. */
   readonly entry: number | string | undefined;
+  /** "Run Without Debugging": breakpoints are ignored. */
+  readonly noDebug: boolean;
 }
 
 /** Fields VS Code and other clients add to every configuration. */
@@ -96,5 +98,6 @@ export function validateLaunchArguments(raw: unknown = {}): LaunchConfig {
     memoryMB: integerField(args, 'memoryMB', 2, 16384) ?? 128,
     maxInstructions: integerField(args, 'maxInstructions', 1, Number.MAX_SAFE_INTEGER),
     entry: entryField(typed.entry),
+    noDebug: args.noDebug === true,
   };
 }

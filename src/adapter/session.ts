@@ -16,7 +16,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CustomRequest, CustomEvent, type PageWalkArguments, type PageWalkResult, type RegistersResult } from '../protocol/dap';
 import { validateLaunchArguments, LaunchError, type LaunchConfig } from './launchConfig';
-import { loadProgram, formatDiagnostic, symbolize } from './program';
+import { loadProgram, formatDiagnostic, symbolize, addressesForLine } from './program';
 import { Debuggee } from './debuggee';
 import { BreakpointManager } from './breakpoints';
 import { RegisterVariables } from './variables';
@@ -24,7 +24,7 @@ import { stackFrames, threads, VCPU_THREAD_ID } from './stack';
 import { parseMemoryReference, MemoryReferenceError } from './memory';
 import { disassemble } from './disassemble';
 import { runCommand, completions } from './commands';
-import { evaluateExpression, parseExpression, ExpressionError } from './expression';
+import { evaluateExpression, evaluateNode, parseExpression, ExpressionError } from './expression';
 import { validateRequest } from './requestValidation';
 import { EXCEPTION_FILTERS, unknownFilters } from './exceptionFilters';
 import { hex64, hexPadded, parseInteger } from './format';
@@ -55,7 +55,7 @@ export class HyperscopeSession extends LoggingDebugSession {
     super();
     this.setDebuggerLinesStartAt1(false);
     this.setDebuggerColumnsStartAt1(false);
-    this.breakpoints.onChange = (addresses) => this.debuggee?.runtime.setUserBreakpoints(addresses);
+    this.breakpoints.onChange = (addresses) => this.debuggee?.runtime.setUserBreakpoints(this.debuggee.config.noDebug ? [] : addresses);
   }
 
   /** The launched program, or a UserError for requests that need one. */
@@ -114,6 +114,8 @@ export class HyperscopeSession extends LoggingDebugSession {
       completionTriggerCharacters: [' '],
       supportsRestartRequest: true,
       supportsTerminateRequest: true,
+      supportsGotoTargetsRequest: true,
+      supportsSetExpression: true,
       supportsExceptionInfoRequest: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
       supportsStepBack: true,
@@ -157,7 +159,7 @@ export class HyperscopeSession extends LoggingDebugSession {
     this.lastStop = undefined;
     const runtime = debuggee.runtime;
     runtime.judge = this.breakpoints;
-    runtime.watcher = this.dataWatches;
+    runtime.watcher = config.noDebug ? undefined : this.dataWatches;
     this.dataWatches.resync(true);
     runtime.on('stopped', (stop: RuntimeStop) => {
       if (this.debuggee !== debuggee) return;
@@ -178,9 +180,10 @@ export class HyperscopeSession extends LoggingDebugSession {
     for (const change of this.breakpoints.reresolve(program)) this.sendEvent(new BreakpointEvent('changed', { id: change.id, verified: change.verified } as DebugProtocol.Breakpoint));
   }
 
-  protected override restartRequest(response: DebugProtocol.RestartResponse): void {
+  protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
     this.handle(response, () => {
-      const config = this.require().config;
+      const current = this.require().config;
+      const config = args?.arguments ? validateLaunchArguments(args.arguments) : current;
       this.startProgram(config);
       this.sendResponse(response);
       this.require().runtime.start(config.stopOnEntry);
@@ -308,6 +311,31 @@ export class HyperscopeSession extends LoggingDebugSession {
     });
   }
 
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    this.handle(response, () => {
+      const debuggee = this.require();
+      const line = this.convertClientLineToDebugger(args.line);
+      const addresses = args.source.path ? addressesForLine(debuggee.program, args.source.path, line) : [];
+      response.body = { targets: addresses.map((address) => ({ id: address, label: symbolize(debuggee.program, address) ?? hex64(address), line: args.line, instructionPointerReference: '0x' + BigInt.asUintN(64, BigInt(address)).toString(16) })) };
+      this.sendResponse(response);
+    });
+  }
+
+  /** Jump to a line: moves RIP without executing anything (the target id is the address). */
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    this.handle(response, () => {
+      const debuggee = this.require();
+      if (debuggee.runtime.isRunning) throw new UserError('pause the machine before jumping');
+      const rip = lookupRegister('rip')!;
+      const problem = rip.set!(debuggee.machine.cpu, BigInt.asUintN(64, BigInt(args.targetId)));
+      if (problem) throw new UserError(problem);
+      this.sendResponse(response);
+      const event = new StoppedEvent('goto', VCPU_THREAD_ID) as DebugProtocol.StoppedEvent;
+      event.body.allThreadsStopped = true;
+      this.sendEvent(event);
+    });
+  }
+
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
     this.handle(response, () => {
       this.require().runtime.pause();
@@ -401,6 +429,37 @@ export class HyperscopeSession extends LoggingDebugSession {
       }
       this.sendResponse(response);
     });
+  }
+
+  /** Watch edits: a register name, a flag, or a sized memory operand (`qword [rsp+8]`) takes the value. */
+  protected override setExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): void {
+    this.handle(response, () => {
+      const debuggee = this.require();
+      if (debuggee.runtime.isRunning) throw new UserError('pause the machine before editing');
+      const target = parseExpression(args.expression);
+      const value = evaluateExpression(args.value, debuggee.evalContext);
+      if (target.kind === 'name' && lookupRegister(target.name)) {
+        this.setRegister(target.name, /^\s*-/.test(args.value) ? BigInt.asIntN(64, value) : value);
+      } else if (target.kind === 'memory') {
+        const address = evaluateNode(target.address, debuggee.evalContext);
+        const bytes = new Uint8Array(target.size);
+        for (let i = 0; i < target.size; i++) bytes[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+        const ref = { space: 'gva' as const, address: Number(BigInt.asIntN(64, address)) };
+        if (debuggee.memory.read(ref, target.size).unreadable > 0 || debuggee.memory.write(ref, bytes) < target.size) throw new UserError(`cannot write ${target.size} bytes at ${hex64(address)}: not mapped RAM`);
+        this.dataWatches.resync(false);
+      } else throw new UserError(`'${args.expression}' cannot be assigned: use a register or a memory operand like qword [rsp]`);
+      const shown = evaluateExpression(args.expression, debuggee.evalContext);
+      response.body = { value: `${hex64(shown)} (${shown})` };
+      this.sendResponse(response);
+      this.sendEvent(new InvalidatedEvent(['variables']));
+    });
+  }
+
+  private setRegister(name: string, value: bigint): void {
+    const register = lookupRegister(name)!;
+    if (!register.set) throw new UserError(`${name} is read-only in the debugger`);
+    const problem = register.set(this.require().machine.cpu, value);
+    if (problem) throw new UserError(problem);
   }
 
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
