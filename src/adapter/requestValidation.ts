@@ -40,6 +40,7 @@ const SCHEMA: Record<string, Record<string, Rule>> = {
   dataBreakpointInfo: { name: 'string!', variablesReference: 'integer', frameId: 'integer', bytes: 'integer', asAddress: 'boolean' },
   setDataBreakpoints: { breakpoints: 'array!' },
   'hyperscope/pageWalk': { address: 'address!', access: 'string', user: 'boolean' },
+  'hyperscope/pageTables': { maxEntries: 'integer' },
 };
 
 const ARRAY_ITEMS: Record<string, Record<string, Record<string, Rule>>> = {

@@ -14,7 +14,7 @@ import {
   InvalidatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { CustomRequest, CustomEvent, type PageWalkArguments, type PageWalkResult, type RegistersResult } from '../protocol/dap';
+import { CustomRequest, CustomEvent, type PageTablesArguments, type PageWalkArguments, type PageWalkResult, type RegistersResult } from '../protocol/dap';
 import { validateLaunchArguments, LaunchError, type LaunchConfig } from './launchConfig';
 import { loadProgram, formatDiagnostic, symbolize, addressesForLine } from './program';
 import { Debuggee } from './debuggee';
@@ -32,6 +32,7 @@ import { lookupRegister } from './registers';
 import { GPR_NAMES, SEGMENT_NAMES } from '../machine/cpu/registers';
 import type { RuntimeStop } from './runtime';
 import { pageWalk } from './pageWalk';
+import { pageTables } from './pageTables';
 import { DataWatches } from './dataBreakpoints';
 
 const MAX_READ = 1 << 20;
@@ -521,6 +522,9 @@ export class HyperscopeSession extends LoggingDebugSession {
           break;
         case CustomRequest.registers:
           response.body = this.registersRequest();
+          break;
+        case CustomRequest.pageTables:
+          response.body = pageTables(this.require(), (args as PageTablesArguments | undefined)?.maxEntries);
           break;
         default:
           throw new UserError(`unknown request '${command}'`);

@@ -32,6 +32,8 @@ export const CustomRequest = {
   pageWalk: 'hyperscope/pageWalk',
   /** Every register as plain values (views that do not want the variables tree). */
   registers: 'hyperscope/registers',
+  /** The guest's page tables as a tree of present entries, from CR3. */
+  pageTables: 'hyperscope/pageTables',
 } as const;
 
 export interface PageWalkArguments {
@@ -68,6 +70,38 @@ export interface PageWalkResult {
   guestPhysical?: string;
   pageSize?: number;
   fault?: string;
+}
+
+export interface PageTablesArguments {
+  /** Stop after this many entries (default 512, at most 65536); `truncated` says when it did. */
+  maxEntries?: number;
+}
+
+export interface PageTableNode {
+  /** 4 = PML4 ... 1 = PT. */
+  level: number;
+  levelName: string;
+  index: number;
+  /** Entry address (guest-physical), hex. */
+  entryAddress: string;
+  /** The 64-bit entry, hex. */
+  value: string;
+  flags: string[];
+  /** First linear address the entry maps, hex (canonical). */
+  linearBase: string;
+  /** For leaves: the page size in bytes and the physical frame, hex. */
+  pageSize?: number;
+  frame?: string;
+  /** For tables: the present entries of the next level. */
+  children?: PageTableNode[];
+}
+
+export interface PageTablesResult {
+  cr3: string;
+  pagingEnabled: boolean;
+  roots: PageTableNode[];
+  entries: number;
+  truncated: boolean;
 }
 
 export type RegistersArguments = Record<string, never>;

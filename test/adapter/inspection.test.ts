@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withClient, fixture, markerLine, type HyperscopeClient } from './client';
-import { CustomRequest, type PageWalkResult, type RegistersResult } from '../../src/protocol/dap';
+import { CustomRequest, type PageTablesResult, type PageWalkResult, type RegistersResult } from '../../src/protocol/dap';
 
 const basic = fixture('basic.hvasm');
 const line = (marker: string): number => markerLine(basic, marker);
@@ -220,6 +220,26 @@ test('custom requests: page walk and registers', async () => {
     assert.equal(registers.values.rax, '0x0000000000000001');
     assert.equal(registers.segments.cs!.selector, '0x0008');
     assert.equal(registers.instret, 2);
+  });
+});
+
+test('custom request: the page-table tree from CR3, bounded', async () => {
+  await withClient(async (client) => {
+    await atBp1(client);
+    const tree = (await client.customRequest(CustomRequest.pageTables, { maxEntries: 10 })).body as PageTablesResult;
+    assert.equal(tree.cr3, '0x5000');
+    assert.equal(tree.entries, 10);
+    assert.equal(tree.truncated, true);
+    const pml4 = tree.roots[0]!;
+    assert.deepEqual([pml4.levelName, pml4.index, pml4.entryAddress, pml4.linearBase], ['PML4', 0, '0x5000', '0x0']);
+    const pdpt = pml4.children![0]!;
+    assert.equal(pdpt.levelName, 'PDPT');
+    const pd = pdpt.children!;
+    assert.equal(pd.length, 8);
+    assert.deepEqual([pd[1]!.levelName, pd[1]!.pageSize, pd[1]!.frame, pd[1]!.linearBase], ['PD', 0x200000, '0x200000', '0x200000']);
+    assert.ok(pd[1]!.flags.includes('PS'));
+    const whole = (await client.customRequest(CustomRequest.pageTables)).body as PageTablesResult;
+    assert.equal(whole.entries, 512);
   });
 });
 
