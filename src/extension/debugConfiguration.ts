@@ -27,7 +27,8 @@ export class HyperscopeConfigurationProvider implements vscode.DebugConfiguratio
   /** Fills an empty configuration (F5 without launch.json) from the active hvasm file. */
   resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.ProviderResult<vscode.DebugConfiguration> {
     const launch = config as LaunchConfiguration;
-    if (!launch.type && !launch.request && !launch.name) {
+    // F5 with no launch.json: VS Code passes an empty configuration (the type may be filled in).
+    if (!launch.request && !launch.name && !launch.program) {
       const file = activeHvasmFile();
       if (!file) {
         void vscode.window.showInformationMessage('Hyperscope: open an .hvasm file to debug it, or add a "hyperscope" configuration to launch.json.');

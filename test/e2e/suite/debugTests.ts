@@ -169,6 +169,19 @@ export function debugTests(context: E2eContext): TestCase[] {
       },
     },
     {
+      name: 'an empty configuration (F5 without launch.json) debugs the active hvasm file',
+      run: async () => {
+        requireAdapter(context, 'adapterInline.js');
+        const program = path.join(context.samples, 'hello.hvasm');
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(program));
+        const recorded = await startRecorded(undefined, { type: 'hyperscope', request: '', name: '' });
+        await recorded.waitForTermination();
+        const launched = recorded.session?.configuration;
+        assert(launched?.program === program && launched.request === 'launch', `resolved to ${JSON.stringify(launched)}`);
+        assert(recorded.output.includes(HELLO_OUTPUT), `serial output ${JSON.stringify(recorded.output)}`);
+      },
+    },
+    {
       name: '"Debug This File" on the active hvasm editor starts and finishes a session',
       run: async () => {
         requireAdapter(context, 'adapterInline.js');
