@@ -52,6 +52,38 @@ function activationTests(context: E2eContext): TestCase[] {
 }
 
 /** scripts/e2e-run.mjs names the file through code-server's environment; else test-results/ of the extension. */
+interface ManifestFiles {
+  contributes?: {
+    walkthroughs?: Array<{ steps: Array<{ id: string; media: { markdown?: string } }> }>;
+    grammars?: Array<{ path: string }>;
+    languages?: Array<{ configuration?: string }>;
+  };
+  main?: string;
+}
+
+/** Every file the manifest points at is present where the extension was loaded from (the .vsix run proves packaging). */
+function manifestFilesTest(context: E2eContext): TestCase {
+  return {
+    name: 'every file the manifest names (main, grammar, language configuration, walkthrough media) is shipped',
+    run: async () => {
+      const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as ManifestFiles | undefined;
+      assert(manifest?.contributes, 'no manifest contributions');
+      const steps = manifest.contributes.walkthroughs?.[0]?.steps ?? [];
+      assert(steps.length >= 4, `walkthrough has ${steps.length} steps`);
+      const files = [
+        manifest.main,
+        ...(manifest.contributes.grammars ?? []).map((grammar) => grammar.path),
+        ...(manifest.contributes.languages ?? []).map((language) => language.configuration),
+        ...steps.map((step) => step.media.markdown),
+      ].filter((file): file is string => typeof file === 'string');
+      const missing = files.filter((file) => !fs.existsSync(path.join(context.extensionPath, file)));
+      assert(missing.length === 0, `missing from ${context.extensionPath}: ${missing.join(', ')}`);
+      const document = await vscode.commands.executeCommand('hyperscope.newFile').then(() => vscode.window.activeTextEditor?.document);
+      assert(document?.languageId === 'hvasm' && /out\s+0xf4/.test(document.getText()), 'hyperscope.newFile did not open the hvasm template');
+    },
+  };
+}
+
 function writeMetrics(context: E2eContext): void {
   const file = process.env.HYPERSCOPE_E2E_METRICS ?? path.join(context.extensionPath, 'test-results', 'e2e-metrics.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -68,7 +100,7 @@ export async function run(): Promise<void> {
   await vscode.workspace.getConfiguration('debug').update('saveBeforeStart', 'none', vscode.ConfigurationTarget.Global);
   const recorder = installRecorder('hyperscope');
   try {
-    const summary = await runTests([...activationTests(context), ...languageTests(context), ...settingsTests(), ...debugTests(context)]);
+    const summary = await runTests([...activationTests(context), manifestFilesTest(context), ...languageTests(context), ...settingsTests(), ...debugTests(context)]);
     context.metrics.passed = summary.passed;
     context.metrics.failed = summary.failed;
     context.metrics.skipped = summary.skipped;
