@@ -1,8 +1,8 @@
 """Runs x86-64 code sequences in Unicorn for the differential test (unicornDiff.test.ts).
 
-Each case runs from its own code address (codeBase + i * CASE_STRIDE): Unicorn 2.0 keeps
-translated blocks across mem_write and flushing them costs ~0.3 s, so code is never reused.
-The code uses absolute data addresses only, so where it runs does not matter.
+Every case runs at codeBase, like in our machine (return addresses and RIP-relative
+operands agree). Unicorn 2.0 keeps translated blocks across mem_write, so each case drops
+the cached translations of the code region (ctl_remove_cache; ctl_flush_tb costs ~0.3 s).
 
 stdin: {"codeBase": int, "dataBase": int, "data": hex, "cases": [{"code": hex, "regs": [16 hex], "rflags": int}]}
 stdout: [{"regs": [16 hex], "rflags": int, "changes": [[offset, byte], ...], "error": str | null}]
@@ -21,7 +21,7 @@ from unicorn.x86_const import (
 GPRS = [UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
         UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11,
         UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15]
-CASE_STRIDE = 0x400
+CODE_SIZE = 0x10000
 
 
 def main():
@@ -32,15 +32,16 @@ def main():
     data_size = (len(data) + 0xfff) & ~0xfff
     uc = Uc(UC_ARCH_X86, UC_MODE_64)
     cases = request["cases"]
-    uc.mem_map(code_base, (len(cases) * CASE_STRIDE + 0xfff) & ~0xfff)
+    uc.mem_map(code_base, CODE_SIZE)
     uc.mem_map(data_base, data_size)
     results = []
     for i, case in enumerate(cases):
         code = bytes.fromhex(case["code"])
-        if len(code) >= CASE_STRIDE:
-            raise ValueError("case %d: code longer than %d bytes" % (i, CASE_STRIDE))
-        start = code_base + i * CASE_STRIDE
+        if len(code) > CODE_SIZE:
+            raise ValueError("case %d: code longer than %d bytes" % (i, CODE_SIZE))
+        start = code_base
         uc.mem_write(start, code)
+        uc.ctl_remove_cache(code_base, code_base + CODE_SIZE)
         uc.mem_write(data_base, data)
         for reg, value in zip(GPRS, case["regs"]):
             uc.reg_write(reg, int(value, 16))

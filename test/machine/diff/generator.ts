@@ -6,6 +6,8 @@
  * architecturally defined at the end, which are the only ones compared.
  */
 
+/** Where every sequence runs (in our machine and in Unicorn). */
+export const CODE_BASE = 0x100000;
 export const DATA_BASE = 0x200000;
 /** Bytes of the data region; the stack lives in its top quarter. */
 export const DATA_SIZE = 0x4000;
@@ -84,8 +86,15 @@ export function regName(index: number, size: number): string {
   return (size === 8 ? R64 : size === 4 ? R32 : size === 2 ? R16 : R8)[index]!;
 }
 
+/** Labels are unique across all sequences of a run (they are assembled in one file). */
+let labelCounter = 0;
+
 class Builder {
   constructor(readonly rng: Random) {}
+
+  label(): string {
+    return `L${labelCounter++}`;
+  }
 
   size(): number {
     return this.rng.pick([1, 2, 4, 8]);
@@ -98,9 +107,11 @@ class Builder {
     return regName(this.rng.pick(pool), size);
   }
 
-  /** A memory operand in the data region, aligned or not, sometimes crossing a page. */
-  mem(size: number): string {
+  /** A memory operand in the data region (absolute or RIP-relative), sometimes crossing a page. */
+  mem(size: number, ripRelative = true): string {
     const offset = this.rng.chance(0.1) ? 0x1000 - this.rng.range(1, size) : this.rng.range(0, 0x2f00);
+    // `$$` is the sequence's own section, which starts at CODE_BASE (see assembleAll)
+    if (ripRelative && this.rng.chance(0.2)) return `${SIZE_NAMES[size]} [rel $$ + 0x${(DATA_BASE + offset - CODE_BASE).toString(16)}]`;
     return `${SIZE_NAMES[size]} [abs 0x${(DATA_BASE + offset).toString(16)}]`;
   }
 
@@ -279,7 +290,9 @@ const shiftDouble: Template = (b) => {
   const count = size === 2 ? b.rng.range(0, 16) : b.rng.chance(0.5) ? b.rng.range(0, 9) : b.rng.range(0, 255);
   const masked = count & (size === 8 ? 63 : 31);
   const viaCl = b.rng.chance(0.5);
-  const dst = b.rng.chance(0.3) ? b.mem(size) : b.reg(size, [1]);
+  // Unicorn 2.0.1 (QEMU 5) forgets the imm8 when computing a RIP-relative shld/shrd
+  // address (it accesses one byte too low); we do not, so the imm8 forms stay absolute.
+  const dst = b.rng.chance(0.3) ? b.mem(size, viaCl) : b.reg(size, [1]);
   const lines = viaCl ? [`mov cl, ${count}`, `${op} ${dst}, ${b.reg(size, [1])}, cl`] : [`${op} ${dst}, ${b.reg(size)}, ${count}`];
   if (masked === 0) return emit(lines);
   return emit(lines, CF | PF | ZF | SF | (masked === 1 ? OF : 0), AF | (masked === 1 ? 0 : OF));
@@ -415,8 +428,39 @@ const addressing: Template = (b) => {
   return emit(lines);
 };
 
+/** Control flow: jcc, loop/loope/loopne, jrcxz, call/ret (imm16), indirect jmp. */
+const branch: Template = (b) => {
+  const target = b.label();
+  const skipped = `not ${b.reg(8)}`;
+  switch (b.rng.int(5)) {
+    case 0: {
+      const c = b.rng.pick(CONDITIONS);
+      return emit([`j${c} ${target}`, skipped, `${target}:`], 0, 0, CONDITION_READS[c]!);
+    }
+    case 1: {
+      const kind = b.rng.pick(['loop', 'loope', 'loopne']);
+      const body = b.reg(8, [1]);
+      return emit([`mov ecx, ${b.rng.range(1, 6)}`, `${target}:`, `add ${body}, ${b.reg(8, [1])}`, `${kind} ${target}`], ALL6);
+    }
+    case 2:
+      return emit([`mov ecx, ${b.rng.range(0, 1)}`, `jrcxz ${target}`, skipped, `${target}:`]);
+    case 3: {
+      const over = b.label();
+      const release = b.rng.chance(0.5);
+      const lines = release ? [`push ${b.reg(8)}`] : [];
+      lines.push(`call ${target}`, `jmp ${over}`, `${target}:`, `add ${b.reg(8)}, ${b.reg(8)}`, release ? 'ret 8' : 'ret', `${over}:`);
+      return emit(lines, ALL6);
+    }
+    default: {
+      const via = b.reg(8);
+      return emit([`lea ${via}, [rel ${target}]`, `jmp ${via}`, skipped, `${target}:`]);
+    }
+  }
+};
+
 export const TEMPLATES: Record<string, Template> = {
   addressing,
+  branch,
   alu,
   unary,
   xchg,

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { Machine } from '../../../src/machine/machine';
 import { GPR_NAMES } from '../../../src/machine/cpu/registers';
 import { nasm } from '../cpuRunner';
-import { DATA_BASE, DATA_SIZE, DF, Random, STACK_TOP, type Sequence } from './generator';
+import { CODE_BASE, DATA_BASE, DATA_SIZE, DF, Random, STACK_TOP, type Sequence } from './generator';
 
-export const CODE_BASE = 0x100000;
-/** Where Unicorn runs the cases (each at its own address; see unicorn_driver.py). */
-const UNICORN_CODE_BASE = 0x10000000;
+export { CODE_BASE };
+
 const PYTHON = '/usr/bin/python3';
 const DRIVER = join(__dirname, '..', 'unicorn_driver.py');
 
@@ -46,15 +45,24 @@ export function hasUnicorn(): boolean {
   return unicornAvailable;
 }
 
-/** Assembles all sequences in one nasm run; returns each sequence's bytes. */
+/**
+ * Assembles all sequences in one nasm run; returns each sequence's bytes. Each sequence
+ * is its own section with vstart = CODE_BASE, so labels and RIP-relative operands are
+ * resolved as if it were loaded at CODE_BASE (where both machines run it).
+ */
 export function assembleAll(sequences: readonly Sequence[]): Uint8Array[] {
   const source: string[] = [];
-  sequences.forEach((s, i) => source.push(`s${i}:`, ...s.lines, `e${i}:`));
-  source.push('table:', ...sequences.map((_, i) => `dd s${i} - $$, e${i} - $$`));
+  sequences.forEach((s, i) => source.push(`section s${i} ${i > 0 ? `follows=s${i - 1} ` : ''}align=1 vstart=0x${CODE_BASE.toString(16)}`, `s${i}:`, ...s.lines, `e${i}:`));
+  source.push(`section lengths follows=s${sequences.length - 1} align=1`, ...sequences.map((_, i) => `dd e${i} - s${i}`));
   const image = nasm(source.join('\n'));
   const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
-  const tableStart = image.length - sequences.length * 8;
-  return sequences.map((_, i) => image.slice(view.getUint32(tableStart + i * 8, true), view.getUint32(tableStart + i * 8 + 4, true)));
+  const table = image.length - sequences.length * 4;
+  let offset = 0;
+  return sequences.map((_, i) => {
+    const length = view.getUint32(table + i * 4, true);
+    offset += length;
+    return image.slice(offset - length, offset);
+  });
 }
 
 export function randomState(rng: Random): { regs: bigint[]; rflags: number } {
@@ -93,7 +101,7 @@ interface DriverResult {
 
 export function runUnicorn(cases: readonly Case[], data: Uint8Array): Outcome[] {
   const request = {
-    codeBase: UNICORN_CODE_BASE,
+    codeBase: CODE_BASE,
     dataBase: DATA_BASE,
     data: Buffer.from(data).toString('hex'),
     cases: cases.map((c) => ({ code: Buffer.from(c.code).toString('hex'), regs: c.regs.map((r) => r.toString(16)), rflags: c.rflags })),
