@@ -1,7 +1,7 @@
 // assemble(): the whole program, following includes, to a flat image like `nasm -f bin`.
 import { layout } from './layout';
 import { formatListing } from './listing';
-import { loadProgram } from './preprocess';
+import { loadProgram, type ProgramLine } from './preprocess';
 import type { AssembledSymbol, AssembleHost, AssembleOptions, AssembleResult, Diagnostic } from './types';
 
 function failure(entryFile: string, message: string): AssembleResult {
@@ -26,7 +26,7 @@ export function assemble(entryFile: string, host: AssembleHost, options: Assembl
 }
 
 function assembleText(text: string, entryFile: string, host: AssembleHost, options: AssembleOptions): AssembleResult {
-  const program = loadProgram(text, entryFile, host);
+  const program = loadProgram(text, entryFile, host, false);
   const diagnostics = program.diagnostics;
   const result = layout(program.lines, options.bits ?? 64, diagnostics);
   const progbits = result.sections.filter((s) => !s.nobits && s.size > 0);
@@ -43,17 +43,39 @@ function assembleText(text: string, entryFile: string, host: AssembleHost, optio
     const d = definitionOf.get(name);
     if (d !== undefined) symbols.push({ name, kind: 'equ', value, file: d.file, range: d.range });
   }
+  const inSourceOrder = result.lineMap.slice();
   const lineMap = result.lineMap.sort((a, b) => a.address - b.address);
+  let listing: string | undefined;
+  const source = listingSources(program.lines);
   return {
     bytes,
     origin: result.origin,
     symbols,
     lineMap,
-    listing: formatListing(result.rows, entryFile),
+    get listing(): string {
+      listing ??= formatListing({ entries: inSourceOrder, image: bytes, origin: result.origin, entryFile, source });
+      return listing;
+    },
     files: program.files,
     includes: program.includes,
     diagnostics,
     ok: !diagnostics.some((d) => d.severity === 'error'),
+  };
+}
+
+/** Source text by file and line, indexed on first use (only the listing needs it). */
+function listingSources(lines: readonly ProgramLine[]): (file: string, line: number) => string {
+  let index: Map<string, Map<number, string>> | undefined;
+  return (file, line) => {
+    if (index === undefined) {
+      index = new Map();
+      for (const pl of lines) {
+        let byLine = index.get(pl.file);
+        if (byLine === undefined) index.set(pl.file, (byLine = new Map()));
+        byLine.set(pl.line, pl.source);
+      }
+    }
+    return index.get(file)?.get(line) ?? '';
   };
 }
 

@@ -6,14 +6,25 @@ import { evaluate, type EvalContext, type Value } from './expr';
 import type { Operand } from './operands';
 import { registerByName } from './registers';
 import { canonicalMnemonic } from './encode/candidates';
-import { createInstruction, encodeInstruction, type Prefixes } from './encode/build';
+import { encodeInstruction, NO_PREFIXES, type Prefixes } from './encode/build';
 import { immediateBits, type ResolvedOperand } from './encode/operandMatch';
-import { chooseForm } from './encode/select';
-import { branchForms, branchLength, createStringInstruction, isStringInstruction } from './encode/special';
+import { cachedChoice, type Choice, chooseForm, formKey } from './encode/select';
+import { type InstructionStatement, instructionText } from './statement';
+import { encodeForm, type EncodingTemplate, patchTemplate } from './encode/template';
+import { branchBytes } from './encode/branchBytes';
+import { type BranchForms, branchForms, branchLength, createStringInstruction, isStringInstruction } from './encode/special';
 
 export interface InstructionState {
   /** Branches: whether the near (rel16/32) form is in use. Grows only. */
   near?: boolean;
+  /** The line's branch forms (null: not a branch), looked up once; a line's mode never changes. */
+  branch?: BranchForms | null;
+  /** Everything the length depends on, as of the last encoding; the same key means the same length. */
+  sizeKey?: string;
+  length?: number;
+  /** For instructions that depend on symbols: the form chosen and bytes to patch values into. */
+  choice?: Choice;
+  template?: EncodingTemplate;
 }
 
 export interface EncodeContext extends EvalContext {
@@ -21,15 +32,30 @@ export interface EncodeContext extends EvalContext {
   defaultRel: boolean;
   /** Final pass: unknown symbols are errors and bytes are needed. */
   final: boolean;
-  warn(message: string): void;
+  /** A warning at columns `start`..`end` of the line (0, 0: the whole line). */
+  warn(message: string, start?: number, end?: number): void;
+}
+
+/** A fresh state with every field present, so all states share one shape. */
+export function newInstructionState(): InstructionState {
+  return { near: undefined, branch: undefined, sizeKey: undefined, length: undefined, choice: undefined, template: undefined };
+}
+
+/** A warning about one operand, with its columns. */
+export interface EncodeWarning {
+  message: string;
+  start: number;
+  end: number;
 }
 
 export interface EncodedInstruction {
   bytes?: Uint8Array;
   length: number;
+  warnings?: EncodeWarning[];
 }
 
-function prefixesOf(names: string[]): Prefixes {
+function prefixesOf(names: readonly string[]): Prefixes {
+  if (names.length === 0) return NO_PREFIXES;
   return {
     lock: names.includes('lock'),
     rep: names.includes('rep') || names.includes('repe') || names.includes('repz'),
@@ -48,7 +74,7 @@ function resolve(operands: Operand[], ctx: EncodeContext): ResolvedOperand[] {
     if (op.kind === 'reg') return op;
     if (op.kind === 'imm') {
       const { value, known } = evaluateOrPlaceholder(op.expr, ctx);
-      return { kind: 'imm', value: value.value, reloc: value.reloc, known, size: op.size, strict: op.strict };
+      return { kind: 'imm', value: value.value, reloc: value.reloc, known, size: op.size, strict: op.strict, start: op.start, end: op.end };
     }
     const { value } = op.disp === undefined ? { value: { value: 0n, reloc: 0 } } : evaluateOrPlaceholder(op.disp, ctx);
     const noRegisters = op.base === undefined && op.index === undefined;
@@ -90,47 +116,84 @@ function fitsSigned(value: bigint, bits: number): boolean {
   return value >= -limit && value < limit;
 }
 
-/** Warns like nasm when an immediate is truncated. */
-function checkImmediates(ops: ResolvedOperand[], kinds: readonly number[], ctx: EncodeContext): void {
+/** nasm's warnings for immediates that get truncated, at the operand's columns. */
+function checkImmediates(ops: ResolvedOperand[], kinds: readonly number[]): EncodeWarning[] | undefined {
+  let warnings: EncodeWarning[] | undefined;
   ops.forEach((op, i) => {
     if (op.kind !== 'imm' || !op.known) return;
     const bits = immediateBits(kinds[i] ?? 0);
     if (bits === 0 || bits === 64) return;
     const signedOnly = bits === 32 && kinds[i] === 89; // imm32sex64
     const ok = signedOnly ? fitsSigned(op.value, 32) : op.value >= -(1n << BigInt(bits - 1)) && op.value < 1n << BigInt(bits);
-    if (!ok) ctx.warn(`value ${op.value} does not fit in ${bits} bits`);
+    if (!ok) (warnings ??= []).push({ message: `value ${op.value} does not fit in ${bits} bits`, start: op.start, end: op.end });
   });
+  return warnings;
 }
 
-/** Encodes (or, before the final pass, sizes) one instruction. Throws Error(message) on user errors. */
-export function encodeStatement(stmt: { mnemonic: string; prefixes: string[]; operands: Operand[]; text: string }, state: InstructionState, ctx: EncodeContext, ip: bigint): EncodedInstruction {
+/** The displacement part of an instruction's size key: only based addresses with absolute displacements vary. */
+function displacementKey(ops: ResolvedOperand[]): string {
+  let key = '';
+  for (const op of ops) {
+    if (op.kind !== 'mem') continue;
+    if (op.ripRelative) key += ';R';
+    else if (op.src.base === undefined && op.src.index === undefined) key += ';A';
+    else key += op.dispReloc !== 0 ? ';L' : `;${op.disp}`;
+  }
+  return key;
+}
+
+/**
+ * Encodes (or, before the final pass, sizes) one instruction at address `ip`. Before the
+ * final pass an instruction whose size key is unchanged is not encoded again; in the final
+ * pass a `symbolic` one (its values depend on symbols) gets its new values patched into the
+ * bytes of its last encoding. Throws Error(message) on user errors.
+ */
+export function encodeStatement(stmt: InstructionStatement, state: InstructionState, ctx: EncodeContext, ip: number, symbolic = false): EncodedInstruction {
   const prefixes = prefixesOf(stmt.prefixes);
   const bitness = ctx.bitness;
   if (isStringInstruction(stmt.mnemonic) && stmt.operands.length === 0) {
     const rep = prefixes.rep ? 'rep' : prefixes.repne ? 'repne' : 'none';
     const instruction = createStringInstruction(stmt.mnemonic, bitness, rep);
     if (instruction === undefined) throw new Error(`${stmt.mnemonic} is not available in ${bitness}-bit mode`);
-    const bytes = encodeInstruction(instruction, bitness, ip, { ...prefixes, rep: false, repne: false });
+    const bytes = encodeInstruction(instruction, bitness, BigInt(ip), { ...prefixes, rep: false, repne: false });
     // nasm writes the rep prefix before the operand-size prefix (f3 66 a5); iced the other way round.
     if (bytes[0] === 0x66 && (bytes[1] === 0xf3 || bytes[1] === 0xf2)) [bytes[0], bytes[1]] = [bytes[1], 0x66];
     return { bytes, length: bytes.length };
   }
-  const forms = branchForms(canonicalMnemonic(stmt.mnemonic), bitness);
+  if (state.branch === undefined) state.branch = branchForms(canonicalMnemonic(stmt.mnemonic), bitness) ?? null;
+  const forms = state.branch;
   const target = stmt.operands[0];
-  if (forms !== undefined && stmt.operands.length === 1 && target?.kind === 'imm' && target.jump !== 'far') {
+  if (forms !== null && stmt.operands.length === 1 && target?.kind === 'imm' && target.jump !== 'far') {
     return encodeBranch(forms, target, state, ctx, ip, prefixes);
   }
   const resolved = resolve(stmt.operands, ctx);
   const { mnemonic, ops } = rewrite(stmt.mnemonic.toLowerCase(), resolved, bitness);
-  const choice = chooseForm(mnemonic, ops, bitness, stmt.text);
+  const key = formKey(mnemonic, ops, bitness);
+  const sizeKey = key + displacementKey(ops);
+  if (state.sizeKey === sizeKey && state.length !== undefined) {
+    if (!ctx.final) return { length: state.length };
+    const patched = state.template !== undefined && state.choice !== undefined ? patchTemplate(state.template, state.choice.swapped ? [...ops].reverse() : ops, ip) : undefined;
+    if (patched !== undefined && state.choice !== undefined) return withWarnings(patched, checkImmediates(state.choice.swapped ? [...ops].reverse() : ops, state.choice.candidate.kinds));
+  }
+  const choice = cachedChoice(key) ?? chooseForm(mnemonic, ops, bitness, instructionText(stmt), key);
   if (typeof choice === 'string') throw new Error(choice);
   const ordered = choice.swapped ? [...ops].reverse() : ops;
-  if (ctx.final) checkImmediates(ordered, choice.candidate.kinds, ctx);
-  const bytes = encodeInstruction(createInstruction(choice.candidate.code, ordered, choice.candidate.kinds, bitness), bitness, ip, prefixes);
-  return { bytes, length: bytes.length };
+  const warnings = checkImmediates(ordered, choice.candidate.kinds);
+  const { bytes, template } = encodeForm(choice.candidate.code, choice.candidate.kinds, ordered, bitness, ip, prefixes);
+  if (symbolic) {
+    state.template = template;
+    state.choice = choice;
+  }
+  state.sizeKey = sizeKey;
+  state.length = bytes.length;
+  return withWarnings(bytes, warnings);
 }
 
-function encodeBranch(forms: ReturnType<typeof branchForms> & object, target: Extract<Operand, { kind: 'imm' }>, state: InstructionState, ctx: EncodeContext, ip: bigint, prefixes: Prefixes): EncodedInstruction {
+function withWarnings(bytes: Uint8Array, warnings: EncodeWarning[] | undefined): EncodedInstruction {
+  return warnings === undefined ? { bytes, length: bytes.length } : { bytes, length: bytes.length, warnings };
+}
+
+function encodeBranch(forms: BranchForms, target: Extract<Operand, { kind: 'imm' }>, state: InstructionState, ctx: EncodeContext, ip: number, prefixes: Prefixes): EncodedInstruction {
   const bitness = ctx.bitness;
   const sizeOf = (instruction: Instruction): number => encodeInstruction(instruction, bitness, 0n, prefixes).length;
   const value = evaluate(target.expr, ctx);
@@ -139,7 +202,7 @@ function encodeBranch(forms: ReturnType<typeof branchForms> & object, target: Ex
   else if (target.jump === 'near') state.near = true;
   else if (value !== undefined && !state.near) {
     const shortLength = branchLength(forms.short, sizeOf);
-    const displacement = BigInt.asIntN(bitness, value.value - (ip + BigInt(shortLength)));
+    const displacement = BigInt.asIntN(bitness, value.value - BigInt(ip + shortLength));
     if (displacement < -128n || displacement > 127n) state.near = true;
   }
   const code = state.near ? forms.near : forms.short;
@@ -148,10 +211,9 @@ function encodeBranch(forms: ReturnType<typeof branchForms> & object, target: Ex
   if (!ctx.final) return { length };
   if (value === undefined) throw new Error(''); // already reported as an undefined symbol
   if (!state.near) {
-    const displacement = BigInt.asIntN(bitness, value.value - (ip + BigInt(length)));
+    const displacement = BigInt.asIntN(bitness, value.value - BigInt(ip + length));
     if (displacement < -128n || displacement > 127n) throw new Error(`short jump is out of range (${displacement} bytes)`);
   }
-  const mask = bitness === 64 ? value.value : BigInt.asUintN(bitness, value.value);
-  const bytes = encodeInstruction(Instruction.createBranch(code, BigInt.asUintN(64, mask)), bitness, ip, prefixes);
+  const bytes = branchBytes(code, bitness, ip, value.value, length, !state.near ? 1 : bitness === 16 ? 2 : 4, prefixes);
   return { bytes, length: bytes.length };
 }

@@ -3,9 +3,9 @@
 // no address changes; then one final pass emits bytes, the line map and diagnostics.
 import { evaluate, type Expr, type Value } from './expr';
 import { dataSize, emitData } from './data';
-import { encodeStatement, type EncodeContext, type InstructionState } from './instruction';
+import { encodeStatement, type EncodeContext, type EncodeWarning, type InstructionState, newInstructionState } from './instruction';
 import type { ProgramLine } from './preprocess';
-import type { Statement } from './statement';
+import { instructionKey, type Statement } from './statement';
 import type { Diagnostic, LineMapEntry } from './types';
 
 export interface Section {
@@ -21,20 +21,27 @@ interface Label {
   section: Section;
   offset: number;
   known: boolean;
+  /** The pass that last defined the label (a second definition in one pass is an error). */
+  pass: number;
+  /** The label's value as of `valueAddress`, reused while the address stays the same. */
+  value?: Value;
+  valueAddress?: number;
 }
 
 interface Item {
   state: InstructionState;
   size: number;
+  /** Whether the statement's bytes depend on symbols or the address (computed on first use). */
+  symbolic?: boolean;
+  /** Bytes of an instruction that depends on no symbol, and the warnings its encoding gave. */
   fixed?: Uint8Array;
+  fixedWarnings?: EncodeWarning[];
 }
 
-export interface ListingRow {
-  file: string;
-  line: number;
-  address: number;
+/** Bytes and warnings of an instruction without symbols; same text and mode, same bytes. */
+interface FixedEncoding {
   bytes: Uint8Array;
-  source: string;
+  warnings?: EncodeWarning[];
 }
 
 export interface LayoutResult {
@@ -42,8 +49,8 @@ export interface LayoutResult {
   origin: number;
   labels: Map<string, { value: bigint; section: string }>;
   equs: Map<string, bigint>;
+  /** Emitted items in source order (callers sort a copy by address). */
   lineMap: LineMapEntry[];
-  rows: ListingRow[];
 }
 
 const MAX_PASSES = 40;
@@ -89,7 +96,8 @@ function usesLocation(e: Expr): boolean {
 class Layout {
   private readonly sections = new Map<string, Section>();
   private readonly labels = new Map<string, Label>();
-  private readonly equs = new Map<string, { expr: Expr; section: Section; offset: number; value?: Value; busy: boolean }>();
+  /** equ constants; `constant` caches the value of an expression that uses no symbol and no `$`. */
+  private readonly equs = new Map<string, { expr: Expr; section: Section; offset: number; constant?: Value; busy: boolean }>();
   private readonly items: Item[];
   private origin = 0;
   private final = false;
@@ -97,16 +105,36 @@ class Layout {
   private unresolved = false;
   private current!: Section;
   private currentLine!: ProgramLine;
-  private here = 0n;
+  /** Counts passes, for telling a redefinition from the previous pass's definition. */
+  private passNumber = 0;
+  /** `$`: address of the current line. */
+  private here = 0;
+  /** Errors reported through the evaluation context so far (an equ that gave one is not cached). */
+  private evaluationErrors = 0;
   private readonly lineMap: LineMapEntry[] = [];
-  private readonly rows: ListingRow[] = [];
+  /** The one evaluation context, refreshed by context() before each use. */
+  private readonly ctx: EncodeContext = {
+    symbol: (name, start, end) => this.symbol(name, start, end),
+    here: 0n,
+    sectionBase: 0n,
+    error: (message) => {
+      this.evaluationErrors++;
+      this.error(message, 0, 0);
+    },
+    warn: (message, start = 0, end = 0) => this.error(message, start, end, 'warning'),
+    bitness: 64,
+    defaultRel: false,
+    final: false,
+  };
+  /** Encodings of symbol-free instructions by mode and token text, shared by equal lines. */
+  private readonly fixedEncodings = new Map<string, FixedEncoding>();
 
   constructor(
     private readonly lines: ProgramLine[],
     private readonly initialBits: 16 | 32 | 64,
     private readonly diagnostics: Diagnostic[],
   ) {
-    this.items = lines.map(() => ({ state: {}, size: 0 }));
+    this.items = lines.map(() => ({ state: newInstructionState(), size: 0, symbolic: undefined, fixed: undefined, fixedWarnings: undefined }));
     this.section('.text');
   }
 
@@ -128,7 +156,7 @@ class Layout {
       const v = this.symbol(name, 0, 0);
       if (v !== undefined) equs.set(name, v.value);
     }
-    return { sections: [...this.sections.values()], origin: this.origin, labels, equs, lineMap: this.lineMap, rows: this.rows };
+    return { sections: [...this.sections.values()], origin: this.origin, labels, equs, lineMap: this.lineMap };
   }
 
   private section(name: string): Section {
@@ -152,19 +180,34 @@ class Layout {
   /** Symbol value for expressions: labels (previous pass if forward), equ constants. */
   symbol(name: string, start: number, end: number): Value | undefined {
     const label = this.labels.get(name);
-    if (label !== undefined && label.known) return { value: BigInt(label.section.start + label.offset), reloc: 1 };
+    if (label !== undefined && label.known) {
+      const address = label.section.start + label.offset;
+      if (label.value === undefined || label.valueAddress !== address) {
+        label.value = { value: BigInt(address), reloc: 1 };
+        label.valueAddress = address;
+      }
+      return label.value;
+    }
     const equ = this.equs.get(name);
     if (equ !== undefined) {
+      if (equ.constant !== undefined) return equ.constant;
       if (equ.busy) {
         this.error(`circular definition of '${name}'`, start, end);
         return undefined;
       }
       equ.busy = true;
+      // The context is shared: evaluate with the equ's `$`, then give the caller its own back.
       const saved = this.here;
-      this.here = BigInt(equ.section.start + equ.offset);
+      const savedHere = this.ctx.here;
+      const savedBase = this.ctx.sectionBase;
+      this.here = equ.section.start + equ.offset;
+      const errorsBefore = this.evaluationErrors;
       const value = evaluate(equ.expr, this.context());
       this.here = saved;
+      this.ctx.here = savedHere;
+      this.ctx.sectionBase = savedBase;
       equ.busy = false;
+      if (value !== undefined && errorsBefore === this.evaluationErrors && !usesLocation(equ.expr)) equ.constant = value;
       return value;
     }
     this.unresolved = true;
@@ -173,16 +216,13 @@ class Layout {
   }
 
   private context(): EncodeContext {
-    return {
-      symbol: (name, start, end) => this.symbol(name, start, end),
-      here: this.here,
-      sectionBase: BigInt(this.current.start),
-      error: (message) => this.error(message, 0, 0),
-      warn: (message) => this.error(message, 0, 0, 'warning'),
-      bitness: this.bits,
-      defaultRel: this.defaultRel,
-      final: this.final,
-    };
+    const ctx = this.ctx;
+    ctx.here = BigInt(this.here);
+    ctx.sectionBase = BigInt(this.current.start);
+    ctx.bitness = this.bits;
+    ctx.defaultRel = this.defaultRel;
+    ctx.final = this.final;
+    return ctx;
   }
 
   private bits: 16 | 32 | 64 = 64;
@@ -195,12 +235,13 @@ class Layout {
     this.bits = this.initialBits;
     this.defaultRel = false;
     this.orgSeen = false;
-    this.seen.clear();
-    this.lines.forEach((pl, index) => {
+    this.passNumber++;
+    for (let index = 0; index < this.lines.length; index++) {
+      const pl = this.lines[index] as ProgramLine;
       this.currentLine = pl;
       const item = this.items[index] as Item;
-      const { label, statement } = pl.parsed;
-      this.here = BigInt(this.current.start + this.current.size);
+      const { label, statement } = pl;
+      this.here = this.current.start + this.current.size;
       if (label !== undefined) this.defineLabel(label.fullName, statement, label.start, label.end);
       const size = this.statement(statement, item, pl);
       if (size !== item.size) {
@@ -208,7 +249,7 @@ class Layout {
         this.changed = true;
       }
       this.current.size += size;
-    });
+    }
     this.placeSections();
   }
 
@@ -225,24 +266,23 @@ class Layout {
       }
       return;
     }
-    if (this.seen.has(name)) {
-      this.error(`label '${name}' redefined`, start, end);
-      return;
-    }
-    this.seen.add(name);
     const label = this.labels.get(name);
     if (label === undefined) {
       if (this.equs.has(name)) this.error(`symbol '${name}' redefined`, start, end);
-      this.labels.set(name, { section: this.current, offset: this.current.size, known: true });
+      this.labels.set(name, { section: this.current, offset: this.current.size, known: true, pass: this.passNumber, value: undefined, valueAddress: undefined });
       this.changed = true;
       return;
     }
+    if (label.pass === this.passNumber) {
+      this.error(`label '${name}' redefined`, start, end);
+      return;
+    }
+    label.pass = this.passNumber;
     if (label.section !== this.current || label.offset !== this.current.size) this.changed = true;
     label.section = this.current;
     label.offset = this.current.size;
   }
 
-  private readonly seen = new Set<string>();
 
   private placeSections(): void {
     let address = this.origin;
@@ -339,7 +379,7 @@ class Layout {
         const size = dataSize(stmt.unit, stmt.items);
         if (this.final) {
           if (this.current.nobits) this.error('data in a nobits section (.bss) is ignored', 0, 0, 'warning');
-          else emitData(stmt.unit, stmt.items, { ...this.context(), warn: (m, s, e) => this.error(m, s, e, 'warning') }, this.current.bytes, this.current.size);
+          else emitData(stmt.unit, stmt.items, this.context(), this.current.bytes, this.current.size);
           this.record(pl, size, 'data');
         }
         return size;
@@ -350,33 +390,46 @@ class Layout {
   }
 
   private instruction(stmt: Extract<Statement, { k: 'insn' }>, item: Item, pl: ProgramLine): number {
-    let bytes = this.final ? undefined : item.fixed;
+    item.symbolic ??= hasSymbols(stmt);
+    if (item.fixed === undefined && !item.symbolic) {
+      const key = `${this.bits}|${instructionKey(stmt)}`;
+      const shared = this.fixedEncodings.get(key);
+      if (shared !== undefined) {
+        item.fixed = shared.bytes;
+        item.fixedWarnings = shared.warnings;
+      }
+    }
+    let bytes = item.fixed;
     let length = bytes?.length ?? 0;
+    let warnings = item.fixedWarnings;
     if (bytes === undefined) {
       try {
-        const ip = BigInt(this.current.start + this.current.size);
-        const encoded = encodeStatement(stmt, item.state, this.context(), ip);
+        const encoded = encodeStatement(stmt, item.state, this.context(), this.current.start + this.current.size, item.symbolic);
         bytes = encoded.bytes;
         length = encoded.length;
-        if (bytes !== undefined && !hasSymbols(stmt)) item.fixed = bytes;
+        warnings = encoded.warnings;
+        if (bytes !== undefined && !item.symbolic) {
+          item.fixed = bytes;
+          item.fixedWarnings = warnings;
+          this.fixedEncodings.set(`${this.bits}|${instructionKey(stmt)}`, { bytes, warnings });
+        }
       } catch (e) {
         const message = e instanceof Error ? e.message.replace(/ \(.*\)$/, '') : String(e);
         if (message !== '') this.error(message, 0, 0);
         return item.size;
       }
     }
+    if (this.final && warnings !== undefined) for (const w of warnings) this.error(w.message, w.start, w.end, 'warning');
     if (this.final && bytes !== undefined) {
       if (this.current.nobits) this.error('instruction in a nobits section (.bss) is ignored', 0, 0, 'warning');
       else this.current.bytes.set(bytes, this.current.size);
-      this.record(pl, bytes.length, 'instruction', bytes);
+      this.record(pl, bytes.length, 'instruction');
     }
     return length;
   }
 
-  private record(pl: ProgramLine, length: number, kind: LineMapEntry['kind'], bytes?: Uint8Array): void {
+  private record(pl: ProgramLine, length: number, kind: LineMapEntry['kind']): void {
     if (this.current.nobits) return;
-    const address = this.current.start + this.current.size;
-    this.lineMap.push({ address, length, file: pl.file, line: pl.line, kind });
-    this.rows.push({ file: pl.file, line: pl.line, address, bytes: bytes ?? this.current.bytes.subarray(this.current.size, this.current.size + length), source: pl.source });
+    this.lineMap.push({ address: this.current.start + this.current.size, length, file: pl.file, line: pl.line, kind });
   }
 }

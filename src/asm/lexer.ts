@@ -27,12 +27,19 @@ export interface LexedLine {
   errors: { message: string; start: number; end: number }[];
 }
 
+/** Per ASCII code: 1 = may start an identifier (letters _ . ? @ $), 2 = may continue one (also digits # ~). */
+const IDENT = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const start = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46 || c === 63 || c === 64 || c === 36;
+  IDENT[c] = start ? 3 : (c >= 48 && c <= 57) || c === 35 || c === 126 ? 2 : 0;
+}
+
 function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46 || c === 63 || c === 64 || c === 36;
+  return c < 128 && ((IDENT[c] ?? 0) & 1) !== 0;
 }
 
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57) || c === 35 || c === 126;
+  return c < 128 && ((IDENT[c] ?? 0) & 2) !== 0;
 }
 
 function isDigit(c: number): boolean {
@@ -41,6 +48,15 @@ function isDigit(c: number): boolean {
 
 const THREE_CHAR_OPS = new Set(['<<<', '>>>', '<=>']);
 const TWO_CHAR_OPS = new Set(['<<', '>>', '//', '%%', '==', '!=', '<>', '<=', '>=', '&&', '||', '^^', '$$']);
+/** First characters of multi-character operators: < > / % = ! & | ^ $ */
+const MULTI_START = new Set([60, 62, 47, 37, 61, 33, 38, 124, 94, 36]);
+
+/** Length of the operator at `i`: 3, 2 or 1 (longest match). */
+function operatorLength(text: string, i: number, to: number): number {
+  if (!MULTI_START.has(text.charCodeAt(i)) || i + 1 >= to) return 1;
+  if (i + 2 < to && THREE_CHAR_OPS.has(text.slice(i, i + 3))) return 3;
+  return TWO_CHAR_OPS.has(text.slice(i, i + 2)) ? 2 : 1;
+}
 
 /** Tokenizes `text[from, to)`; columns are relative to `from`. */
 export function lexLine(text: string, from = 0, to = text.length): LexedLine {
@@ -94,20 +110,9 @@ export function lexLine(text: string, from = 0, to = text.length): LexedLine {
       i = close + 1;
       continue;
     }
-    const three = text.slice(i, i + 3);
-    if (THREE_CHAR_OPS.has(three)) {
-      tokens.push({ kind: TokenKind.Op, text: three, start: start - from, end: start - from + 3 });
-      i += 3;
-      continue;
-    }
-    const two = text.slice(i, i + 2);
-    if (TWO_CHAR_OPS.has(two)) {
-      tokens.push({ kind: TokenKind.Op, text: two, start: start - from, end: start - from + 2 });
-      i += 2;
-      continue;
-    }
-    tokens.push({ kind: TokenKind.Op, text: text[i] ?? '', start: start - from, end: start - from + 1 });
-    i++;
+    const length = operatorLength(text, i, to);
+    tokens.push({ kind: TokenKind.Op, text: length === 1 ? (text[i] ?? '') : text.slice(i, i + length), start: start - from, end: start - from + length });
+    i += length;
   }
   return { tokens, commentStart, errors };
 }
@@ -155,7 +160,7 @@ const BASE_LETTERS: Record<string, number> = { x: 16, h: 16, b: 2, y: 2, o: 8, q
 
 /** Parses a nasm number literal in any base form (0x/h, 0b/b/y, 0o/o/q, 0d/d/t, underscores); undefined if malformed. */
 export function parseNumber(word: string): bigint | undefined {
-  const lower = word.replace(/_/g, '').toLowerCase();
+  const lower = (word.includes('_') ? word.replace(/_/g, '') : word).toLowerCase();
   const last = lower[lower.length - 1] ?? '';
   const prefixBase = lower.length > 2 && lower[0] === '0' ? BASE_LETTERS[lower[1] ?? ''] : undefined;
   if (prefixBase !== undefined && (lower[1] === 'x' || last !== 'h')) {
@@ -167,14 +172,21 @@ export function parseNumber(word: string): bigint | undefined {
   return digitsValue(lower, 10);
 }
 
+const BASE_PREFIX: Readonly<Record<number, string>> = { 2: '0b', 8: '0o', 10: '', 16: '0x' };
+/** Most digits of each base that always fit in 64 bits. */
+const SAFE_DIGITS: Readonly<Record<number, number>> = { 2: 64, 8: 21, 10: 19, 16: 16 };
+
+/** Value of a lower-case digit character (0-9, a-z), or 99. */
+function digitOf(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 122) return c - 87;
+  return 99;
+}
+
+/** Checks the digits, then converts them with one BigInt() call; wraps to 64 bits like nasm. */
 function digitsValue(digits: string, base: number): bigint | undefined {
   if (digits.length === 0) return undefined;
-  let value = 0n;
-  const bigBase = BigInt(base);
-  for (let i = 0; i < digits.length; i++) {
-    const d = parseInt(digits[i] ?? '', 36);
-    if (!(d >= 0 && d < base)) return undefined;
-    value = value * bigBase + BigInt(d);
-  }
-  return BigInt.asUintN(64, value);
+  for (let i = 0; i < digits.length; i++) if (digitOf(digits.charCodeAt(i)) >= base) return undefined;
+  const value = BigInt((BASE_PREFIX[base] ?? '') + digits);
+  return digits.length > (SAFE_DIGITS[base] ?? 0) ? BigInt.asUintN(64, value) : value;
 }

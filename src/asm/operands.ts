@@ -6,6 +6,9 @@ import { type Expr, type ExprParser, parseExpr } from './expr';
 import { type RegisterInfo, registerByName } from './registers';
 
 export const SIZE_KEYWORDS: Readonly<Record<string, number>> = { byte: 1, word: 2, dword: 4, qword: 8, tword: 10, oword: 16, yword: 32, zword: 64 };
+const SIZE_BY_KEYWORD: ReadonlyMap<string, number> = new Map(Object.entries(SIZE_KEYWORDS));
+/** Words that may open an operand before its value: sizes, strict, short/near/far, ptr. */
+const OPERAND_KEYWORDS: ReadonlySet<string> = new Set([...SIZE_BY_KEYWORD.keys(), 'strict', 'short', 'near', 'far', 'ptr']);
 
 export interface RegOperand {
   kind: 'reg';
@@ -65,14 +68,14 @@ export function parseOperand(tokens: Token[], identifier: ExprParser['identifier
     const t = tokens[pos];
     if (t === undefined || t.kind !== TokenKind.Ident) break;
     const word = t.text.toLowerCase();
+    if (!OPERAND_KEYWORDS.has(word)) break;
     if (word === 'strict') strict = true;
     else if (word === 'short' || word === 'near' || word === 'far') jump = word;
-    else if (SIZE_KEYWORDS[word] !== undefined) size = SIZE_KEYWORDS[word] ?? 0;
     else if (word === 'ptr') return { message: "nasm has no 'ptr': write e.g. 'qword [rax]'", start: t.start, end: t.end };
-    else break;
+    else size = SIZE_BY_KEYWORD.get(word) ?? 0;
     pos++;
   }
-  const rest = tokens.slice(pos);
+  let rest = pos === 0 ? tokens : tokens.slice(pos);
   const head = rest[0];
   if (head === undefined) return { message: 'missing operand after size keyword', start, end };
   // Segment override before the bracket: fs:[rax]
@@ -81,7 +84,7 @@ export function parseOperand(tokens: Token[], identifier: ExprParser['identifier
     const seg = registerByName(head.text);
     if (seg?.cls === 'segment') {
       segment = seg;
-      rest.splice(0, 2);
+      rest = rest.slice(2);
     }
   }
   if (rest[0]?.text === '[') {
@@ -131,7 +134,7 @@ function parseMemory(tokens: Token[], identifier: ExprParser['identifier'], star
     const word = t.text.toLowerCase();
     if (word === 'rel') mem.rel = true;
     else if (word === 'abs') mem.rel = false;
-    else if (SIZE_KEYWORDS[word] !== undefined) mem.addressSize = SIZE_KEYWORDS[word] ?? 0;
+    else if (SIZE_BY_KEYWORD.has(word)) mem.addressSize = SIZE_BY_KEYWORD.get(word) ?? 0;
     else if (tokens[pos + 1]?.text === ':' && registerByName(word)?.cls === 'segment') {
       mem.segment = registerByName(word);
       pos++;

@@ -12,7 +12,8 @@ export interface ProgramLine {
   file: string;
   line: number;
   source: string;
-  parsed: ParsedLine;
+  label: ParsedLine['label'];
+  statement: ParsedLine['statement'];
 }
 
 export interface Program {
@@ -33,6 +34,8 @@ interface Define {
 
 interface State {
   host: AssembleHost | undefined;
+  /** Build AST nodes and references (parse()), or only statements (assemble()). */
+  ast: boolean;
   program: Program;
   defines: Map<string, Define>;
   globalLabel: string;
@@ -54,10 +57,13 @@ function joinPath(dir: string, path: string): string {
   return dir.endsWith('/') || dir.endsWith('\\') ? dir + path : `${dir}/${path}`;
 }
 
-/** Preprocesses and parses `text` as `file`; follows includes only when `host` is given. */
-export function loadProgram(text: string, file: string, host: AssembleHost | undefined): Program {
+/**
+ * Preprocesses and parses `text` as `file`; follows includes only when `host` is given.
+ * With `ast` false (assembling) the per-line AST nodes and references are not built.
+ */
+export function loadProgram(text: string, file: string, host: AssembleHost | undefined, ast = true): Program {
   const program: Program = { lines: [], nodes: new Map(), files: [], includes: [], definitions: [], references: [], diagnostics: [] };
-  const state: State = { host, program, defines: new Map(), globalLabel: '', depth: 0 };
+  const state: State = { host, ast, program, defines: new Map(), globalLabel: '', depth: 0 };
   processFile(state, text, file);
   return program;
 }
@@ -70,25 +76,30 @@ function processFile(state: State, text: string, file: string): void {
   const conditions: { active: boolean; taken: boolean; parentActive: boolean }[] = [];
   let lineNumber = 0;
   let from = 0;
+  // One context per file, updated line by line (its resolver closure stays valid).
+  const ctx: LineContext = { file, line: 0, source: '', globalLabel: '', definitions: program.definitions, references: program.references, diagnostics: program.diagnostics, ast: state.ast, expanded: false };
   while (from <= text.length) {
     let to = text.indexOf('\n', from);
     if (to < 0) to = text.length;
     const source = text.slice(from, to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to);
     const lexed = lexLine(source);
     const active = conditions.length === 0 || (conditions[conditions.length - 1]?.active ?? true);
-    const ctx: LineContext = { file, line: lineNumber, source, globalLabel: state.globalLabel, definitions: program.definitions, references: program.references, diagnostics: program.diagnostics };
+    ctx.line = lineNumber;
+    ctx.source = source;
+    ctx.globalLabel = state.globalLabel;
     for (const e of lexed.errors) program.diagnostics.push({ file, severity: 'error', message: e.message, range: rangeOf(lineNumber, e.start, e.end) });
     const first = lexed.tokens[0];
     if (first?.text === '%' && lexed.tokens[1]?.kind === TokenKind.Ident && lexed.tokens[1].start === first.end) {
       const node = preprocessorLine(state, lexed, ctx, conditions, active);
-      nodes.push(node);
+      if (state.ast) nodes.push(node);
     } else if (active) {
       const tokens = expandDefines(state, lexed.tokens, 0);
+      ctx.expanded = tokens !== lexed.tokens;
       const parsed = parseLine(tokens, lexed.commentStart, ctx);
       state.globalLabel = ctx.globalLabel;
-      nodes.push(parsed.node);
-      program.lines.push({ file, line: lineNumber, source, parsed });
-    } else nodes.push({ line: lineNumber });
+      if (parsed.node !== undefined) nodes.push(parsed.node);
+      program.lines.push({ file, line: lineNumber, source, label: parsed.label, statement: parsed.statement });
+    } else if (state.ast) nodes.push({ line: lineNumber });
     lineNumber++;
     from = to + 1;
   }

@@ -16,7 +16,7 @@ export interface DataItem {
 }
 
 export type Statement =
-  | { k: 'insn'; mnemonic: string; prefixes: string[]; operands: Operand[]; text: string }
+  | InstructionStatement
   | { k: 'data'; unit: number; items: DataItem[] }
   | { k: 'res'; unit: number; count: Expr }
   | { k: 'times'; count: Expr; body: Statement }
@@ -28,18 +28,77 @@ export type Statement =
   | { k: 'default'; rel: boolean }
   | { k: 'none' };
 
+/**
+ * An instruction. Its text (for messages) and its key (equal keys: equal instructions,
+ * after %define expansion) are columns into the line's source, sliced only when needed.
+ */
+export interface InstructionStatement {
+  k: 'insn';
+  mnemonic: string;
+  prefixes: readonly string[];
+  operands: Operand[];
+  /** Source of the whole line. */
+  source: string;
+  /** Columns of the instruction text (prefixes, mnemonic, operands). */
+  start: number;
+  end: number;
+  /** Set only when the tokens came from %define expansion (the source text says otherwise). */
+  expandedKey?: string;
+}
+
+/** The instruction as written, whitespace collapsed: `mov qword [rax], bl`. */
+export function instructionText(stmt: InstructionStatement): string {
+  return stmt.source.slice(stmt.start, stmt.end).replace(/\s+/g, ' ');
+}
+
+/** Equal keys mean equal instructions. */
+export function instructionKey(stmt: InstructionStatement): string {
+  return stmt.expandedKey ?? stmt.source.slice(stmt.start, stmt.end);
+}
+
+/** The statement of lines that emit nothing (shared: statements are never modified). */
+export const NO_STATEMENT: Statement = { k: 'none' };
+const NO_PREFIXES: readonly string[] = [];
+/** Stands in for the line node when no AST is built; what is written to it is never read. */
+const SCRATCH_NODE: LineNode = { line: 0 };
+
 const DATA_UNITS: Readonly<Record<string, number>> = { db: 1, dw: 2, dd: 4, dq: 8, dt: 10, do: 16, ddq: 16, dy: 32 };
 const RES_UNITS: Readonly<Record<string, number>> = { resb: 1, resw: 2, resd: 4, resq: 8, rest: 10, reso: 16, resdq: 16, resy: 32 };
 const PREFIXES = new Set(['lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'o16', 'o32', 'o64', 'a16', 'a32', 'a64']);
 const OTHER_DIRECTIVES = new Set(['times', 'equ', 'org', 'bits', 'use16', 'use32', 'use64', 'section', 'segment', 'align', 'alignb', 'default', 'global', 'extern', 'common', 'cpu', 'static', 'warning']);
 const EXTRA_MNEMONICS = new Set(['pushf', 'popf', 'iret', 'sysret', 'movsxd']);
 
+const enum WordClass {
+  Prefix = 1,
+  Directive = 2,
+  Instruction = 4,
+}
+
+/** Lower-case word → WordClass bits; words are classified once (the checks build iced names). */
+const wordClasses = new Map<string, number>();
+
+function classify(word: string): number {
+  let bits = wordClasses.get(word);
+  if (bits === undefined) {
+    bits = 0;
+    if (PREFIXES.has(word)) bits |= WordClass.Prefix;
+    if (DATA_UNITS[word] !== undefined || RES_UNITS[word] !== undefined || OTHER_DIRECTIVES.has(word)) bits |= WordClass.Directive;
+    if (EXTRA_MNEMONICS.has(word) || isStringInstruction(word) || isBranchMnemonic(canonicalMnemonic(word)) || isKnownMnemonic(word)) bits |= WordClass.Instruction;
+    if (wordClasses.size < 10_000) wordClasses.set(word, bits);
+  }
+  return bits;
+}
+
 export function isDirectiveName(word: string): boolean {
-  return DATA_UNITS[word] !== undefined || RES_UNITS[word] !== undefined || OTHER_DIRECTIVES.has(word);
+  return (classify(word) & WordClass.Directive) !== 0;
 }
 
 export function isInstructionName(word: string): boolean {
-  return EXTRA_MNEMONICS.has(word) || isStringInstruction(word) || isBranchMnemonic(canonicalMnemonic(word)) || isKnownMnemonic(word);
+  return (classify(word) & WordClass.Instruction) !== 0;
+}
+
+function isPrefix(word: string): boolean {
+  return (classify(word) & WordClass.Prefix) !== 0;
 }
 
 /** Everything parseLine needs to know and report. */
@@ -53,6 +112,12 @@ export interface LineContext {
   definitions: SymbolDefinition[];
   references: SymbolReference[];
   diagnostics: Diagnostic[];
+  /** Build the AST (nodes, ranges, references) for parse(); assemble() needs only statements. */
+  ast: boolean;
+  /** The tokens came out of %define expansion, so the source text is not what they say. */
+  expanded: boolean;
+  /** Resolves identifiers in expressions; made once per context by identifierResolver(). */
+  resolver?: ExprParser['identifier'];
 }
 
 function range(ctx: LineContext, start: number, end: number): Range {
@@ -69,27 +134,29 @@ export function qualify(name: string, globalLabel: string): string {
 }
 
 function identifierResolver(ctx: LineContext): ExprParser['identifier'] {
-  return (t: Token): Expr => {
+  ctx.resolver ??= (t: Token): Expr => {
     if (registerByName(t.text) !== undefined) return { k: 'reg', name: t.text.toLowerCase(), start: t.start, end: t.end };
-    const name = t.text.startsWith('$') ? t.text.slice(1) : t.text;
+    const name = t.text.charCodeAt(0) === 36 ? t.text.slice(1) : t.text;
     const fullName = qualify(name, ctx.globalLabel);
-    ctx.references.push({ name, fullName, file: ctx.file, range: range(ctx, t.start, t.end) });
+    if (ctx.ast) ctx.references.push({ name, fullName, file: ctx.file, range: range(ctx, t.start, t.end) });
     return { k: 'sym', name: fullName, start: t.start, end: t.end };
   };
+  return ctx.resolver;
 }
 
 export interface ParsedLine {
-  node: LineNode;
+  /** The AST node (only when the context builds the AST). */
+  node?: LineNode;
   label?: { name: string; fullName: string; start: number; end: number };
   statement: Statement;
 }
 
 /** Parses one line's tokens. `commentStart` is the column of `;` or -1. */
 export function parseLine(tokens: Token[], commentStart: number, ctx: LineContext): ParsedLine {
-  const node: LineNode = { line: ctx.line };
-  if (commentStart >= 0) node.comment = { text: ctx.source.slice(commentStart), range: range(ctx, commentStart, ctx.source.length) };
+  const node: LineNode = ctx.ast ? { line: ctx.line } : SCRATCH_NODE;
+  if (commentStart >= 0 && ctx.ast) node.comment = { text: ctx.source.slice(commentStart), range: range(ctx, commentStart, ctx.source.length) };
   let pos = 0;
-  let result: ParsedLine = { node, statement: { k: 'none' } };
+  let result: ParsedLine = ctx.ast ? { node, statement: NO_STATEMENT } : { statement: NO_STATEMENT };
   // Bracketed directive: [bits 64], [org 0x7c00], [section .text]
   if (tokens[0]?.text === '[' && tokens[tokens.length - 1]?.text === ']' && tokens[1]?.kind === TokenKind.Ident && isDirectiveName(tokens[1].text.toLowerCase())) {
     tokens = tokens.slice(1, -1);
@@ -101,16 +168,16 @@ export function parseLine(tokens: Token[], commentStart: number, ctx: LineContex
   const isLabel =
     first.kind === TokenKind.Ident &&
     (second?.text === ':' ||
-      (!PREFIXES.has(firstWord) && !isDirectiveName(firstWord) && !isInstructionName(firstWord) && (second === undefined || (second.kind === TokenKind.Ident && (second.text.toLowerCase() === 'equ' || isDirectiveName(second.text.toLowerCase()) || isInstructionName(second.text.toLowerCase()) || PREFIXES.has(second.text.toLowerCase()))))));
+      (classify(firstWord) === 0 && (second === undefined || (second.kind === TokenKind.Ident && (second.text.toLowerCase() === 'equ' || classify(second.text.toLowerCase()) !== 0)))));
   if (isLabel && registerByName(firstWord) === undefined) {
-    const name = first.text.startsWith('$') ? first.text.slice(1) : first.text;
-    const local = name.startsWith('.') && !name.startsWith('..');
+    const name = first.text.charCodeAt(0) === 36 ? first.text.slice(1) : first.text;
+    const local = name.charCodeAt(0) === 46 && name.charCodeAt(1) !== 46;
     const fullName = qualify(name, ctx.globalLabel);
-    const labelNode: LabelNode = { kind: 'label', name, fullName, local, range: range(ctx, first.start, first.end) };
-    node.label = labelNode;
-    result = { node, label: { name, fullName, start: first.start, end: first.end }, statement: { k: 'none' } };
+    const labelRange = range(ctx, first.start, first.end);
+    if (ctx.ast) node.label = { kind: 'label', name, fullName, local, range: labelRange } satisfies LabelNode;
+    result = ctx.ast ? { node, label: { name, fullName, start: first.start, end: first.end }, statement: NO_STATEMENT } : { label: { name, fullName, start: first.start, end: first.end }, statement: NO_STATEMENT };
     const isEqu = tokens[pos + 1]?.text.toLowerCase() === 'equ' || tokens[pos + 2]?.text.toLowerCase() === 'equ';
-    ctx.definitions.push({ name, fullName, kind: isEqu ? 'equ' : local ? 'local-label' : 'label', file: ctx.file, range: labelNode.range });
+    ctx.definitions.push({ name, fullName, kind: isEqu ? 'equ' : local ? 'local-label' : 'label', file: ctx.file, range: labelRange });
     if (!local && !name.startsWith('..') && !isEqu) ctx.globalLabel = name;
     pos = second?.text === ':' ? 2 : 1;
   }
@@ -119,9 +186,20 @@ export function parseLine(tokens: Token[], commentStart: number, ctx: LineContex
   return result;
 }
 
+/** The tokens from `from` on as one string, for instructions out of %define expansion. */
+function tokenKey(tokens: Token[], from: number): string {
+  let key = '';
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    key += t.kind === TokenKind.String ? ` "${t.text.length}:${t.text}` : ` ${t.text}`;
+  }
+  return key;
+}
+
 function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: LineNode): Statement {
+  const from = pos;
   const prefixes: { name: string; start: number; end: number }[] = [];
-  while (tokens[pos]?.kind === TokenKind.Ident && PREFIXES.has((tokens[pos] as Token).text.toLowerCase())) {
+  while (tokens[pos]?.kind === TokenKind.Ident && isPrefix((tokens[pos] as Token).text.toLowerCase())) {
     const t = tokens[pos] as Token;
     prefixes.push({ name: t.text.toLowerCase(), start: t.start, end: t.end });
     pos++;
@@ -129,39 +207,42 @@ function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: Li
   const head = tokens[pos];
   if (head === undefined) {
     const p = prefixes[0];
-    if (p === undefined) return { k: 'none' };
+    if (p === undefined) return NO_STATEMENT;
     // A prefix alone (`rep` on its own line) is an instruction of its own in nasm; treat as one with no operands.
-    return { k: 'none' };
+    return NO_STATEMENT;
   }
   if (head.kind !== TokenKind.Ident) {
     error(ctx, `expected an instruction or directive, found '${head.text}'`, head.start, head.end);
-    return { k: 'none' };
+    return NO_STATEMENT;
   }
   const word = head.text.toLowerCase();
   if (prefixes.length === 0 && isDirectiveName(word)) {
-    const args = splitCommas(tokens, pos + 1);
-    const directive: DirectiveNode = {
-      kind: 'directive', name: word, nameRange: range(ctx, head.start, head.end), preprocessor: false,
-      args: args.map((a) => ({ text: ctx.source.slice(a[0]?.start ?? 0, a[a.length - 1]?.end ?? 0), range: range(ctx, a[0]?.start ?? head.end, a[a.length - 1]?.end ?? head.end) })),
-      range: range(ctx, head.start, tokens[tokens.length - 1]?.end ?? head.end),
-    };
-    node.statement = directive;
+    if (ctx.ast) {
+      const args = splitCommas(tokens, pos + 1);
+      node.statement = {
+        kind: 'directive', name: word, nameRange: range(ctx, head.start, head.end), preprocessor: false,
+        args: args.map((a) => ({ text: ctx.source.slice(a[0]?.start ?? 0, a[a.length - 1]?.end ?? 0), range: range(ctx, a[0]?.start ?? head.end, a[a.length - 1]?.end ?? head.end) })),
+        range: range(ctx, head.start, tokens[tokens.length - 1]?.end ?? head.end),
+      } satisfies DirectiveNode;
+    }
     return parseDirective(word, tokens, pos + 1, ctx, node);
   }
   const operandGroups = splitCommas(tokens, pos + 1);
   const endColumn = tokens[tokens.length - 1]?.end ?? head.end;
-  const instruction: InstructionNode = {
-    kind: 'instruction',
-    prefixes: prefixes.map((p) => ({ name: p.name, range: range(ctx, p.start, p.end) })),
-    mnemonic: word,
-    mnemonicRange: range(ctx, head.start, head.end),
-    operands: [],
-    range: range(ctx, prefixes[0]?.start ?? head.start, endColumn),
-  };
+  const instruction: InstructionNode | undefined = ctx.ast
+    ? {
+        kind: 'instruction',
+        prefixes: prefixes.map((p) => ({ name: p.name, range: range(ctx, p.start, p.end) })),
+        mnemonic: word,
+        mnemonicRange: range(ctx, head.start, head.end),
+        operands: [],
+        range: range(ctx, prefixes[0]?.start ?? head.start, endColumn),
+      }
+    : undefined;
   node.statement = instruction;
   if (!isInstructionName(word)) {
     error(ctx, `unknown instruction '${head.text}'`, head.start, head.end);
-    return { k: 'none' };
+    return NO_STATEMENT;
   }
   const operands: Operand[] = [];
   const resolver = identifierResolver(ctx);
@@ -176,14 +257,16 @@ function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: Li
       continue;
     }
     operands.push(op);
+    if (instruction === undefined) continue;
     const sizeToken = group.find((t) => SIZE_KEYWORDS[t.text.toLowerCase()] !== undefined);
     const operandNode: OperandNode = { kind: op.kind === 'reg' ? 'register' : op.kind === 'mem' ? 'memory' : 'immediate', text: ctx.source.slice(start, end), range: range(ctx, start, end) };
     if (sizeToken !== undefined) operandNode.sizeKeyword = sizeToken.text.toLowerCase();
     instruction.operands.push(operandNode);
   }
-  if (failed) return { k: 'none' };
-  const text = ctx.source.slice(head.start, endColumn).replace(/\s+/g, ' ');
-  return { k: 'insn', mnemonic: word, prefixes: prefixes.map((p) => p.name), operands, text };
+  if (failed) return NO_STATEMENT;
+  const statement: InstructionStatement = { k: 'insn', mnemonic: word, prefixes: prefixes.length === 0 ? NO_PREFIXES : prefixes.map((p) => p.name), operands, source: ctx.source, start: tokens[from]?.start ?? head.start, end: endColumn };
+  if (ctx.expanded) statement.expandedKey = tokenKey(tokens, from);
+  return statement;
 }
 
 /** Splits tokens[from..] at top-level commas (not inside brackets or parentheses). */
@@ -236,27 +319,27 @@ function parseDirective(word: string, tokens: Token[], pos: number, ctx: LineCon
   const resUnit = RES_UNITS[word];
   if (resUnit !== undefined) {
     const count = wholeExpression(tokens, pos, ctx, word);
-    return count === undefined ? { k: 'none' } : { k: 'res', unit: resUnit, count };
+    return count === undefined ? NO_STATEMENT : { k: 'res', unit: resUnit, count };
   }
   const arg = tokens[pos];
   switch (word) {
     case 'times': {
       const { expr, next } = expressionAt(tokens, pos, ctx, 'times count');
-      if (expr === undefined) return { k: 'none' };
+      if (expr === undefined) return NO_STATEMENT;
       if (next >= tokens.length) {
         error(ctx, 'times needs an instruction or data after the count', tokens[tokens.length - 1]?.start ?? 0, tokens[tokens.length - 1]?.end ?? 0);
-        return { k: 'none' };
+        return NO_STATEMENT;
       }
       const body = parseStatement(tokens, next, ctx, { line: node.line });
       return { k: 'times', count: expr, body };
     }
     case 'equ': {
       const expr = wholeExpression(tokens, pos, ctx, 'equ');
-      return expr === undefined ? { k: 'none' } : { k: 'equ', expr };
+      return expr === undefined ? NO_STATEMENT : { k: 'equ', expr };
     }
     case 'org': {
       const expr = wholeExpression(tokens, pos, ctx, 'org');
-      return expr === undefined ? { k: 'none' } : { k: 'org', expr };
+      return expr === undefined ? NO_STATEMENT : { k: 'org', expr };
     }
     case 'bits':
     case 'use16':
@@ -265,7 +348,7 @@ function parseDirective(word: string, tokens: Token[], pos: number, ctx: LineCon
       const bits = word === 'bits' ? Number(arg?.value ?? -1) : Number(word.slice(3));
       if (bits !== 16 && bits !== 32 && bits !== 64) {
         error(ctx, 'bits must be 16, 32 or 64', arg?.start ?? 0, arg?.end ?? 0);
-        return { k: 'none' };
+        return NO_STATEMENT;
       }
       return { k: 'bits', bits };
     }
@@ -273,7 +356,7 @@ function parseDirective(word: string, tokens: Token[], pos: number, ctx: LineCon
     case 'segment': {
       if (arg === undefined || arg.kind !== TokenKind.Ident) {
         error(ctx, `${word} needs a name`, tokens[pos - 1]?.start ?? 0, tokens[pos - 1]?.end ?? 0);
-        return { k: 'none' };
+        return NO_STATEMENT;
       }
       const statement: Statement = { k: 'section', name: arg.text };
       for (let i = pos + 1; i < tokens.length; i++) {
@@ -288,10 +371,10 @@ function parseDirective(word: string, tokens: Token[], pos: number, ctx: LineCon
       const first = groups[0];
       if (first === undefined || first.length === 0) {
         error(ctx, `${word} needs a boundary`, tokens[pos - 1]?.start ?? 0, tokens[pos - 1]?.end ?? 0);
-        return { k: 'none' };
+        return NO_STATEMENT;
       }
       const expr = wholeExpression(first, 0, ctx, word);
-      if (expr === undefined) return { k: 'none' };
+      if (expr === undefined) return NO_STATEMENT;
       const statement: Statement = { k: 'align', expr, bss: word === 'alignb' };
       const fill = groups[1];
       if (fill !== undefined && fill.length > 0) statement.fill = parseStatement(fill, 0, ctx, { line: node.line });
@@ -301,12 +384,12 @@ function parseDirective(word: string, tokens: Token[], pos: number, ctx: LineCon
       const mode = arg?.text.toLowerCase();
       if (mode !== 'rel' && mode !== 'abs') {
         error(ctx, "default takes 'rel' or 'abs'", arg?.start ?? 0, arg?.end ?? 0);
-        return { k: 'none' };
+        return NO_STATEMENT;
       }
       return { k: 'default', rel: mode === 'rel' };
     }
   }
-  return { k: 'none' };
+  return NO_STATEMENT;
 }
 
 function parseData(unit: number, tokens: Token[], pos: number, ctx: LineContext): Statement {

@@ -160,3 +160,28 @@ mov rax, [l64]
 l64: dq 0
 `;
 }
+
+/**
+ * Instructions whose values depend on symbols (labels, label differences, equ constants,
+ * forward references), in every operand shape: these are re-encoded by patching values
+ * into an earlier encoding, so each shape must still match nasm byte for byte.
+ */
+export function symbolCorpus(): string {
+  const lines = ['bits 64', 'org 0x401000', 'SMALL equ 5', 'BIG equ 0x12345', 'MINUS_TWO equ -2', 'start:'];
+  const addresses = ['start', 'later', 'start + 8', 'data - 0x100'];
+  const scalars = ['later - start', 'end - start', 'SMALL', 'BIG', 'MINUS_TWO', 'FWD_SMALL', 'FWD_BIG', '(end - start) * 2', '$ - start', 'later + 0x7fffffff - later'];
+  for (const v of [...addresses, ...scalars]) {
+    lines.push(`mov eax, ${v}`, `mov rax, ${v}`, `add rbx, ${v}`, `push ${v}`, `imul ecx, edx, ${v}`, `test dword [rdi+8], ${v}`);
+    lines.push(`mov [rbx + ${v}], eax`, `lea rdx, [rcx + ${v}]`, `sub dword [rsp + ${v}], 3`);
+  }
+  for (const v of scalars) lines.push(`cmp cl, (${v}) & 0x7f`, `and word [rsi], (${v}) & 0xfff`, `mov qword [rel data + 8], (${v}) & 0xffff`, `add ax, (${v}) & 0x7fff`);
+  for (const target of ['data', 'data + 16', 'later', '$', '$ + 0x40', 'start - 8']) {
+    lines.push(`mov rax, [rel ${target}]`, `lea rsi, [rel ${target}]`, `inc dword [rel ${target}]`, `mov byte [rel ${target}], 0x7f`, `cmp qword [rel ${target}], -1`, `mov [rel ${target}], r9w`, `call [rel ${target}]`);
+    lines.push(`mov al, [abs ${target}]`, `mov rax, [abs ${target}]`, `mov ecx, [abs ${target}]`, `mov [${target}], ebx`);
+  }
+  lines.push('rep stosb', 'lock add [rel data], eax', 'lock inc qword [rel data]', 'mov fs:[rel data], eax', 'mov rax, [gs:data]', 'out SMALL, al', 'in al, FWD_SMALL', 'int SMALL', 'ret FWD_SMALL', 'shl eax, SMALL - 4', 'shl eax, FWD_SMALL', 'enter FWD_SMALL, 0');
+  lines.push('later:', '  times 40 nop', 'data: dq 0, 1, 2, 3', 'FWD_SMALL equ 3', 'FWD_BIG equ 0x40000', 'end:');
+  lines.push('bits 32', 'mov eax, [data]', 'mov eax, [ebx + data]', 'mov dword [ecx + end - start], FWD_SMALL', 'push later', 'add eax, FWD_BIG', 'cmp byte [data], SMALL');
+  lines.push('bits 16', 'mov ax, [bx + si + SMALL]', 'mov word [bx + FWD_SMALL], later - start', 'add ax, FWD_SMALL');
+  return lines.join('\n') + '\n';
+}

@@ -14,7 +14,7 @@ test('every error in a file is reported, with line and column', () => {
     '3:1: error: unknown instruction \'foo\'',
     '2:1: error: operand size mismatch: mov qword [rax], bl',
     "5:7: error: undefined symbol '.done'",
-    '6:1: warning: value 300 does not fit in 8 bits',
+    '6:9: warning: value 300 does not fit in 8 bits',
   ]);
 });
 

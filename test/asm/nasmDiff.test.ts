@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assembleSource } from '../../src/asm/index';
-import { dataCorpus, integerCorpus, jumpCorpus, modesCorpus, systemCorpus } from './corpus';
+import { benchSource } from './benchSource';
+import { dataCorpus, integerCorpus, jumpCorpus, modesCorpus, symbolCorpus, systemCorpus } from './corpus';
 
 const nasm = spawnSync('nasm', ['-v'], { encoding: 'utf8' });
 const nasmMissing = nasm.error !== undefined || nasm.status !== 0 ? `nasm not installed: ${nasm.error?.message ?? nasm.stderr}` : undefined;
@@ -46,6 +47,8 @@ const corpora: [string, () => string][] = [
   ['data-expressions-sections', dataCorpus],
   ['jumps', jumpCorpus],
   ['modes-16-32-rel', modesCorpus],
+  ['symbol-values', symbolCorpus],
+  ['benchmark-source', () => benchSource(3000)],
 ];
 
 for (const [name, make] of corpora) {

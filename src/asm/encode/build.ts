@@ -36,6 +36,29 @@ export function encodeInstruction(instruction: Instruction, bitness: number, ip:
   }
 }
 
+/** Where iced put the displacement and immediates of the last encoded instruction. */
+export interface FieldOffsets {
+  displacementOffset: number;
+  displacementSize: number;
+  immediateOffset: number;
+  immediateSize: number;
+  immediateSize2: number;
+}
+
+/** Like encodeInstruction, also reporting where the constant fields are. */
+export function encodeInstructionWithOffsets(instruction: Instruction, bitness: number, ip: bigint, prefixes: Prefixes): { bytes: Uint8Array; offsets: FieldOffsets } {
+  const bytes = encodeInstruction(instruction, bitness, ip, prefixes);
+  const constants = encoderFor(bitness).getConstantOffsets();
+  try {
+    return {
+      bytes,
+      offsets: { displacementOffset: constants.displacementOffset, displacementSize: constants.displacementSize, immediateOffset: constants.immediateOffset, immediateSize: constants.immediateSize, immediateSize2: constants.immediateSize2 },
+    };
+  } finally {
+    constants.free();
+  }
+}
+
 function displacementSize(op: Extract<ResolvedOperand, { kind: 'mem' }>, bitness: number): number {
   const mem = op.src;
   const addressBits = mem.base?.size ?? mem.index?.size ?? (mem.addressSize || bitness / 8);

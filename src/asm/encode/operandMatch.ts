@@ -13,6 +13,9 @@ export interface ResolvedImm {
   known: boolean;
   size: number;
   strict: boolean;
+  /** Columns of the operand, for messages. */
+  start: number;
+  end: number;
 }
 
 export interface ResolvedMem {

@@ -24,14 +24,23 @@ function operandKey(op: ResolvedOperand): string {
     const pure = m.base === undefined && m.index === undefined ? `p${m.addressSize}` : 'x';
     return `m${op.size}${pure}${op.ripRelative ? 'R' : ''}`;
   }
-  if (!op.known) return `iU${op.size}${op.strict ? 's' : ''}`;
-  if (op.reloc !== 0) return `iL${op.size}${op.strict ? 's' : ''}`;
-  const v = op.value;
+  const suffix = op.strict ? `${op.size}s` : String(op.size);
+  if (!op.known) return `iU${suffix}`;
+  if (op.reloc !== 0) return `iL${suffix}`;
+  return `i${valueClass(op.value)}${suffix}`;
+}
+
+/** Value → '1' | range d/u/q | a (imm8 after 16-bit truncation) | b (after 32-bit), without BigInt arithmetic for 32-bit values. */
+function valueClass(v: bigint): string {
+  if (v >= -0x80000000n && v <= 0xffffffffn) {
+    const n = Number(v);
+    const low16 = (n << 16) >> 16;
+    const low32 = n | 0;
+    return `${n === 1 ? '1' : ''}${n <= 0x7fffffff ? 'd' : 'u'}${low16 >= -128 && low16 <= 127 ? 'a' : ''}${low32 >= -128 && low32 <= 127 ? 'b' : ''}`;
+  }
   const s16 = BigInt.asIntN(16, v);
   const s32 = BigInt.asIntN(32, v);
-  const one = v === 1n ? '1' : '';
-  const range = v >= -0x80000000n && v <= 0x7fffffffn ? 'd' : v >= 0n && v <= 0xffffffffn ? 'u' : 'q';
-  return `i${one}${range}${s16 >= -128n && s16 <= 127n ? 'a' : ''}${s32 >= -128n && s32 <= 127n ? 'b' : ''}${op.size}${op.strict ? 's' : ''}`;
+  return `q${s16 >= -128n && s16 <= 127n ? 'a' : ''}${s32 >= -128n && s32 <= 127n ? 'b' : ''}`;
 }
 
 function sizeGiven(operands: ResolvedOperand[]): number {
@@ -40,10 +49,21 @@ function sizeGiven(operands: ResolvedOperand[]): number {
   return 0;
 }
 
-/** The form to use, or an error message. */
-export function chooseForm(mnemonic: string, operands: ResolvedOperand[], bitness: number, text: string): Choice | string {
+/** What the choice of form depends on: mode, mnemonic, registers, sizes and the classes of immediate values. */
+export function formKey(mnemonic: string, operands: ResolvedOperand[], bitness: number): string {
   let key = `${bitness}${mnemonic}`;
   for (const op of operands) key += ',' + operandKey(op);
+  return key;
+}
+
+/** The form already chosen for formKey() `key`, if any. */
+export function cachedChoice(key: string): Choice | undefined {
+  const cached = cache.get(key);
+  return typeof cached === 'string' ? undefined : cached;
+}
+
+/** The form to use, or an error message mentioning `text`. `key` is formKey() of the same arguments. */
+export function chooseForm(mnemonic: string, operands: ResolvedOperand[], bitness: number, text: string, key = formKey(mnemonic, operands, bitness)): Choice | string {
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
   const choice = computeChoice(mnemonic, operands, bitness, text);
