@@ -33,3 +33,7 @@ test('pause in VMX non-root asks the intercept hook (PAUSE exiting)', opts, () =
   t.cpu.nonRoot = undefined;
   assert.deepEqual(seen, [[Intercept.Pause, { length: 2 }]]);
 });
+
+test('the 16-bit leave/enter forms report themselves as not implemented', opts, () => {
+  asm('db 0x66, 0xc9').runToStop().assertStop('unimplemented', /leave/);
+});

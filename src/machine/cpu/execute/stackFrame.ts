@@ -1,9 +1,9 @@
 /**
  * Stack frames: enter imm16, imm8 (nesting level 0-31) and leave, with 64-bit operand
- * size. All memory accesses happen before RSP/RBP change, so faults are restartable.
+ * size (the 66h forms are not implemented and report so). All memory accesses happen before RSP/RBP change, so faults are restartable.
  * pause is a hint here; in VMX non-root it may exit (PAUSE exiting).
  */
-import { Mnemonic } from 'iced-x86';
+import { Code, Mnemonic } from 'iced-x86';
 import type { Factory } from '../compile';
 import { CpuFault, Vector } from '../fault';
 import { Intercept } from '../intercept';
@@ -11,7 +11,7 @@ import { isCanonicalHalves, toLinear } from '../state';
 
 const enter: Factory = (d) => {
   const [sizeOp, levelOp] = d.operands;
-  if (!sizeOp || !levelOp || d.bitness !== 64 || d.text.startsWith('enterw')) return undefined;
+  if (!sizeOp || !levelOp || d.code !== Code.Enterq_imm16_imm8) return undefined;
   const frameSize = sizeOp.immLo & 0xffff;
   const level = levelOp.immLo & 31;
   return (cpu) => {
@@ -38,7 +38,7 @@ const enter: Factory = (d) => {
 };
 
 const leave: Factory = (d) => {
-  if (d.text.startsWith('leavew')) return undefined;
+  if (d.code !== Code.Leaveq) return undefined;
   return (cpu) => {
     const hi = cpu.hi[5]!;
     if (!isCanonicalHalves(hi)) throw new CpuFault(Vector.SS, 0);
