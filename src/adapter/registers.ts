@@ -2,7 +2,9 @@
 // may edit (GPRs in every width, RIP, RFLAGS and its flags) with validation. Used by the
 // expression evaluator, the variables view, setVariable and `regs`.
 import type { Cpu } from '../machine/cpu/cpu';
-import { GPR_NAMES } from '../machine/cpu/registers';
+import { GPR_NAMES, SEGMENT_NAMES } from '../machine/cpu/registers';
+import type { RegistersResult } from '../protocol/dap';
+import { hex64, hexPadded } from './format';
 import { bigIntToLinear, linearToBigInt } from '../machine/cpu/state';
 import { Flag } from '../machine/cpu/flags';
 
@@ -127,4 +129,17 @@ export function lookupRegister(name: string): RegisterDef | undefined {
 
 export function registerNames(): string[] {
   return [...registers.keys()];
+}
+
+/** Every register as hex strings, for the `hyperscope/registers` custom request. */
+export function registerDump(cpu: Cpu): RegistersResult {
+  const values: Record<string, string> = {};
+  GPR_NAMES.forEach((name, i) => (values[name] = hexPadded(cpu.getGpr(i), 16)));
+  for (const name of ['rip', 'rflags', 'cr0', 'cr2', 'cr3', 'cr4', 'efer']) values[name] = hex64(registers.get(name)!.get(cpu));
+  const segments: RegistersResult['segments'] = {};
+  SEGMENT_NAMES.forEach((name, i) => {
+    const s = cpu.segments[i]!;
+    segments[name] = { selector: hexPadded(s.selector, 4), base: hex64(s.base), limit: hex64(s.limit), accessRights: hex64(s.accessRights) };
+  });
+  return { values, segments, cpl: cpu.cpl, instret: cpu.instret };
 }

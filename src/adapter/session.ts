@@ -14,7 +14,7 @@ import {
   InvalidatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { CustomRequest, CustomEvent, type PageTablesArguments, type PageWalkArguments, type PageWalkResult, type RegistersResult } from '../protocol/dap';
+import { CustomEvent } from '../protocol/dap';
 import { validateLaunchArguments, LaunchError, type LaunchConfig } from './launchConfig';
 import { loadProgram, formatDiagnostic, symbolize, addressesForLine } from './program';
 import { Debuggee } from './debuggee';
@@ -23,21 +23,21 @@ import { RegisterVariables } from './variables';
 import { stackFrames, threads, VCPU_THREAD_ID } from './stack';
 import { parseMemoryReference, MemoryReferenceError } from './memory';
 import { disassemble } from './disassemble';
-import { runCommand, completions } from './commands';
-import { evaluateExpression, evaluateNode, parseExpression, ExpressionError } from './expression';
+import { completions } from './commands';
+import { evaluateExpression, ExpressionError } from './expression';
 import { validateRequest } from './requestValidation';
 import { EXCEPTION_FILTERS, unknownFilters } from './exceptionFilters';
-import { hex64, hexPadded, parseInteger } from './format';
+import { hex64 } from './format';
 import { lookupRegister } from './registers';
-import { GPR_NAMES, SEGMENT_NAMES } from '../machine/cpu/registers';
 import type { RuntimeStop } from './runtime';
-import { pageWalk } from './pageWalk';
-import { pageTables } from './pageTables';
+import { UserError } from './errors';
+import { evaluate, assign } from './evaluate';
+import { customHandler } from './customRequests';
+import { capabilities } from './capabilities';
 import { DataWatches } from './dataBreakpoints';
 
 const MAX_READ = 1 << 20;
 
-class UserError extends Error {}
 
 export class HyperscopeSession extends LoggingDebugSession {
   private debuggee: Debuggee | undefined;
@@ -98,32 +98,7 @@ export class HyperscopeSession extends LoggingDebugSession {
   // ---- lifecycle ----------------------------------------------------------------------
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
-    response.body = {
-      supportsConfigurationDoneRequest: true,
-      supportsFunctionBreakpoints: true,
-      supportsConditionalBreakpoints: true,
-      supportsHitConditionalBreakpoints: true,
-      supportsLogPoints: true,
-      supportsInstructionBreakpoints: true,
-      supportsEvaluateForHovers: true,
-      supportsSetVariable: true,
-      supportsReadMemoryRequest: true,
-      supportsWriteMemoryRequest: true,
-      supportsDisassembleRequest: true,
-      supportsSteppingGranularity: true,
-      supportsCompletionsRequest: true,
-      completionTriggerCharacters: [' '],
-      supportsRestartRequest: true,
-      supportsTerminateRequest: true,
-      supportsGotoTargetsRequest: true,
-      supportsSetExpression: true,
-      supportsExceptionInfoRequest: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS,
-      supportsStepBack: true,
-      supportsDataBreakpoints: true,
-      supportsDataBreakpointBytes: true,
-      supportsValueFormattingOptions: false,
-    };
+    response.body = capabilities();
     this.sendResponse(response);
   }
 
@@ -408,26 +383,7 @@ export class HyperscopeSession extends LoggingDebugSession {
 
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     this.handle(response, () => {
-      const debuggee = this.require();
-      if (args.context === 'repl' || args.context === undefined) {
-        const output = runCommand(args.expression, { machine: debuggee.machine, memory: debuggee.memory, evalContext: debuggee.evalContext });
-        if (output !== undefined) {
-          response.body = { result: output, variablesReference: 0 };
-          return this.sendResponse(response);
-        }
-      }
-      const node = parseExpression(args.expression);
-      if (args.context === 'hover' && node.kind === 'name' && !lookupRegister(node.name) && !debuggee.program.symbols.has(node.name)) throw new UserError(`'${node.name}' is not a register or label`);
-      const value = evaluateExpression(args.expression, debuggee.evalContext);
-      const named = node.kind === 'name' ? (lookupRegister(node.name)?.bits ?? 64) : 64;
-      response.body = { result: named < 8 ? value.toString() : `${hex64(value)} (${value})`, variablesReference: 0, type: node.kind === 'memory' ? 'memory' : 'integer' };
-      const symbol = symbolize(debuggee.program, Number(BigInt.asIntN(64, value)));
-      if (symbol !== undefined && debuggee.memory.readValue(Number(BigInt.asIntN(64, value)), 1) !== undefined) {
-        response.body.memoryReference = `gva:${hex64(value)}`;
-        response.body.result += ` <${symbol}>`;
-      } else if (debuggee.memory.toHost('gva', Number(BigInt.asIntN(64, value))) !== undefined && value >= 0x1000n) {
-        response.body.memoryReference = `gva:${hex64(value)}`;
-      }
+      response.body = evaluate(this.require(), args.expression, args.context);
       this.sendResponse(response);
     });
   }
@@ -435,32 +391,11 @@ export class HyperscopeSession extends LoggingDebugSession {
   /** Watch edits: a register name, a flag, or a sized memory operand (`qword [rsp+8]`) takes the value. */
   protected override setExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): void {
     this.handle(response, () => {
-      const debuggee = this.require();
-      if (debuggee.runtime.isRunning) throw new UserError('pause the machine before editing');
-      const target = parseExpression(args.expression);
-      const value = evaluateExpression(args.value, debuggee.evalContext);
-      if (target.kind === 'name' && lookupRegister(target.name)) {
-        this.setRegister(target.name, /^\s*-/.test(args.value) ? BigInt.asIntN(64, value) : value);
-      } else if (target.kind === 'memory') {
-        const address = evaluateNode(target.address, debuggee.evalContext);
-        const bytes = new Uint8Array(target.size);
-        for (let i = 0; i < target.size; i++) bytes[i] = Number((value >> BigInt(8 * i)) & 0xffn);
-        const ref = { space: 'gva' as const, address: Number(BigInt.asIntN(64, address)) };
-        if (debuggee.memory.read(ref, target.size).unreadable > 0 || debuggee.memory.write(ref, bytes) < target.size) throw new UserError(`cannot write ${target.size} bytes at ${hex64(address)}: not mapped RAM`);
-        this.dataWatches.resync(false);
-      } else throw new UserError(`'${args.expression}' cannot be assigned: use a register or a memory operand like qword [rsp]`);
-      const shown = evaluateExpression(args.expression, debuggee.evalContext);
-      response.body = { value: `${hex64(shown)} (${shown})` };
+      response.body = { value: assign(this.require(), args.expression, args.value) };
+      this.dataWatches.resync(false);
       this.sendResponse(response);
       this.sendEvent(new InvalidatedEvent(['variables']));
     });
-  }
-
-  private setRegister(name: string, value: bigint): void {
-    const register = lookupRegister(name)!;
-    if (!register.set) throw new UserError(`${name} is read-only in the debugger`);
-    const problem = register.set(this.require().machine.cpu, value);
-    if (problem) throw new UserError(problem);
   }
 
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
@@ -516,40 +451,10 @@ export class HyperscopeSession extends LoggingDebugSession {
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     this.handle(response, () => {
-      switch (command) {
-        case CustomRequest.pageWalk:
-          response.body = this.pageWalkRequest(args as PageWalkArguments);
-          break;
-        case CustomRequest.registers:
-          response.body = this.registersRequest();
-          break;
-        case CustomRequest.pageTables:
-          response.body = pageTables(this.require(), (args as PageTablesArguments | undefined)?.maxEntries);
-          break;
-        default:
-          throw new UserError(`unknown request '${command}'`);
-      }
+      const handler = customHandler(command);
+      if (!handler) throw new UserError(`unknown request '${command}'`);
+      response.body = handler(this.require(), args);
       this.sendResponse(response);
     });
-  }
-
-  private pageWalkRequest(args: PageWalkArguments): PageWalkResult {
-    const debuggee = this.require();
-    const address = typeof args.address === 'number' ? BigInt(args.address) : parseInteger(args.address);
-    if (address === undefined) throw new UserError(`pageWalk: '${String(args.address)}' is not an address`);
-    return pageWalk(debuggee, address, args.access ?? 'read', args.user ?? debuggee.machine.cpu.cpl === 3);
-  }
-
-  private registersRequest(): RegistersResult {
-    const cpu = this.require().machine.cpu;
-    const values: Record<string, string> = {};
-    GPR_NAMES.forEach((name, i) => (values[name] = hexPadded(cpu.getGpr(i), 16)));
-    for (const name of ['rip', 'rflags', 'cr0', 'cr2', 'cr3', 'cr4', 'efer']) values[name] = hex64(lookupRegister(name)!.get(cpu));
-    const segments: RegistersResult['segments'] = {};
-    SEGMENT_NAMES.forEach((name, i) => {
-      const s = cpu.segments[i]!;
-      segments[name] = { selector: hexPadded(s.selector, 4), base: hex64(s.base), limit: hex64(s.limit), accessRights: hex64(s.accessRights) };
-    });
-    return { values, segments, cpl: cpu.cpl, instret: cpu.instret };
   }
 }
