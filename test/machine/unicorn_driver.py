@@ -6,12 +6,13 @@ the cached translations of the code region (ctl_remove_cache; ctl_flush_tb costs
 
 stdin: {"codeBase": int, "dataBase": int, "data": hex, "cases": [{"code": hex, "regs": [16 hex], "rflags": int}]}
 stdout: [{"regs": [16 hex], "rflags": int, "changes": [[offset, byte], ...], "error": str | null}]
+A CPU exception stops the case with error "exception <vector>" and the state at the fault.
 Register order is the x86 encoding order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15.
 """
 import json
 import sys
 
-from unicorn import Uc, UcError, UC_ARCH_X86, UC_MODE_64
+from unicorn import Uc, UcError, UC_ARCH_X86, UC_MODE_64, UC_HOOK_INTR
 from unicorn.x86_const import (
     UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
     UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11,
@@ -30,10 +31,21 @@ def main():
     data_base = request["dataBase"]
     data = bytes.fromhex(request["data"])
     data_size = (len(data) + 0xfff) & ~0xfff
-    uc = Uc(UC_ARCH_X86, UC_MODE_64)
     cases = request["cases"]
-    uc.mem_map(code_base, CODE_SIZE)
-    uc.mem_map(data_base, data_size)
+    raised = []
+
+    def on_interrupt(uc_, vector, _user):
+        raised.append(vector)
+        uc_.emu_stop()
+
+    def fresh():
+        uc_ = Uc(UC_ARCH_X86, UC_MODE_64)
+        uc_.mem_map(code_base, CODE_SIZE)
+        uc_.mem_map(data_base, data_size)
+        uc_.hook_add(UC_HOOK_INTR, on_interrupt)
+        return uc_
+
+    uc = fresh()
     results = []
     for i, case in enumerate(cases):
         code = bytes.fromhex(case["code"])
@@ -47,10 +59,13 @@ def main():
             uc.reg_write(reg, int(value, 16))
         uc.reg_write(UC_X86_REG_EFLAGS, case["rflags"])
         error = None
+        raised.clear()
         try:
             uc.emu_start(start, start + len(code), 0, 100000)
         except UcError as e:
             error = "%s at rip 0x%x" % (e, uc.reg_read(UC_X86_REG_RIP))
+        if raised:
+            error = "exception %d" % raised[0]
         final = bytes(uc.mem_read(data_base, len(data)))
         changes = []
         for chunk in range(0, len(data), 256):
@@ -62,6 +77,8 @@ def main():
             "changes": changes,
             "error": error,
         })
+        if raised:
+            uc = fresh()  # a stopped exception stays pending in Unicorn 2.0: start over
     json.dump(results, sys.stdout)
 
 

@@ -259,6 +259,17 @@ const divide: Template = (b) => {
   return emit(lines, 0, ALL6);
 };
 
+/** div/idiv of random values: often #DE (zero divisor or quotient overflow); the case stops there. */
+const divideAny: Template = (b) => {
+  const size = b.size();
+  const op = b.rng.pick(['div', 'idiv']);
+  const lines: string[] = [];
+  if (b.rng.chance(0.2)) lines.push(`xor ${regName(3, 4)}, ${regName(3, 4)}`);
+  else if (b.rng.chance(0.3)) lines.push(`mov rbx, ${b.rng.pick([1, -1, 2, -2, 0x80, 0x8000])}`);
+  lines.push(`${op} ${b.rng.chance(0.3) ? b.mem(size) : regName(3, size)}`);
+  return emit(lines, 0, ALL6);
+};
+
 /** Flag effects of shl/shr/sar/rol/ror/rcl/rcr by a known masked count. */
 function shiftEffects(op: string, size: number, count: number): Emitted {
   const masked = count & (size === 8 ? 63 : 31);
@@ -475,6 +486,7 @@ export const TEMPLATES: Record<string, Template> = {
   mulOne,
   imulMulti,
   divide,
+  divideAny,
   shift,
   shiftDouble,
   bitTest,

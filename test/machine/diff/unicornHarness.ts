@@ -88,8 +88,16 @@ export function runOurs(c: Case, data: Uint8Array): Outcome {
   cpu.rflags = c.rflags;
   const stop = machine.run(1_000_000);
   const end = CODE_BASE + c.code.length;
-  const error = stop.reason === 'halt' && cpu.rip === end + 1 ? undefined : `${stop.reason}: ${stop.detail} at rip 0x${cpu.rip.toString(16)}`;
+  const error = stop.reason === 'halt' && cpu.rip === end + 1 ? undefined : exceptionOf(stop.reason, stop.detail) ?? `${stop.reason}: ${stop.detail} at rip 0x${cpu.rip.toString(16)}`;
   return { regs: GPR_NAMES.map((_, i) => cpu.getGpr(i)), rflags: cpu.rflags, data: machine.mem.peek(DATA_BASE, DATA_SIZE).slice(), error };
+}
+
+const VECTORS: Record<string, number> = { '#DE': 0, '#UD': 6, '#SS': 12, '#GP': 13, '#PF': 14 };
+
+/** With the boot IDT empty, an exception ends in a triple fault whose cause names it first. */
+function exceptionOf(reason: string, detail: string): string | undefined {
+  const vector = reason === 'triple-fault' ? VECTORS[detail.slice(0, 3)] : undefined;
+  return vector === undefined ? undefined : `exception ${vector}`;
 }
 
 interface DriverResult {
