@@ -3,7 +3,8 @@
  *
  * Host-physical:
  *   0x000000–0x0fffff  host boot structures (the bare-mode GDT, TSS, identity page tables)
- *   0x100000           host stub: `vmresume; hlt` — where every VM exit returns (HOST_RIP)
+ *   0x108000           host stub: `vmresume; hlt` — where every VM exit returns (HOST_RIP); a
+ *                      different TLB slot from the guest image at linear 0x100000
  *   0x101000           VMXON region        0x102000  VMCS
  *   0x103000/0x104000  I/O bitmaps A/B     0x105000  MSR bitmap
  *   0x110000           host stack top
@@ -17,7 +18,7 @@
  */
 
 export const HostLayout = {
-  stub: 0x100000,
+  stub: 0x108000,
   vmxon: 0x101000,
   vmcs: 0x102000,
   ioBitmapA: 0x103000,

@@ -29,7 +29,19 @@ interface GuestSegment {
   readonly rpl: number;
 }
 
+/** Segment fields decoded once per entry attempt. */
+const decoded = new WeakMap<EntryContext, GuestSegment[]>();
+
 function seg(c: EntryContext, i: number): GuestSegment {
+  let all = decoded.get(c);
+  if (!all) {
+    all = GUEST_SEGMENTS.map((_, j) => readSegment(c, j));
+    decoded.set(c, all);
+  }
+  return all[i]!;
+}
+
+function readSegment(c: EntryContext, i: number): GuestSegment {
   const f = GUEST_SEGMENTS[i]!;
   const ar = c.vmcs.get32(f.accessRights);
   const selector = c.vmcs.get32(f.selector);

@@ -22,8 +22,32 @@ import { performExit } from './vmExit';
 import type { Vmcs } from './vmcs';
 import type { VmxUnit } from './vmxUnit';
 
+/** Decoded control words, memoized by value (a hypervisor re-enters with the same controls). */
+const decodedControls = new Map<string, Controls>();
+
 function controlsOf(vmcs: Vmcs): Controls {
-  return new Controls(vmcs.get32(F.PIN_BASED_VM_EXEC_CONTROL), vmcs.get32(F.CPU_BASED_VM_EXEC_CONTROL), vmcs.get32(F.SECONDARY_VM_EXEC_CONTROL), vmcs.get32(F.VM_EXIT_CONTROLS), vmcs.get32(F.VM_ENTRY_CONTROLS));
+  const words = [F.PIN_BASED_VM_EXEC_CONTROL, F.CPU_BASED_VM_EXEC_CONTROL, F.SECONDARY_VM_EXEC_CONTROL, F.VM_EXIT_CONTROLS, F.VM_ENTRY_CONTROLS].map((f) => vmcs.get32(f));
+  const key = words.join(',');
+  let controls = decodedControls.get(key);
+  if (!controls) {
+    controls = new Controls(words[0]!, words[1]!, words[2]!, words[3]!, words[4]!);
+    if (decodedControls.size > 256) decodedControls.clear();
+    decodedControls.set(key, controls);
+  }
+  return controls;
+}
+
+/**
+ * Control and host-state checks, skipped when no control or host field changed since
+ * they last passed with the same host mode (their only other input; C23 also reads
+ * guest CR0, so entries that inject an event always re-check).
+ */
+function checkControlsAndHost(c: EntryContext): EntryFailure | undefined {
+  const key = `${c.vmcs.controlVersion}:${c.cpu.efer & 0x400}`;
+  if (c.vmcs.checkedVersion === key && !injection(c).valid) return undefined;
+  const failure = checkControls(c) ?? checkHostState(c);
+  c.vmcs.checkedVersion = failure ? '' : key;
+  return failure;
 }
 
 function failure(step: EntryFailure['step'], check: EntryCheck, error?: number, exitReason?: number): EntryFailure {
@@ -106,7 +130,7 @@ export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): v
   const c: EntryContext = { cpu, vmcs, controls };
   unit.lastEntryFailure = undefined;
 
-  const vmfail = checkLaunchState(vmcs, launch) ?? checkControls(c) ?? checkHostState(c);
+  const vmfail = checkLaunchState(vmcs, launch) ?? checkControlsAndHost(c);
   if (vmfail) {
     unit.lastEntryFailure = vmfail;
     unit.failValid(vmfail.error!);

@@ -36,9 +36,17 @@ export class Vmcs {
     return Number((this.values.get(encoding) ?? 0n) & 0xffffffffn);
   }
 
+  /** Bumped on every write to a control or host-state field (lets VM entry skip re-checking unchanged ones). */
+  controlVersion = 0;
+  /** `controlVersion` (and host EFER.LMA) at which the control and host-state checks last passed. */
+  checkedVersion = '';
+
   /** Stores a field value (processor-side: read-only fields too), truncated to the field's width. */
   set(encoding: number, value: bigint): void {
-    this.values.set(encoding, truncate(widthOf(encoding), value));
+    const stored = truncate(widthOf(encoding), value);
+    const type = (encoding >>> 10) & 3;
+    if ((type === 0 || type === 3) && this.values.get(encoding) !== stored) this.controlVersion++;
+    this.values.set(encoding, stored);
   }
 }
 
