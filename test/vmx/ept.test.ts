@@ -221,3 +221,40 @@ test('an EPT violation while delivering an exception reports it in the IDT-vecto
   assert.equal(vmcs.get(F.GUEST_PHYSICAL_ADDRESS), 0x400ff8n, 'the first frame slot');
   assert.equal(vmcs.get(F.EXIT_QUALIFICATION), BigInt(EptQual.Write | EptQual.Readable | EptQual.LinearValid | EptQual.FinalAccess));
 });
+
+test('TLB entries are tagged by VPID/EPTP: a changed EPT mapping stays cached until INVEPT', { skip }, () => {
+  // GPA 0x400000 first maps HPA 0x400000 (holds 0x11), then HPA 0x600000 (holds 0x22).
+  const t = vmxTest({
+    primary: Defaults.primary | 0x80000000,
+    secondary: (1 << 1) | (1 << 5),
+    setup: `${EPT_SETUP}
+  mov qword [0x222010], 0x4000b7
+  mov qword [0x400000], 0x11
+  mov qword [0x600000], 0x22
+  VMW VPID, 1`,
+    guest: 'mov r12, [0x400000]\nvmcall\nmov r13, [0x400000]\nvmcall\nmov r14, [0x400000]\nvmcall',
+    host: `
+  inc rbp
+  mov qword [0x222010], 0x6000b7
+  cmp rbp, 2
+  jne .resume
+  mov qword [rel invept_desc], 0x22001e
+  mov eax, 1
+  invept rax, [rel invept_desc]
+.resume:
+  cmp rbp, 3
+  je .done
+  mov rdx, GUEST_RIP
+  vmread rbx, rdx
+  add rbx, 3
+  vmwrite rdx, rbx
+  vmresume
+.done:
+  hlt
+align 16
+invept_desc: dq 0, 0`,
+  }).runToStop();
+  assert.equal(t.cpu.getGpr(12), 0x11n);
+  assert.equal(t.cpu.getGpr(13), 0x11n, 'stale: the combined mapping is still cached under this VPID/EPTP');
+  assert.equal(t.cpu.getGpr(14), 0x22n, 'after INVEPT the new mapping is used');
+});
