@@ -7,6 +7,8 @@ import { Machine } from '../machine/machine';
 import type { StopReason } from '../machine/stopReason';
 import { Attention } from '../machine/cpu/cpu';
 import type { DebugMemory } from './memory';
+import { isCall, isReturn } from './instructionKinds';
+import { stepBackOnce } from './reverse';
 
 /** Why the debuggee stopped, in DAP's vocabulary (the session passes it through). */
 export type StopCause = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'pause' | 'exception' | 'goto';
@@ -51,8 +53,6 @@ export type OutputCategory = 'stdout' | 'console' | 'stderr';
 
 /** Instructions per call while data breakpoints single-step the machine. */
 const WATCHED_CHUNK = 2_000;
-/** Bound on single steps back while looking for a line boundary. */
-const MAX_BACK_STEPS = 10_000;
 /** Milliseconds of execution before yielding to the event loop. */
 const SLICE_MS = 20;
 /** Instructions per `Machine.run` call while running free (checked against SLICE_MS between calls). */
@@ -60,29 +60,6 @@ const RUN_CHUNK = 20_000;
 
 /** One unit of stepping: returns a stop when the goal is reached, or undefined to keep going. */
 type StepGoal = () => RuntimeStop | 'exited' | undefined;
-
-const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
-
-function opcodeStart(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length && (PREFIXES.has(bytes[i]!) || (bytes[i]! & 0xf0) === 0x40)) i++;
-  return i;
-}
-
-/** CALL rel32 or CALL r/m (FF /2, FF /3). */
-export function isCall(bytes: Uint8Array): boolean {
-  const i = opcodeStart(bytes);
-  const op = bytes[i];
-  if (op === 0xe8) return true;
-  const modrm = bytes[i + 1];
-  return op === 0xff && modrm !== undefined && ((modrm >> 3) & 7) >= 2 && ((modrm >> 3) & 7) <= 3;
-}
-
-/** RET, RET imm16, far RET, IRET. */
-export function isReturn(bytes: Uint8Array): boolean {
-  const op = bytes[opcodeStart(bytes)];
-  return op === 0xc3 || op === 0xc2 || op === 0xcb || op === 0xca || op === 0xcf;
-}
 
 export class HyperscopeRuntime extends EventEmitter {
   private console = '';
@@ -203,23 +180,7 @@ export class HyperscopeRuntime extends EventEmitter {
    * source line, by deterministic replay from the newest checkpoint before the target.
    */
   stepBack(byLine: boolean): void {
-    this.travel((travel) => {
-      const startLine = byLine ? this.lineOf(this.machine.cpu.rip) : undefined;
-      let result = travel.stepBack();
-      if (startLine === undefined || result.reachedStart) return result.reachedStart;
-      for (let i = 0; i < MAX_BACK_STEPS && this.lineOf(this.machine.cpu.rip) === startLine && !result.reachedStart; i++) result = travel.stepBack();
-      const line = this.lineOf(this.machine.cpu.rip);
-      for (let i = 0; i < MAX_BACK_STEPS && !result.reachedStart; i++) {
-        const here = this.machine.cpu.instret;
-        result = travel.stepBack();
-        if (result.reachedStart && this.lineOf(this.machine.cpu.rip) === line) break;
-        if (this.lineOf(this.machine.cpu.rip) !== line) {
-          travel.goTo(here);
-          break;
-        }
-      }
-      return result.reachedStart;
-    }, 'step back');
+    this.travel((travel) => stepBackOnce(travel, byLine ? this.lineOf : undefined, () => this.machine.cpu), 'step back');
   }
 
   /** Runs backwards to the previous breakpoint whose condition holds (or the oldest checkpoint). */

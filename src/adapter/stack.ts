@@ -7,7 +7,7 @@ import type { Cpu } from '../machine/cpu/cpu';
 import { sourceAt, symbolize, type LoadedProgram } from './program';
 import { hexAddress } from './format';
 import type { DebugMemory } from './memory';
-import { isCall } from './runtime';
+import { isCall } from './instructionKinds';
 
 /** Stack slots scanned for return addresses. */
 const SCAN_SLOTS = 256;
