@@ -163,6 +163,13 @@ test('interrupt-window exiting exits (7) at once when the guest has RFLAGS.IF = 
   assert.equal(e.t.cpu.getGpr(12), 0n);
 });
 
+test('interrupt-window exiting: after STI the exit waits for the end of the STI shadow', { skip }, () => {
+  const e = exitOf({ primary: Defaults.primary | P.interruptWindow, guest: 'mov r13, 1\nsti\nmov r13, 2\nmov r12, 1\nvmcall' });
+  assert.equal(e.reason, 7n);
+  assert.equal(e.t.cpu.getGpr(13), 2n, 'the instruction after STI ran');
+  assert.equal(e.t.cpu.getGpr(12), 0n);
+});
+
 test('a host loop: handle CPUID exits, advance RIP by the exit instruction length, VMRESUME', { skip }, () => {
   const t = vmxTest({
     primary: Defaults.primary | P.hlt,

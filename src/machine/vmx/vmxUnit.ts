@@ -36,6 +36,7 @@ export interface VmxSnapshot {
   readonly exitCounts: readonly [number, number][];
   readonly timerDeadline: number;
   readonly mtfDeadline: number;
+  readonly windowDeadline: number;
 }
 
 const RESULT_FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF;
@@ -85,6 +86,7 @@ export class VmxUnit {
   /** Instruction counts at which the preemption timer fires / the monitor trap flag exits. */
   private timerDeadline = Infinity;
   private mtfDeadline = Infinity;
+  private windowDeadline = Infinity;
 
   constructor(readonly cpu: Cpu) {
     this.store = new VmcsStore(cpu.mem);
@@ -155,6 +157,7 @@ export class VmxUnit {
     this.ept = undefined;
     this.timerDeadline = Infinity;
     this.mtfDeadline = Infinity;
+    this.windowDeadline = Infinity;
     if (this.loop) this.loop.deadline = Infinity;
   }
 
@@ -204,7 +207,12 @@ export class VmxUnit {
   private armDeadlines(vmcs: Vmcs, controls: Controls, instret: number): void {
     this.timerDeadline = controls.pin.activatePreemptionTimer ? instret + vmcs.get32(F.VMX_PREEMPTION_TIMER_VALUE) * 2 ** MiscInfo.preemptionTimerRate : Infinity;
     this.mtfDeadline = controls.primary.monitorTrapFlag ? instret + 1 : Infinity;
-    if (this.loop) this.loop.deadline = Math.min(this.timerDeadline, this.mtfDeadline);
+    this.windowDeadline = controls.primary.interruptWindowExiting ? instret + 1 : Infinity;
+    this.rearm();
+  }
+
+  private rearm(): void {
+    if (this.loop) this.loop.deadline = Math.min(this.timerDeadline, this.mtfDeadline, this.windowDeadline);
   }
 
   /** Remaining preemption-timer value (saved on exit when "save VMX-preemption-timer value" is set). */
@@ -222,9 +230,16 @@ export class VmxUnit {
   private onDeadline(): LoopOutcome | undefined {
     if (this.operation !== 'non-root') return undefined;
     const instret = this.cpu.instret;
-    if (instret >= this.mtfDeadline) this.exit({ reason: ExitReason.MonitorTrapFlag }, this.cpu.rip);
-    else if (instret >= this.timerDeadline) this.exit({ reason: ExitReason.PreemptionTimer }, this.cpu.rip);
-    else if (this.loop) this.loop.deadline = Math.min(this.timerDeadline, this.mtfDeadline);
+    const cpu = this.cpu;
+    // Priority (SDM 26.7): monitor trap flag, preemption timer, then the interrupt window.
+    if (instret >= this.mtfDeadline) this.exit({ reason: ExitReason.MonitorTrapFlag }, cpu.rip);
+    else if (instret >= this.timerDeadline) this.exit({ reason: ExitReason.PreemptionTimer }, cpu.rip);
+    else if (instret >= this.windowDeadline && cpu.flagBits & Flag.IF && cpu.interruptShadowRip !== cpu.rip) this.exit({ reason: ExitReason.InterruptWindow }, cpu.rip);
+    else {
+      // Interrupt-window exiting: look again after the next instruction (RFLAGS.IF may change at any time).
+      if (instret >= this.windowDeadline) this.windowDeadline = instret + 1;
+      this.rearm();
+    }
     return undefined;
   }
 
@@ -244,6 +259,7 @@ export class VmxUnit {
       exitCounts: [...this.exitCounts],
       timerDeadline: this.timerDeadline,
       mtfDeadline: this.mtfDeadline,
+      windowDeadline: this.windowDeadline,
     };
   }
 
@@ -260,12 +276,13 @@ export class VmxUnit {
     for (const [reason, count] of state.exitCounts) this.exitCounts.set(reason, count);
     this.timerDeadline = state.timerDeadline;
     this.mtfDeadline = state.mtfDeadline;
+    this.windowDeadline = state.windowDeadline;
     const cpu = this.cpu;
     const nonRoot = this.operation === 'non-root' && this.current !== undefined && this.controls !== undefined;
     this.ept = nonRoot && this.controls!.secondary.enableEpt ? new EptTranslator(cpu.mem, this.current!.get(F.EPT_POINTER)) : undefined;
     cpu.nonRoot = nonRoot ? this.hooks : undefined;
     cpu.guestPhysical = this.ept;
-    if (this.loop) this.loop.deadline = nonRoot ? Math.min(this.timerDeadline, this.mtfDeadline) : Infinity;
+    if (this.loop) this.loop.deadline = nonRoot ? Math.min(this.timerDeadline, this.mtfDeadline, this.windowDeadline) : Infinity;
     cpu.codeGeneration++;
   }
 
