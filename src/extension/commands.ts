@@ -46,13 +46,20 @@ async function launchFile(resource: unknown, noDebug: boolean): Promise<boolean>
   return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(file), config, { noDebug });
 }
 
+function addressOf(target: unknown): string | undefined {
+  if (typeof target === 'string') return target;
+  const address = (target as { address?: unknown } | null | undefined)?.address;
+  return typeof address === 'string' ? address : undefined;
+}
+
 export function registerCommands(languageClient: LanguageClientHost, pageWalk: PageWalkView): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(COMMANDS.debugThisFile, (resource: unknown) => launchFile(resource, false)),
     vscode.commands.registerCommand(COMMANDS.runThisFile, (resource: unknown) => launchFile(resource, true)),
     vscode.commands.registerCommand(COMMANDS.restartLanguageServer, () => languageClient.restart()),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log().show()),
-    vscode.commands.registerCommand(COMMANDS.walkAddress, (address?: unknown) => pageWalk.walkAddress(typeof address === 'string' ? address : undefined)),
+    // From the palette or view title (no argument: ask), a test (a string), or a Guest Page Tables row.
+    vscode.commands.registerCommand(COMMANDS.walkAddress, (target?: unknown) => pageWalk.walkAddress(addressOf(target))),
     vscode.commands.registerCommand(COMMANDS.walkRip, () => pageWalk.walkAddress('rip')),
     vscode.commands.registerCommand(COMMANDS.newFile, async () => {
       const document = await vscode.workspace.openTextDocument({ language: LANGUAGE_ID, content: NEW_FILE_TEMPLATE });

@@ -8,7 +8,9 @@ import { DEBUG_TYPE, registerDebugConfigurations } from './debugConfiguration';
 import { DebugEvents } from './debugEvents';
 import { LanguageClientHost } from './languageClient';
 import { disposeLog, log, showError } from './outputChannel';
-import { PageWalkView, type PageWalkRow } from './pageWalkView';
+import { PageTablesView } from './pageTablesView';
+import { PageWalkView } from './pageWalkView';
+import type { ViewRow } from './viewRow';
 
 const loadedAt = performance.now();
 
@@ -18,8 +20,18 @@ export interface HyperscopeApi {
   readonly activationMs: number;
   /** Resolves once the language server has started (or failed, or is disabled). */
   readonly languageServerReady: Promise<void>;
-  /** The Page Walk view's rows and refresh event (the view reads only DAP custom requests). */
-  readonly pageWalk?: { readonly rows: () => readonly PageWalkRow[]; readonly onDidRefresh: vscode.Event<void> };
+  /** The views' rows and refresh events (the views read only DAP custom requests). */
+  readonly pageWalk?: ViewApi;
+  readonly pageTables?: ViewApi;
+}
+
+export interface ViewApi {
+  readonly rows: () => readonly ViewRow[];
+  readonly onDidRefresh: vscode.Event<void>;
+}
+
+function viewApi(view: { readonly current: readonly ViewRow[]; readonly onDidChangeTreeData: vscode.Event<void> } | undefined): ViewApi | undefined {
+  return view && { rows: () => view.current, onDidRefresh: view.onDidChangeTreeData };
 }
 
 let languageClient: LanguageClientHost | undefined;
@@ -27,6 +39,7 @@ let languageClient: LanguageClientHost | undefined;
 export function activate(context: vscode.ExtensionContext): HyperscopeApi {
   let languageServerReady: Promise<void> = Promise.resolve();
   let pageWalk: PageWalkView | undefined;
+  let pageTables: PageTablesView | undefined;
   try {
     log().info(`activating Hyperscope ${String(context.extension.packageJSON.version)}`);
     context.subscriptions.push(registerDebugConfigurations(), registerAdapterFactory(context.extensionPath, DEBUG_TYPE));
@@ -34,15 +47,15 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
     const client = languageClient;
     const events = new DebugEvents(DEBUG_TYPE);
     pageWalk = new PageWalkView(events);
-    context.subscriptions.push(events, pageWalk, client, registerCommands(client, pageWalk), vscode.workspace.onDidChangeConfiguration((event) => client.onConfigurationChanged(event)));
+    pageTables = new PageTablesView(events);
+    context.subscriptions.push(events, pageWalk, pageTables, client, registerCommands(client, pageWalk), vscode.workspace.onDidChangeConfiguration((event) => client.onConfigurationChanged(event)));
     languageServerReady = client.start();
   } catch (error) {
     void showError('activation failed', error);
   }
   const activationMs = performance.now() - loadedAt;
   log().info(`activated in ${activationMs.toFixed(1)} ms`);
-  const view = pageWalk;
-  return { activationMs, languageServerReady, pageWalk: view && { rows: () => view.current, onDidRefresh: view.onDidChangeTreeData } };
+  return { activationMs, languageServerReady, pageWalk: viewApi(pageWalk), pageTables: viewApi(pageTables) };
 }
 
 export async function deactivate(): Promise<void> {

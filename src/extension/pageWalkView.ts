@@ -7,19 +7,14 @@ import * as vscode from 'vscode';
 import { CustomRequest, type PageWalkArguments, type PageWalkResult, type PageWalkStep, type RegistersResult } from '../protocol/dap';
 import type { DebugEvents } from './debugEvents';
 import { describeError } from './outputChannel';
+import { rowItem, type ViewRow } from './viewRow';
 
 export const PAGE_WALK_VIEW = 'hyperscope.pageWalk';
 
 /** What the view shows for the address it walks. */
 type Target = { kind: 'rip' } | { kind: 'address'; address: string; access: NonNullable<PageWalkArguments['access']> };
 
-/** A row of the view; plain data so tests can read it through the extension's API. */
-export interface PageWalkRow {
-  label: string;
-  description?: string;
-  tooltip?: string;
-  children?: PageWalkRow[];
-}
+export type PageWalkRow = ViewRow;
 
 function pageSizeText(bytes: number | undefined): string {
   if (bytes === undefined) return '';
@@ -45,6 +40,7 @@ export function walkRows(walk: PageWalkResult, access: string): PageWalkRow[] {
     description: `${result}${walk.pageSize ? ` · ${pageSizeText(walk.pageSize)}` : ''}`,
     tooltip: walk.pagingEnabled ? undefined : 'Paging is disabled: linear addresses are physical.',
     children: walk.steps.map((step, index) => stepRow(step, index + 1)),
+    expanded: true,
   };
   if (!walk.pagingEnabled) header.children = [{ label: 'paging disabled (CR0.PG = 0): linear = physical' }];
   return [header];
@@ -73,10 +69,7 @@ export class PageWalkView implements vscode.TreeDataProvider<PageWalkRow>, vscod
   }
 
   getTreeItem(row: PageWalkRow): vscode.TreeItem {
-    const item = new vscode.TreeItem(row.label, row.children?.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    item.description = row.description;
-    item.tooltip = row.tooltip;
-    return item;
+    return rowItem(row);
   }
 
   getChildren(row?: PageWalkRow): PageWalkRow[] {

@@ -35,11 +35,36 @@ interface ViewRow {
   children?: ViewRow[];
 }
 
-/** The Page Walk view's rows, through the extension's API (the same provider the tree shows). */
+/** A view's rows, through the extension's API (the same provider the tree shows). */
+function viewRows(view: 'pageWalk' | 'pageTables'): readonly ViewRow[] {
+  const api = vscode.extensions.getExtension('hyperscope.hyperscope')?.exports as Record<string, { rows: () => readonly ViewRow[] } | undefined> | undefined;
+  const rows = api?.[view]?.rows;
+  if (!rows) throw new Error(`the extension API has no ${view}`);
+  return rows();
+}
+
 function pageWalkRows(): readonly ViewRow[] {
-  const api = vscode.extensions.getExtension('hyperscope.hyperscope')?.exports as { pageWalk?: { rows: () => readonly ViewRow[] } } | undefined;
-  if (!api?.pageWalk) throw new Error('the extension API has no pageWalk');
-  return api.pageWalk.rows();
+  return viewRows('pageWalk');
+}
+
+/** The Guest Page Tables view at a bare-mode stop: CR3 0x5000, PML4[0] → PDPT[0..3] → 2 MiB pages. */
+async function checkPageTables(): Promise<void> {
+  await vscode.commands.executeCommand('hyperscope.pageTables.focus');
+  const header = await eventually(() => {
+    const first = viewRows('pageTables')[0];
+    return first?.label.startsWith('CR3') ? first : undefined;
+  }, 'the Guest Page Tables view to load');
+  assert(header.label === 'CR3 0x5000', `header ${header.label}`);
+  const pml4 = header.children?.[0];
+  assert(pml4 && /^PML4\[0\]/.test(pml4.label), `first PML4 row ${JSON.stringify(pml4?.label)}`);
+  const pdpts = pml4.children ?? [];
+  assert(pdpts.length >= 4 && /^PDPT\[3\]/.test(pdpts[3]!.label), `PDPT rows ${JSON.stringify(pdpts.map((row) => row.label))}`);
+  const pd1 = pdpts[0]!.children?.[1];
+  assert(pd1 && /^PD\[1\] 0x200000$/.test(pd1.label) && /→ 0x200000 · 2 MiB/.test(pd1.description ?? ''), `PD[1] ${JSON.stringify(pd1)}`);
+  await screenshot('breakpoint-page-tables', 'hyperscope.pageTables.focus');
+  // A row's inline action walks its address in the Page Walk view.
+  await vscode.commands.executeCommand('hyperscope.pageWalk.walkAddress', pd1);
+  await pageWalkHeader((h) => h.label.startsWith('0x200000 '), 'the walk of the PD[1] row');
 }
 
 /** Waits until the view's header row satisfies `test`, then returns it. */
@@ -54,7 +79,7 @@ function pageWalkHeader(test: (header: ViewRow) => boolean, what: string): Promi
 async function screenshot(name: string, revealCommand: string): Promise<void> {
   // Make room in Run and Debug: hide Variables, Watch and Breakpoints in this throwaway profile.
   for (const view of ['workbench.debug.watchExpressionsView', 'workbench.debug.breakPointsView', 'workbench.debug.variablesView']) {
-    await Promise.resolve(vscode.commands.executeCommand(`${view}.toggleVisibility`)).catch(() => undefined);
+    await Promise.resolve(vscode.commands.executeCommand(`${view}.removeView`)).catch(() => undefined);
   }
   await vscode.commands.executeCommand(revealCommand);
   // A view that appeared with its `when` clause may keep a stale zero-height layout: relayout the side bar.
@@ -143,6 +168,7 @@ export function debugTests(context: E2eContext): TestCase[] {
           await vscode.commands.executeCommand('hyperscope.pageWalk.walkAddress', '0x8000000000');
           const unmapped = await pageWalkHeader((h) => h.label.startsWith('0x8000000000'), 'the walk of an unmapped address');
           assert((unmapped.description ?? '').startsWith('✗'), `0x8000000000 should not translate: ${JSON.stringify(unmapped)}`);
+          await checkPageTables();
           await vscode.commands.executeCommand('hyperscope.pageWalk.followRip');
           await pageWalkHeader((h) => /rip, execute/.test(h.label), 'the view to follow RIP again');
           vscode.debug.removeBreakpoints([breakpoint]);

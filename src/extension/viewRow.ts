@@ -1,0 +1,26 @@
+// A row of Hyperscope's tree views as plain data: the tree providers render it, and tests
+// read the same rows through the extension's API.
+import * as vscode from 'vscode';
+
+export interface ViewRow {
+  label: string;
+  description?: string;
+  tooltip?: string;
+  children?: ViewRow[];
+  /** Expanded at first render (default: collapsed when it has children). */
+  expanded?: boolean;
+  /** `contextValue`, for row menus. */
+  context?: string;
+  /** The guest-virtual address the row stands for (row commands act on it). */
+  address?: string;
+}
+
+/** The TreeItem for a row. */
+export function rowItem(row: ViewRow): vscode.TreeItem {
+  const state = !row.children?.length ? vscode.TreeItemCollapsibleState.None : row.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+  const item = new vscode.TreeItem(row.label, state);
+  item.description = row.description;
+  item.tooltip = row.tooltip;
+  item.contextValue = row.context;
+  return item;
+}
