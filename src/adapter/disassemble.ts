@@ -31,8 +31,11 @@ function nasmFormatter(): Formatter {
   return formatter;
 }
 
-/** Decodes instructions starting at `start` until `count` are produced or `stopAt` is passed. */
-export function decodeRange(memory: DebugMemory, space: MemoryReference['space'], start: number, bitness: number, count: number, stopAt = Infinity): DecodedLine[] {
+/**
+ * Decodes instructions starting at `start` until `count` are produced or `stopAt` is
+ * reached; formats them only when `format` (formatting costs far more than decoding).
+ */
+export function decodeRange(memory: DebugMemory, space: MemoryReference['space'], start: number, bitness: number, count: number, stopAt = Infinity, format = true): DecodedLine[] {
   const lines: DecodedLine[] = [];
   const bytesWanted = Math.min(count * MAX_LENGTH, 1 << 16);
   const { bytes } = memory.read({ space, address: start }, bytesWanted);
@@ -47,14 +50,16 @@ export function decodeRange(memory: DebugMemory, space: MemoryReference['space']
         offset++;
         continue;
       }
-      decoder.position = offset;
-      decoder.ip = BigInt.asUintN(64, BigInt(start + offset));
       decoder.decodeOut(instruction);
-      const length = instruction.isInvalid ? 1 : instruction.length;
-      const truncated = offset + length > bytes.length;
-      const text = instruction.isInvalid || truncated ? `db 0x${bytes[offset]!.toString(16).padStart(2, '0')}` : nasmFormatter().format(instruction);
-      lines.push({ address: start + offset, length, bytes: bytes.subarray(offset, offset + length), text, invalid: instruction.isInvalid || truncated });
+      const invalid = instruction.isInvalid || offset + instruction.length > bytes.length;
+      const length = invalid ? 1 : instruction.length;
+      const text = !format ? '' : invalid ? `db 0x${bytes[offset]!.toString(16).padStart(2, '0')}` : nasmFormatter().format(instruction);
+      lines.push({ address: start + offset, length, bytes: bytes.subarray(offset, offset + length), text, invalid });
       offset += length;
+      if (invalid && offset < bytes.length) {
+        decoder.position = offset;
+        decoder.ip = BigInt.asUintN(64, BigInt(start + offset));
+      }
     }
   } finally {
     instruction.free();
@@ -68,9 +73,11 @@ function decodeBackwards(memory: DebugMemory, space: MemoryReference['space'], a
   const window = back * MAX_LENGTH;
   for (let skew = 0; skew < MAX_LENGTH; skew++) {
     const start = address - window + skew;
-    const lines = decodeRange(memory, space, start, bitness, back * MAX_LENGTH, address);
-    const last = lines[lines.length - 1];
-    if (last && last.address + last.length === address && lines.length >= back) return lines.slice(lines.length - back);
+    const probe = decodeRange(memory, space, start, bitness, back * MAX_LENGTH, address, false);
+    const last = probe[probe.length - 1];
+    if (last && last.address + last.length === address && probe.length >= back) {
+      return decodeRange(memory, space, probe[probe.length - back]!.address, bitness, back, address);
+    }
   }
   // no synchronisation: show bytes one by one
   return Array.from({ length: back }, (_, i) => {

@@ -143,6 +143,11 @@ test('disassemble: NASM syntax, bytes, symbols and source lines, forwards and ba
       around.body.instructions.map((i: { address: string }) => i.address),
       ['0x100000', '0x100005', '0x10000a', '0x10000d'],
     );
+    // the shape VS Code's disassembly view asks for: 200 before, 200 after
+    const view = await client.send('disassemble', { memoryReference: '0x10000a', offset: 0, instructionOffset: -200, instructionCount: 400, resolveSymbols: true });
+    assert.equal(view.body.instructions.length, 400);
+    assert.equal(view.body.instructions[200].address, '0x10000a');
+    assert.equal(view.body.instructions[199].address, '0x100005');
     const unmapped = await client.send('disassemble', { memoryReference: 'gva:0xffff800000000000', instructionCount: 2 });
     assert.equal(unmapped.body.instructions.length, 2);
     assert.equal(unmapped.body.instructions[0].presentationHint, 'invalid');
