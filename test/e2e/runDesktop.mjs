@@ -4,6 +4,7 @@
 //
 //   npm run build && node test/e2e/runDesktop.mjs            # downloads a VS Code once
 //   VSCODE_EXECUTABLE=/usr/bin/code node test/e2e/runDesktop.mjs   # or uses yours
+//   VSCODE_EXECUTABLE=test/e2e/codeServerShim.sh node test/e2e/runDesktop.mjs   # code-server here
 import { runTests } from '@vscode/test-electron';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ try {
     extensionDevelopmentPath: repo,
     extensionTestsPath: join(repo, 'out', 'e2e', 'index.js'),
     vscodeExecutablePath: process.env.VSCODE_EXECUTABLE || undefined,
-    launchArgs: [join(repo, 'samples'), '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', userData],
+    launchArgs: [join(repo, 'samples'), '--disable-extensions', '--disable-workspace-trust', `--user-data-dir=${userData}`],
   });
 } catch (error) {
   console.error(`desktop e2e failed: ${error instanceof Error ? error.message : String(error)}`);
