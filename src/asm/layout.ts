@@ -172,10 +172,14 @@ class Layout {
   private error(message: string, start: number, end: number, severity: 'error' | 'warning' = 'error'): void {
     if (!this.final && severity === 'error' && message !== 'layout did not converge (jumps or symbols keep changing size)') return;
     if (!this.final && severity === 'warning') return;
-    const line = this.currentLine?.line ?? 0;
-    const end2 = end > start ? end : (this.currentLine?.source.length ?? 0);
-    this.diagnostics.push({ file: this.currentLine?.file ?? '', severity, message, range: { start: { line, column: start }, end: { line, column: end2 } } });
+    const pl = this.currentLine as ProgramLine | undefined;
+    const line = pl?.line ?? 0;
+    const origin = pl?.origin;
+    // Columns of an expanded line mean nothing in the editor: point at the macro invocation.
+    const range = origin !== undefined ? { start: { line, column: origin.start }, end: { line, column: origin.end } } : { start: { line, column: start }, end: { line, column: end > start ? end : (pl?.source.length ?? 0) } };
+    this.diagnostics.push({ file: pl?.file ?? '', severity, message: origin !== undefined ? `${message} (in macro '${origin.macro}')` : message, range });
   }
+
 
   /** Symbol value for expressions: labels (previous pass if forward), equ constants. */
   symbol(name: string, start: number, end: number): Value | undefined {

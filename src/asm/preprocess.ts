@@ -1,12 +1,21 @@
 // The preprocessor: reads files through the injected host, follows %include (built-in
-// includes first), handles %define/%xdefine/%undef/%assign (with simple arguments),
-// %ifdef/%ifndef/%if/%elif/%else/%endif and %error/%warning, and expands defines in
-// every other line's tokens before it is parsed.
+// includes first), handles %define/%xdefine/%undef/%assign (defines.ts), %if and friends,
+// %error/%warning, multi-line %macro and %rep (macros.ts), and expands defines in every
+// other line's tokens before it is parsed. Lines run through frames: a file, one macro
+// expansion or one %rep iteration, each with its own %if stack.
 import { type LexedLine, lexLine, type Token, TokenKind } from './lexer';
-import { evaluate, parseExpr } from './expr';
 import { type LineContext, type ParsedLine, parseLine } from './statement';
-import { builtinIncludes } from './builtins';
+import { includeFile } from './includes';
+import { constantValue, defineFromTokens, type Defines, expandDefines } from './defines';
+import { type BodyLine, leadingDirective, type MacroDefinition, parseMacroHeader, splitMacroArguments, substituteMacroLine } from './macros';
 import type { AssembleHost, Diagnostic, DirectiveNode, IncludeEdge, LineNode, Range, SymbolDefinition, SymbolReference } from './types';
+
+/** Where the text of an expanded line came from: a macro invocation at these columns. */
+export interface LineOrigin {
+  macro: string;
+  start: number;
+  end: number;
+}
 
 export interface ProgramLine {
   file: string;
@@ -14,6 +23,8 @@ export interface ProgramLine {
   source: string;
   label: ParsedLine['label'];
   statement: ParsedLine['statement'];
+  /** Set for lines out of a macro expansion: `source` is the expanded text, columns point here. */
+  origin?: LineOrigin;
 }
 
 export interface Program {
@@ -27,34 +38,59 @@ export interface Program {
   diagnostics: Diagnostic[];
 }
 
-interface Define {
-  params?: string[];
-  body: Token[];
-}
-
 interface State {
   host: AssembleHost | undefined;
   /** Build AST nodes and references (parse()), or only statements (assemble()). */
   ast: boolean;
   program: Program;
-  defines: Map<string, Define>;
+  defines: Defines;
+  macros: Map<string, MacroDefinition>;
+  /** Numbers macro expansions, for `%%label`. */
+  expansions: number;
+  /** Lines produced by %rep and macros so far (a runaway %rep stops at a limit). */
+  generatedLines: number;
   globalLabel: string;
+  /** Nesting of includes and expansions. */
   depth: number;
 }
 
+interface Condition {
+  active: boolean;
+  taken: boolean;
+  parentActive: boolean;
+}
+
+/** A %macro or %rep body being collected up to its matching %endmacro / %endrep. */
+interface Collector {
+  kind: 'macro' | 'rep';
+  depth: number;
+  lines: BodyLine[];
+  startLine: number;
+  macro?: { name: string; params: number; greedy: boolean };
+  repeat?: number;
+}
+
+/** One run of lines: a file, a macro expansion or a %rep iteration. */
+interface Frame {
+  file: string;
+  ctx: LineContext;
+  /** AST nodes of a file frame (parse()); undefined for expansions and when assembling. */
+  nodes: LineNode[] | undefined;
+  conditions: Condition[];
+  collecting?: Collector;
+  /** Expansion frames: the invocation the lines stand for. */
+  origin?: LineOrigin & { line: number };
+  /** The block whose closing line is being fed (set by collectLine for preprocessorLine). */
+  closed?: Collector;
+  /** %exitrep was seen: stop the current %rep. */
+  exitRep: boolean;
+}
+
+const MAX_DEPTH = 64;
+const MAX_GENERATED_LINES = 1_000_000;
+
 function rangeOf(line: number, start: number, end: number): Range {
   return { start: { line, column: start }, end: { line, column: end } };
-}
-
-/** Directory part of a path ('' if none). */
-function dirname(path: string): string {
-  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return slash < 0 ? '' : path.slice(0, slash + 1);
-}
-
-function joinPath(dir: string, path: string): string {
-  if (dir === '' || path.startsWith('/')) return path;
-  return dir.endsWith('/') || dir.endsWith('\\') ? dir + path : `${dir}/${path}`;
 }
 
 /**
@@ -63,50 +99,112 @@ function joinPath(dir: string, path: string): string {
  */
 export function loadProgram(text: string, file: string, host: AssembleHost | undefined, ast = true): Program {
   const program: Program = { lines: [], nodes: new Map(), files: [], includes: [], definitions: [], references: [], diagnostics: [] };
-  const state: State = { host, ast, program, defines: new Map(), globalLabel: '', depth: 0 };
+  const state: State = { host, ast, program, defines: new Map(), macros: new Map(), expansions: 0, generatedLines: 0, globalLabel: '', depth: 0 };
   processFile(state, text, file);
   return program;
 }
 
-function processFile(state: State, text: string, file: string): void {
+function newFrame(state: State, file: string, nodes: LineNode[] | undefined, origin?: Frame['origin']): Frame {
   const { program } = state;
-  program.files.push(file);
-  const nodes: LineNode[] = [];
-  program.nodes.set(file, nodes);
-  const conditions: { active: boolean; taken: boolean; parentActive: boolean }[] = [];
+  // One context per frame, updated line by line (its resolver closure stays valid).
+  const ctx: LineContext = { file, line: 0, source: '', globalLabel: '', definitions: program.definitions, references: program.references, diagnostics: program.diagnostics, ast: state.ast, expanded: false };
+  return { file, ctx, nodes, conditions: [], origin, exitRep: false };
+}
+
+function processFile(state: State, text: string, file: string): void {
+  state.program.files.push(file);
+  const nodes: LineNode[] | undefined = state.ast ? [] : undefined;
+  if (nodes !== undefined || !state.program.nodes.has(file)) state.program.nodes.set(file, nodes ?? []);
+  const frame = newFrame(state, file, nodes);
   let lineNumber = 0;
   let from = 0;
-  // One context per file, updated line by line (its resolver closure stays valid).
-  const ctx: LineContext = { file, line: 0, source: '', globalLabel: '', definitions: program.definitions, references: program.references, diagnostics: program.diagnostics, ast: state.ast, expanded: false };
   while (from <= text.length) {
     let to = text.indexOf('\n', from);
     if (to < 0) to = text.length;
-    const source = text.slice(from, to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to);
-    const lexed = lexLine(source);
-    const active = conditions.length === 0 || (conditions[conditions.length - 1]?.active ?? true);
-    ctx.line = lineNumber;
-    ctx.source = source;
-    ctx.globalLabel = state.globalLabel;
-    for (const e of lexed.errors) program.diagnostics.push({ file, severity: 'error', message: e.message, range: rangeOf(lineNumber, e.start, e.end) });
-    const first = lexed.tokens[0];
-    if (first?.text === '%' && lexed.tokens[1]?.kind === TokenKind.Ident && lexed.tokens[1].start === first.end) {
-      const node = preprocessorLine(state, lexed, ctx, conditions, active);
-      if (state.ast) nodes.push(node);
-    } else if (active) {
-      const tokens = expandDefines(state, lexed.tokens, 0);
-      ctx.expanded = tokens !== lexed.tokens;
-      const parsed = parseLine(tokens, lexed.commentStart, ctx);
-      state.globalLabel = ctx.globalLabel;
-      if (parsed.node !== undefined) nodes.push(parsed.node);
-      program.lines.push({ file, line: lineNumber, source, label: parsed.label, statement: parsed.statement });
-    } else if (state.ast) nodes.push({ line: lineNumber });
+    feedLine(state, frame, text.slice(from, to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to), lineNumber);
     lineNumber++;
     from = to + 1;
   }
-  if (conditions.length > 0) program.diagnostics.push({ file, severity: 'error', message: 'missing %endif', range: rangeOf(lineNumber - 1, 0, 0) });
+  finishFrame(state, frame, lineNumber - 1);
 }
 
-function preprocessorLine(state: State, lexed: LexedLine, ctx: LineContext, conditions: { active: boolean; taken: boolean; parentActive: boolean }[], active: boolean): LineNode {
+/** Reports what a frame left open. */
+function finishFrame(state: State, frame: Frame, lastLine: number): void {
+  const report = (message: string): void => reportAt(state, frame, message, lastLine, 0, 0);
+  if (frame.conditions.length > 0) report('missing %endif');
+  if (frame.collecting !== undefined) report(`missing ${frame.collecting.kind === 'macro' ? '%endmacro' : '%endrep'} for the ${frame.collecting.kind === 'macro' ? '%macro' : '%rep'} on line ${frame.collecting.startLine + 1}`);
+}
+
+/** Reports at `line` of the frame, or at its macro invocation (naming the macro unless `named` is false). */
+function reportAt(state: State, frame: Frame, message: string, line: number, start: number, end: number, named = true): void {
+  const origin = frame.origin;
+  const range = origin === undefined ? rangeOf(line, start, end) : rangeOf(origin.line, origin.start, origin.end);
+  state.program.diagnostics.push({ file: frame.file, severity: 'error', message: origin === undefined || !named ? message : `${message} (in macro '${origin.macro}')`, range });
+}
+
+/** Processes one line of a frame. */
+function feedLine(state: State, frame: Frame, source: string, lineNumber: number): void {
+  if (frame.collecting !== undefined && collectLine(state, frame, frame.collecting, source, lineNumber)) return;
+  const { program } = state;
+  const marks = frame.origin === undefined ? undefined : [program.diagnostics.length, program.definitions.length, program.references.length];
+  const line = frame.origin?.line ?? lineNumber;
+  const lexed = lexLine(source);
+  const active = frame.conditions.length === 0 || (frame.conditions[frame.conditions.length - 1]?.active ?? true);
+  const ctx = frame.ctx;
+  ctx.line = line;
+  ctx.source = source;
+  ctx.globalLabel = state.globalLabel;
+  for (const e of lexed.errors) program.diagnostics.push({ file: frame.file, severity: 'error', message: e.message, range: rangeOf(line, e.start, e.end) });
+  const first = lexed.tokens[0];
+  if (first?.text === '%' && lexed.tokens[1]?.kind === TokenKind.Ident && lexed.tokens[1].start === first.end) {
+    const node = preprocessorLine(state, frame, lexed, active);
+    frame.nodes?.push(node);
+  } else if (active && state.macros.size > 0 && invokesMacro(state, frame, lexed, line)) {
+    frame.nodes?.push({ line });
+  } else if (active) {
+    const tokens = expandDefines(state.defines, lexed.tokens, 0);
+    ctx.expanded = tokens !== lexed.tokens;
+    const parsed = parseLine(tokens, lexed.commentStart, ctx);
+    state.globalLabel = ctx.globalLabel;
+    if (parsed.node !== undefined) frame.nodes?.push(parsed.node);
+    const programLine: ProgramLine = { file: frame.file, line, source, label: parsed.label, statement: parsed.statement };
+    if (frame.origin !== undefined) programLine.origin = { macro: frame.origin.macro, start: frame.origin.start, end: frame.origin.end };
+    program.lines.push(programLine);
+  } else frame.nodes?.push({ line });
+  if (marks !== undefined && frame.origin !== undefined) pointAtInvocation(state, frame.origin, marks);
+}
+
+/** Diagnostics, definitions and references from expanded text point at the invocation. */
+function pointAtInvocation(state: State, origin: NonNullable<Frame['origin']>, [diagnostics, definitions, references]: number[]): void {
+  const { program } = state;
+  const range = rangeOf(origin.line, origin.start, origin.end);
+  for (let i = diagnostics ?? 0; i < program.diagnostics.length; i++) {
+    const d = program.diagnostics[i] as Diagnostic;
+    d.range = range;
+    if (!d.message.endsWith(`(in macro '${origin.macro}')`)) d.message += ` (in macro '${origin.macro}')`;
+  }
+  for (let i = definitions ?? 0; i < program.definitions.length; i++) (program.definitions[i] as SymbolDefinition).range = range;
+  for (let i = references ?? 0; i < program.references.length; i++) (program.references[i] as SymbolReference).range = range;
+}
+
+/** Adds a line to the body being collected; true unless it closed the block and must not be fed. */
+function collectLine(state: State, frame: Frame, collector: Collector, source: string, lineNumber: number): boolean {
+  const directive = leadingDirective(source);
+  const opens = collector.kind === 'macro' ? directive === '%macro' || directive === '%imacro' : directive === '%rep';
+  const closes = collector.kind === 'macro' ? directive === '%endmacro' || directive === '%endm' : directive === '%endrep';
+  if (opens) collector.depth++;
+  if (closes && --collector.depth === 0) {
+    frame.collecting = undefined;
+    frame.closed = collector;
+    return false; // fed as a directive line: preprocessorLine finishes the block
+  }
+  collector.lines.push({ text: source, line: lineNumber });
+  if (frame.nodes !== undefined) frame.nodes.push({ line: lineNumber });
+  return true;
+}
+
+function preprocessorLine(state: State, frame: Frame, lexed: LexedLine, active: boolean): LineNode {
+  const { ctx, conditions } = frame;
   const tokens = lexed.tokens;
   const nameToken = tokens[1] as Token;
   const name = '%' + nameToken.text.toLowerCase();
@@ -129,7 +227,7 @@ function preprocessorLine(state: State, lexed: LexedLine, ctx: LineContext, cond
     case '%ifndef':
     case '%if': {
       let value = false;
-      if (active) value = name === '%if' ? conditionValue(state, args, report) : state.defines.has(args[0]?.text ?? '') === (name === '%ifdef');
+      if (active) value = name === '%if' ? (constantValue(state.defines, args, '%if condition', report) ?? 0n) !== 0n : state.defines.has(args[0]?.text ?? '') === (name === '%ifdef');
       conditions.push({ active: active && value, taken: value, parentActive: active });
       return node;
     }
@@ -137,7 +235,7 @@ function preprocessorLine(state: State, lexed: LexedLine, ctx: LineContext, cond
     case '%else':
       if (top === undefined) report(`${name} without %if`);
       else {
-        const value = name === '%else' ? true : conditionValue(state, args, report);
+        const value = name === '%else' ? true : (constantValue(state.defines, args, '%elif condition', report) ?? 0n) !== 0n;
         top.active = top.parentActive && !top.taken && value;
         top.taken ||= top.active;
       }
@@ -152,17 +250,48 @@ function preprocessorLine(state: State, lexed: LexedLine, ctx: LineContext, cond
     case '%xdefine':
     case '%idefine':
     case '%assign':
-      defineFromTokens(state, args, name, ctx, report);
+      defineFromTokens(state.defines, args, name, ctx, report);
       break;
     case '%undef':
       state.defines.delete(args[0]?.text ?? '');
       break;
     case '%include':
-      includeFile(state, args, ctx, directive.range, report);
+      includeFile({ host: state.host, program: state.program, depth: state.depth }, args, ctx, directive.range, report, (text, file) => {
+        state.depth++;
+        processFile(state, text, file);
+        state.depth--;
+      });
       break;
     case '%error':
     case '%warning':
       report(ctx.source.slice(nameToken.end).trim().replace(/^["']|["']$/g, ''), name === '%error' ? 'error' : 'warning');
+      break;
+    case '%macro':
+    case '%imacro': {
+      const header = parseMacroHeader(args);
+      if (typeof header === 'string') report(header);
+      if (name === '%imacro') report('%imacro (case-insensitive macros) is not supported; use %macro');
+      frame.collecting = { kind: 'macro', depth: 1, lines: [], startLine: line, macro: typeof header === 'string' || name === '%imacro' ? undefined : header };
+      break;
+    }
+    case '%rep': {
+      const count = constantValue(state.defines, args, '%rep count', report);
+      if (count !== undefined && count < 0n) report('%rep count is negative');
+      frame.collecting = { kind: 'rep', depth: 1, lines: [], startLine: line, repeat: count === undefined || count < 0n ? 0 : Number(count) };
+      break;
+    }
+    case '%endmacro':
+    case '%endm':
+    case '%endrep': {
+      const block = frame.closed;
+      frame.closed = undefined;
+      if (block === undefined) report(`${name} without ${name === '%endrep' ? '%rep' : '%macro'}`);
+      else if (block.kind === 'macro' && block.macro !== undefined) state.macros.set(block.macro.name, { ...block.macro, body: block.lines });
+      else if (block.kind === 'rep') repeat(state, frame, block, report);
+      break;
+    }
+    case '%exitrep':
+      frame.exitRep = true;
       break;
     default:
       report(`unsupported preprocessor directive ${name}`);
@@ -170,145 +299,56 @@ function preprocessorLine(state: State, lexed: LexedLine, ctx: LineContext, cond
   return node;
 }
 
-function conditionValue(state: State, args: Token[], report: (m: string) => void): boolean {
-  const tokens = expandDefines(state, args, 0);
-  const parser = { tokens, pos: 0, identifier: (t: Token) => ({ k: 'sym' as const, name: t.text, start: t.start, end: t.end }) };
-  const expr = parseExpr(parser);
-  if (expr === undefined) {
-    report('invalid %if condition');
-    return false;
-  }
-  const value = evaluate(expr, { symbol: () => undefined, here: 0n, sectionBase: 0n, error: report });
-  if (value === undefined) {
-    report('%if condition must be a constant expression');
-    return false;
-  }
-  return value.value !== 0n;
-}
-
-function defineFromTokens(state: State, args: Token[], name: string, ctx: LineContext, report: (m: string) => void): void {
-  const id = args[0];
-  if (id === undefined || id.kind !== TokenKind.Ident) {
-    report(`${name} needs a name`);
-    return;
-  }
-  let bodyStart = 1;
-  const define: Define = { body: [] };
-  if (name !== '%assign' && args[1]?.text === '(' && args[1].start === id.end) {
-    const params: string[] = [];
-    let i = 2;
-    for (; i < args.length && args[i]?.text !== ')'; i++) if (args[i]?.kind === TokenKind.Ident) params.push((args[i] as Token).text);
-    define.params = params;
-    bodyStart = i + 1;
-  }
-  let body = args.slice(bodyStart);
-  if (name === '%xdefine' || name === '%assign') body = expandDefines(state, body, 0);
-  if (name === '%assign') {
-    const parser = { tokens: body, pos: 0, identifier: (t: Token) => ({ k: 'sym' as const, name: t.text, start: t.start, end: t.end }) };
-    const expr = parseExpr(parser);
-    const value = expr === undefined ? undefined : evaluate(expr, { symbol: () => undefined, here: 0n, sectionBase: 0n, error: report });
-    if (value === undefined) report('%assign needs a constant expression');
-    else body = [{ kind: TokenKind.Number, text: String(value.value), value: value.value, start: id.start, end: id.end }];
-  }
-  define.body = body;
-  state.defines.set(id.text, define);
-  ctx.definitions.push({ name: id.text, fullName: id.text, kind: 'define', file: ctx.file, range: rangeOf(ctx.line, id.start, id.end) });
-}
-
-function includeFile(state: State, args: Token[], ctx: LineContext, range: Range, report: (m: string) => void): void {
-  const pathToken = args[0];
-  if (pathToken === undefined || pathToken.kind !== TokenKind.String) {
-    report('%include needs a quoted file name');
-    return;
-  }
-  const path = pathToken.text;
-  const edge: IncludeEdge = { from: ctx.file, path, range };
-  state.program.includes.push(edge);
-  const host = state.host;
-  if (host === undefined) return;
-  let text = builtinIncludes[path];
-  let resolved = text === undefined ? undefined : path;
-  for (const dir of [dirname(ctx.file), ...(host.includePaths ?? [])]) {
-    if (text !== undefined) break;
-    const candidate = joinPath(dir, path);
-    text = safeRead(host, candidate);
-    if (text !== undefined) resolved = candidate;
-  }
-  if (text === undefined || resolved === undefined) {
-    report(`cannot find include file '${path}'`);
-    return;
-  }
-  edge.resolved = resolved;
-  if (state.depth >= 32 || state.program.files.filter((f) => f === resolved).length > 16) {
-    report(`%include nested too deeply (recursive include of '${path}'?)`);
-    return;
-  }
+/** Runs a %rep body `block.repeat` times, each iteration a frame over the body's own lines. */
+function repeat(state: State, frame: Frame, block: Collector, report: (message: string) => void): void {
+  if (state.depth >= MAX_DEPTH) return report('%rep nested too deeply');
   state.depth++;
-  processFile(state, text, resolved);
+  for (let i = 0; i < (block.repeat ?? 0); i++) {
+    state.generatedLines += block.lines.length;
+    if (state.generatedLines > MAX_GENERATED_LINES) {
+      report(`%rep produces more than ${MAX_GENERATED_LINES} lines`);
+      break;
+    }
+    const iteration = newFrame(state, frame.file, undefined, frame.origin);
+    for (const body of block.lines) {
+      feedLine(state, iteration, body.text, body.line);
+      if (iteration.exitRep) break;
+    }
+    if (iteration.exitRep) break; // the %exitrep may sit inside an %if this iteration never closes
+    finishFrame(state, iteration, block.lines[block.lines.length - 1]?.line ?? block.startLine);
+  }
   state.depth--;
 }
 
-function safeRead(host: AssembleHost, path: string): string | undefined {
-  try {
-    return host.readFile(path);
-  } catch {
-    return undefined;
+/**
+ * Expands the line if it invokes a macro (`name args` or `label: name args`); false when
+ * it does not. The expansion's lines all stand for this line.
+ */
+function invokesMacro(state: State, frame: Frame, lexed: LexedLine, line: number): boolean {
+  const tokens = lexed.tokens;
+  const labelled = tokens[1]?.text === ':' && tokens[0]?.kind === TokenKind.Ident;
+  const at = labelled ? 2 : 0;
+  const nameToken = tokens[at];
+  const macro = nameToken?.kind === TokenKind.Ident ? state.macros.get(nameToken.text) : undefined;
+  if (macro === undefined || nameToken === undefined) return false;
+  const source = frame.ctx.source;
+  const origin = { macro: macro.name, line, start: tokens[0]?.start ?? 0, end: tokens[tokens.length - 1]?.end ?? 0 };
+  const args = splitMacroArguments(source, tokens, at + 1, macro.params, macro.greedy);
+  const fits = args.length === macro.params; // a greedy last parameter has absorbed any extra commas
+  const expansion = newFrame(state, frame.file, undefined, origin);
+  if (!fits) {
+    reportAt(state, expansion, `macro '${macro.name}' takes ${macro.params}${macro.greedy ? ' or more' : ''} parameter${macro.params === 1 ? '' : 's'}, got ${args.length}`, line, 0, 0, false);
+    return true;
   }
-}
-
-/** Replaces defined identifiers by their bodies (recursively, at most 32 levels). */
-function expandDefines(state: State, tokens: Token[], depth: number): Token[] {
-  if (state.defines.size === 0 || depth > 32) return tokens;
-  let out: Token[] | undefined;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as Token;
-    const define = t.kind === TokenKind.Ident ? state.defines.get(t.text) : undefined;
-    if (define === undefined) {
-      out?.push(t);
-      continue;
-    }
-    out ??= tokens.slice(0, i);
-    let body = define.body;
-    let end = t.end;
-    if (define.params !== undefined) {
-      const call = collectArguments(tokens, i + 1);
-      if (call === undefined) {
-        out.push(t);
-        continue;
-      }
-      body = substitute(define.body, define.params, call.args);
-      end = call.end;
-      i = call.next - 1;
-    }
-    const placed = body.map((b) => ({ ...b, start: t.start, end }));
-    out.push(...expandDefines(state, placed, depth + 1));
+  if (state.depth >= MAX_DEPTH || (state.generatedLines += macro.body.length) > MAX_GENERATED_LINES) {
+    reportAt(state, expansion, state.depth >= MAX_DEPTH ? 'macros nested too deeply (recursive macro?)' : `macros produce more than ${MAX_GENERATED_LINES} lines`, line, 0, 0);
+    return true;
   }
-  return out ?? tokens;
-}
-
-function collectArguments(tokens: Token[], open: number): { args: Token[][]; next: number; end: number } | undefined {
-  if (tokens[open]?.text !== '(') return undefined;
-  const args: Token[][] = [[]];
-  let depth = 0;
-  for (let i = open + 1; i < tokens.length; i++) {
-    const t = tokens[i] as Token;
-    if (t.text === '(') depth++;
-    if (t.text === ')') {
-      if (depth === 0) return { args: args[0]?.length === 0 && args.length === 1 ? [] : args, next: i + 1, end: t.end };
-      depth--;
-    }
-    if (t.text === ',' && depth === 0) args.push([]);
-    else args[args.length - 1]?.push(t);
-  }
-  return undefined;
-}
-
-function substitute(body: Token[], params: string[], args: Token[][]): Token[] {
-  const out: Token[] = [];
-  for (const t of body) {
-    const index = t.kind === TokenKind.Ident ? params.indexOf(t.text) : -1;
-    if (index >= 0) out.push(...(args[index] ?? []));
-    else out.push(t);
-  }
-  return out;
+  const id = ++state.expansions;
+  state.depth++;
+  if (labelled) feedLine(state, expansion, source.slice(tokens[0]?.start ?? 0, tokens[1]?.end ?? 0), line);
+  for (const body of macro.body) feedLine(state, expansion, substituteMacroLine(body.text, args, id), body.line);
+  finishFrame(state, expansion, line);
+  state.depth--;
+  return true;
 }

@@ -185,3 +185,80 @@ export function symbolCorpus(): string {
   lines.push('bits 16', 'mov ax, [bx + si + SMALL]', 'mov word [bx + FWD_SMALL], later - start', 'add ax, FWD_SMALL');
   return lines.join('\n') + '\n';
 }
+
+/** Multi-line macros (parameters, %0, %%labels, greedy parameters, nesting) and %rep. */
+export function macroCorpus(): string {
+  return `bits 64
+%macro save 2
+  push %1
+  push %2
+%endmacro
+%macro restore 2
+  pop %2
+  pop %1
+%endmacro
+%macro zero 1
+  xor %1, %1
+%endmacro
+%macro spin 1
+%%top:
+  dec %1
+  jnz %%top
+  db %0
+%endmacro
+%macro bytes 1+
+  db %1
+%endmacro
+%macro nothing 0
+  nop
+%endmacro
+%macro frame 2
+  save rbp, %1
+  mov rbp, rsp
+  sub rsp, %2
+%%body:
+  zero eax
+  jmp %%body
+%endmacro
+%macro vmwrite_imm 2
+  mov eax, %1
+  mov rdx, %{2}
+  vmwrite rax, rdx
+%endmacro
+start: save rax, rbx
+  zero ecx
+  spin rcx
+.local:
+  spin rdx
+  jmp .local
+  bytes 1, 2, 3, "ab"
+  bytes {4, 5}
+  nothing
+  frame rbx, 0x40
+  frame r12, 8
+  restore rax, rbx
+  vmwrite_imm 0x681e, [rsp + 8]
+%assign i 0
+%rep 4
+  mov eax, i
+%assign i i+1
+%endrep
+%rep 3
+%rep 2
+  add eax, i
+%endrep
+%assign i i*2
+%endrep
+%rep 10
+  nop
+%if i >= 32
+%exitrep
+%endif
+%assign i i+1
+%endrep
+%rep 0
+  ud2
+%endrep
+  ret
+`;
+}

@@ -68,3 +68,22 @@ test('cli: errors exit 1 with file:line:col, usage exits 2, success writes the i
   assert.deepEqual([...(written['b.bin'] as Uint8Array)], [0xb8, 1, 0, 0, 0]);
   assert.match(String(written['b.lst']), /00000000 B801000000/);
 });
+
+test('macro problems point at the invocation and name the macro', () => {
+  const source = ['%macro two 2', '  mov %1, %2', '%endmacro', '  two eax', '  two al, 300', '  two eax, missing_x', '  two ebx, [rax', '%endrep', '%macro open 0', '  nop'].join('\n');
+  assert.deepEqual(messages(source), [
+    "4:3: error: macro 'two' takes 2 parameters, got 1",
+    "7:3: error: missing ']' (in macro 'two')",
+    '8:1: error: %endrep without %rep',
+    '10:1: error: missing %endmacro for the %macro on line 9',
+    "5:3: warning: value 300 does not fit in 8 bits (in macro 'two')",
+    "6:3: error: undefined symbol 'missing_x' (in macro 'two')",
+  ]);
+});
+
+test('%rep repeats its lines and %exitrep leaves early', () => {
+  const result = assembleSource('%assign n 0\n%rep 100\n  db n\n%assign n n+1\n%if n == 3\n%exitrep\n%endif\n%endrep\n', 'r.asm');
+  assert.deepEqual(result.diagnostics, []);
+  assert.deepEqual([...result.bytes], [0, 1, 2]);
+  assert.deepEqual(result.lineMap.map((e) => e.line), [2, 2, 2]);
+});

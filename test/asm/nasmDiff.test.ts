@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assembleSource } from '../../src/asm/index';
 import { benchSource } from './benchSource';
-import { dataCorpus, integerCorpus, jumpCorpus, modesCorpus, symbolCorpus, systemCorpus } from './corpus';
+import { dataCorpus, integerCorpus, jumpCorpus, macroCorpus, modesCorpus, symbolCorpus, systemCorpus } from './corpus';
 
 const nasm = spawnSync('nasm', ['-v'], { encoding: 'utf8' });
 const nasmMissing = nasm.error !== undefined || nasm.status !== 0 ? `nasm not installed: ${nasm.error?.message ?? nasm.stderr}` : undefined;
@@ -48,6 +48,7 @@ const corpora: [string, () => string][] = [
   ['jumps', jumpCorpus],
   ['modes-16-32-rel', modesCorpus],
   ['symbol-values', symbolCorpus],
+  ['macros-rep', macroCorpus],
   ['benchmark-source', () => benchSource(3000)],
 ];
 
