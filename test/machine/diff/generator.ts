@@ -34,6 +34,8 @@ export interface Sequence {
   lines: string[];
   /** Flags whose final value is architecturally defined (compare these). */
   definedFlags: number;
+  /** Flags defined between every two templates (compared when a sequence stops at a fault). */
+  definedThroughout: number;
   /** Template names used, for coverage. */
   templates: string[];
 }
@@ -469,7 +471,17 @@ const branch: Template = (b) => {
   }
 };
 
+/** push/pop of registers, memory and immediates in 64- and 16-bit sizes (balanced). */
+const stack: Template = (b) => {
+  const size = b.rng.pick([2, 8]);
+  const source = b.rng.pick(['reg', 'mem', 'imm']);
+  const push = source === 'reg' ? `push ${b.reg(size)}` : source === 'mem' ? `push ${b.mem(size)}` : `push ${size === 2 ? 'word' : 'qword'} ${b.rng.range(-0x8000, 0x7fff)}`;
+  const pop = b.rng.chance(0.3) ? `pop ${b.mem(size)}` : `pop ${b.reg(size)}`;
+  return emit([push, pop]);
+};
+
 export const TEMPLATES: Record<string, Template> = {
+  stack,
   addressing,
   branch,
   alu,
@@ -505,6 +517,7 @@ export function generateSequence(rng: Random): Sequence {
   const lines: string[] = [];
   const templates: string[] = [];
   let undefinedFlags = 0;
+  let everUndefined = 0;
   for (let i = 0; i < count; i++) {
     const name = rng.pick(names);
     const e = TEMPLATES[name]!(b);
@@ -515,6 +528,7 @@ export function generateSequence(rng: Random): Sequence {
     lines.push(...e.lines);
     templates.push(name);
     undefinedFlags = (undefinedFlags & ~e.defines) | e.undefines;
+    everUndefined |= undefinedFlags;
   }
-  return { lines, definedFlags: (ALL6 & ~undefinedFlags) | DF, templates };
+  return { lines, definedFlags: (ALL6 & ~undefinedFlags) | DF, definedThroughout: (ALL6 & ~everUndefined) | DF, templates };
 }

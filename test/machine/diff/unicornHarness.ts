@@ -133,7 +133,9 @@ export function compare(c: Case, ours: Outcome, theirs: Outcome): string[] {
   GPR_NAMES.forEach((name, i) => {
     if (ours.regs[i] !== theirs.regs[i]) problems.push(`${name}: ours ${hex(ours.regs[i]!)} unicorn ${hex(theirs.regs[i]!)} (initial ${hex(c.regs[i]!)})`);
   });
-  const mask = c.sequence.definedFlags;
+  // A sequence that stopped at a fault did not run its last templates: compare only the
+  // flags that were defined all along.
+  const mask = ours.error?.startsWith('exception') ? c.sequence.definedThroughout : c.sequence.definedFlags;
   if (((ours.rflags ^ theirs.rflags) & mask) !== 0) {
     problems.push(`rflags (compared ${hex(mask)}): ours ${hex(ours.rflags)} unicorn ${hex(theirs.rflags)} differ in ${hex((ours.rflags ^ theirs.rflags) & mask)} (initial ${hex(c.rflags)})`);
   }
@@ -147,5 +149,11 @@ export function compare(c: Case, ours: Outcome, theirs: Outcome): string[] {
 }
 
 export function describe(c: Case, problems: string[]): string {
-  return [`sequence (${c.sequence.templates.join(', ')}):`, ...c.sequence.lines.map((l) => '    ' + l), ...problems.map((p) => '  ' + p)].join('\n');
+  const initial = GPR_NAMES.map((name, i) => `${name}=${hex(c.regs[i]!)}`).join(' ');
+  return [
+    `sequence (${c.sequence.templates.join(', ')}):`,
+    ...c.sequence.lines.map((l) => '    ' + l),
+    `  initial: ${initial} rflags=${hex(c.rflags)}`,
+    ...problems.map((p) => '  ' + p),
+  ].join('\n');
 }

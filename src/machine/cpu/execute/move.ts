@@ -2,7 +2,7 @@
  * Data movement: mov (register, memory, immediate incl. imm64 and moffs), movzx,
  * movsx, movsxd, lea, push and pop.
  */
-import { Mnemonic } from 'iced-x86';
+import { Code, Mnemonic } from 'iced-x86';
 import type { Factory } from '../compile';
 import { OperandKind } from '../decoded';
 import { effectiveAddress, readOperand, signExtend, writeOperand } from '../operands';
@@ -104,10 +104,17 @@ const push: Factory = (d) => {
     return (cpu) => cpu.push64(cpu.lo[r]!, cpu.hi[r]!);
   }
   if (src.kind === OperandKind.Immediate) {
-    const size = src.size === 0 ? 8 : src.size;
+    // immediates carry no size: 66h push imm (Push_imm16, Pushw_imm8) stores a word, the rest a qword
     const lo = src.immLo;
     const hi = src.immHi;
-    if (d.operands.length && size === 8) return (cpu) => cpu.push64(lo, hi);
+    if (d.code === Code.Push_imm16 || d.code === Code.Pushw_imm8) {
+      return (cpu) => {
+        const sp = cpu.stackPointer() - 2;
+        cpu.write16(sp, lo & 0xffff);
+        cpu.setStackPointer(sp);
+      };
+    }
+    return (cpu) => cpu.push64(lo, hi);
   }
   if (src.kind === OperandKind.Memory && src.size === 8) {
     return (cpu) => {
