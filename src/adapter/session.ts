@@ -37,6 +37,8 @@ import { capabilities } from './capabilities';
 import { DataWatches } from './dataBreakpoints';
 
 const MAX_READ = 1 << 20;
+/** How long launch waits for configurationDone before starting anyway. */
+const CONFIGURATION_TIMEOUT_MS = 10_000;
 
 
 export class HyperscopeSession extends LoggingDebugSession {
@@ -120,9 +122,22 @@ export class HyperscopeSession extends LoggingDebugSession {
       return;
     }
     this.sendEvent(new InitializedEvent());
-    await this.configured;
+    await this.waitForConfiguration();
     this.sendResponse(response);
     this.require().runtime.start(config.stopOnEntry);
+  }
+
+  /** configurationDone, or a timeout for clients that never send it (the launch must not hang). */
+  private async waitForConfiguration(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CONFIGURATION_TIMEOUT_MS)));
+    const outcome = await Promise.race([this.configured, timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') this.sendEvent(new OutputEvent(`no configurationDone after ${CONFIGURATION_TIMEOUT_MS / 1000} s: starting anyway\n`, 'console'));
+  }
+
+  protected override attachRequest(response: DebugProtocol.AttachResponse): void {
+    this.fail(response, 'attach is not supported: the machine is simulated inside the adapter; use a launch configuration');
   }
 
   /** Loads the program onto a new machine and wires its runtime to DAP events. */

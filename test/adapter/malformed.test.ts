@@ -123,6 +123,13 @@ test('requests before launch fail politely instead of crashing', async () => {
   });
 });
 
+test('attach is refused with a reason', async () => {
+  await withClient(async (client) => {
+    await client.initializeRequest();
+    await expectError(client, 'attach', { program: basic }, /attach is not supported/);
+  });
+});
+
 test('capabilities are stated truthfully', async () => {
   await withClient(async (client) => {
     const response = await client.initializeRequest();
