@@ -44,6 +44,8 @@ export function pageTableRows(result: PageTablesResult): ViewRow[] {
 export class PageTablesView implements vscode.TreeDataProvider<ViewRow>, vscode.Disposable {
   private rows: ViewRow[] = [];
   private session: vscode.DebugSession | undefined;
+  /** Bumped by every refresh and session end: a reply that arrives late is dropped. */
+  private generation = 0;
   private stale = false;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly view: vscode.TreeView<ViewRow>;
@@ -59,6 +61,7 @@ export class PageTablesView implements vscode.TreeDataProvider<ViewRow>, vscode.
       events.onDidEnd((session) => {
         if (session.id !== this.session?.id) return;
         this.session = undefined;
+        this.generation++;
         this.show([]);
       }),
       this.view.onDidChangeVisibility(({ visible }) => {
@@ -94,11 +97,15 @@ export class PageTablesView implements vscode.TreeDataProvider<ViewRow>, vscode.
     const session = this.session;
     if (!session) return;
     this.stale = false;
+    const generation = ++this.generation;
+    const showIfCurrent = (rows: ViewRow[]): void => {
+      if (generation === this.generation) this.show(rows);
+    };
     try {
       const result = (await session.customRequest(CustomRequest.pageTables, { maxEntries: MAX_ENTRIES } satisfies PageTablesArguments)) as PageTablesResult;
-      this.show(pageTableRows(result));
+      showIfCurrent(pageTableRows(result));
     } catch (error) {
-      this.show([{ label: `page tables unavailable: ${describeError(error)}` }]);
+      showIfCurrent([{ label: `page tables unavailable: ${describeError(error)}` }]);
     }
   }
 

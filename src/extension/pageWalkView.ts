@@ -50,6 +50,8 @@ export class PageWalkView implements vscode.TreeDataProvider<PageWalkRow>, vscod
   private rows: PageWalkRow[] = [];
   private target: Target = { kind: 'rip' };
   private session: vscode.DebugSession | undefined;
+  /** Bumped by every refresh and session end: a reply that arrives late is dropped. */
+  private generation = 0;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly subscriptions: vscode.Disposable[];
   /** Fires after every refresh (tests wait on it). */
@@ -62,6 +64,7 @@ export class PageWalkView implements vscode.TreeDataProvider<PageWalkRow>, vscod
       events.onDidEnd((session) => {
         if (session.id !== this.session?.id) return;
         this.session = undefined;
+        this.generation++;
         this.show([]);
       }),
       vscode.window.registerTreeDataProvider(PAGE_WALK_VIEW, this),
@@ -92,15 +95,19 @@ export class PageWalkView implements vscode.TreeDataProvider<PageWalkRow>, vscod
   async refresh(session: vscode.DebugSession | undefined): Promise<void> {
     if (!session || session.type !== 'hyperscope') return;
     this.session = session;
+    const generation = ++this.generation;
+    const showIfCurrent = (rows: PageWalkRow[]): void => {
+      if (generation === this.generation) this.show(rows);
+    };
     try {
       const target = this.target;
       const address = target.kind === 'rip' ? ((await session.customRequest(CustomRequest.registers, {})) as RegistersResult).values.rip : target.address;
       const access = target.kind === 'rip' ? 'execute' : target.access;
       if (address === undefined) throw new Error('the adapter reported no rip');
       const walk = (await session.customRequest(CustomRequest.pageWalk, { address, access } satisfies PageWalkArguments)) as PageWalkResult;
-      this.show(walkRows(walk, target.kind === 'rip' ? 'rip, execute' : access));
+      showIfCurrent(walkRows(walk, target.kind === 'rip' ? 'rip, execute' : access));
     } catch (error) {
-      this.show([{ label: `page walk unavailable: ${describeError(error)}` }]);
+      showIfCurrent([{ label: `page walk unavailable: ${describeError(error)}` }]);
     }
   }
 

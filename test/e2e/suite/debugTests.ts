@@ -170,7 +170,12 @@ export function debugTests(context: E2eContext): TestCase[] {
           assert((unmapped.description ?? '').startsWith('✗'), `0x8000000000 should not translate: ${JSON.stringify(unmapped)}`);
           await checkPageTables();
           await vscode.commands.executeCommand('hyperscope.pageWalk.followRip');
-          await pageWalkHeader((h) => /rip, execute/.test(h.label), 'the view to follow RIP again');
+          await pageWalkHeader((h) => h.label === rip.label, 'the view to follow RIP again');
+          // One step: a new stop, and the view walks the new RIP.
+          await recorded.session?.customRequest('next', { threadId });
+          const step = await recorded.waitForStop(2);
+          assert(step.reason === 'step', `second stop ${JSON.stringify(step)}`);
+          await pageWalkHeader((h) => /rip, execute/.test(h.label) && h.label !== rip.label, 'the Page Walk view to follow RIP after a step');
           vscode.debug.removeBreakpoints([breakpoint]);
           await recorded.session?.customRequest('setBreakpoints', { source: { path: program }, breakpoints: [] });
           await recorded.session?.customRequest('continue', { threadId });
