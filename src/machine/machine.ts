@@ -170,11 +170,16 @@ export class Machine {
 
   private runSlice(budget: number): StopReason {
     const cpu = this.cpu;
-    if (cpu.attention & Attention.Stop) return this.takeStopRequest();
-    if (cpu.halted) return this.haltStop();
-    cpu.attention = 0;
-    const outcome = this.loop.run(budget);
-    return this.stopFor(outcome);
+    const end = cpu.instret + budget;
+    for (;;) {
+      if (cpu.attention & Attention.Stop) return this.takeStopRequest();
+      // A halted VMX guest with a running preemption timer wakes up when it expires (a VM exit).
+      if (cpu.halted && !this.vmx.wakeHaltedGuest()) return this.haltStop();
+      cpu.attention = 0;
+      const outcome = this.loop.run(Math.max(0, end - cpu.instret));
+      const haltedGuest = outcome.kind === 'attention' && cpu.halted && !(cpu.attention & Attention.Stop) && this.vmx.canWakeHaltedGuest();
+      if (!haltedGuest) return this.stopFor(outcome);
+    }
   }
 
   private stopFor(outcome: LoopOutcome): StopReason {

@@ -249,3 +249,11 @@ test('VM-exit MSR-store and MSR-load lists: guest values stored, host values loa
   abort.assertStop('shutdown', /VMX abort 4/);
   assert.equal(abort.machine.mem.read32(0x201004), 4, 'abort indicator in the VMCS region');
 });
+
+test('a halted guest (no HLT exiting) is woken by its preemption timer: exit 52 with activity state HLT', { skip }, () => {
+  const e = exitOf({ pin: Defaults.pin | (1 << 6), setup: '  VMW VMX_PREEMPTION_TIMER_VALUE, 100', guest: 'hlt\nmov r12, 1' });
+  assert.equal(e.reason, 52n);
+  assert.equal(e.field(F.GUEST_ACTIVITY_STATE), 1n, 'HLT');
+  assert.equal(e.t.cpu.getGpr(12), 0n);
+  assert.ok(e.t.cpu.instret >= 3200, 'time passed while the guest was halted');
+});

@@ -221,6 +221,20 @@ export class VmxUnit {
     return Math.max(0, Math.ceil((this.timerDeadline - this.cpu.instret) / 2 ** MiscInfo.preemptionTimerRate));
   }
 
+  /** Whether a halted guest (activity state HLT) has a preemption timer that will wake it. */
+  canWakeHaltedGuest(): boolean {
+    return this.operation === 'non-root' && this.timerDeadline !== Infinity;
+  }
+
+  /** Time passes while the guest is halted: jump to the timer's expiry and exit (reason 52, activity state HLT saved). */
+  wakeHaltedGuest(): boolean {
+    if (!this.canWakeHaltedGuest()) return false;
+    const cpu = this.cpu;
+    cpu.instret = Math.max(cpu.instret, this.timerDeadline);
+    this.exit({ reason: ExitReason.PreemptionTimer }, cpu.rip);
+    return true;
+  }
+
   /** Exits that are due before the guest's first instruction (timer value 0). */
   immediateExit(startInstret: number): ExitInfo | undefined {
     if (this.timerDeadline <= startInstret) return { reason: ExitReason.PreemptionTimer };
