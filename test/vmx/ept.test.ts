@@ -258,3 +258,24 @@ invept_desc: dq 0, 0`,
   assert.equal(t.cpu.getGpr(13), 0x11n, 'stale: the combined mapping is still cached under this VPID/EPTP');
   assert.equal(t.cpu.getGpr(14), 0x22n, 'after INVEPT the new mapping is used');
 });
+
+test('unrestricted guest: 32-bit protected mode without paging, guest-physical accesses go through EPT', { skip }, () => {
+  const t = vmxTest({
+    primary: Defaults.primary | 0x80000000,
+    secondary: (1 << 1) | (1 << 7),
+    entry: Defaults.entry & ~(1 << 9),
+    setup: `${EPT_SETUP}
+  mov qword [0x222008], 0x6000b7 ; GPA 0x200000-0x3fffff -> HPA 0x600000
+  mov dword [0x700000], 0x55
+  VMW GUEST_CR0, 0x31
+  VMW GUEST_CR4, 0x2000
+  VMW GUEST_CS_AR, 0xc09b`,
+    guest: 'bits 32\nmov eax, [0x300000]\nmov [0x300004], eax\nvmcall\nbits 64',
+  }).runToStop();
+  const vmx = t.machine.vmx;
+  assert.equal(vmx.lastEntryFailure?.describe(), undefined);
+  assert.equal(vmx.current!.get(F.VM_EXIT_REASON), 18n);
+  assert.equal(t.cpu.getGpr(0) & 0xffffffffn, 0x55n);
+  assert.equal(t.machine.mem.read32(0x700004), 0x55);
+  assert.equal(vmx.current!.get(F.GUEST_CR0), 0x31n);
+});
