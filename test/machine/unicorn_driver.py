@@ -66,6 +66,8 @@ def main():
             error = "%s at rip 0x%x" % (e, uc.reg_read(UC_X86_REG_RIP))
         if raised:
             error = "exception %d" % raised[0]
+        elif error is None and uc.reg_read(UC_X86_REG_RIP) != start + len(code):
+            error = "stopped early (instruction limit?) at rip 0x%x" % uc.reg_read(UC_X86_REG_RIP)
         final = bytes(uc.mem_read(data_base, len(data)))
         changes = []
         for chunk in range(0, len(data), 256):

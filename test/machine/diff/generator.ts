@@ -399,16 +399,27 @@ const misc: Template = (b) => {
 
 const move: Template = (b) => {
   const size = b.size();
-  switch (b.rng.int(4)) {
+  const high = size === 1 && b.rng.chance(0.3);
+  switch (b.rng.int(6)) {
     case 0:
-      return emit([`mov ${b.reg(size)}, ${b.rng.chance(0.5) ? b.mem(size) : b.imm(size, true)}`]);
+      return emit([`mov ${b.reg(size, [], high)}, ${b.rng.chance(0.5) ? b.mem(size) : b.imm(size, true)}`]);
     case 1:
-      return emit([`mov ${b.mem(size)}, ${b.reg(size)}`]);
+      return emit([`mov ${b.mem(size)}, ${b.rng.chance(0.5) ? b.reg(size, [], high) : b.imm(size)}`]);
     case 2: {
       const from = b.rng.pick([1, 2]);
       const to = b.rng.pick([2, 4, 8].filter((s) => s > from));
-      return emit([`${b.rng.pick(['movzx', 'movsx'])} ${b.reg(to)}, ${b.rng.chance(0.5) ? b.mem(from) : b.reg(from)}`]);
+      const legacy = from === 1 && to < 8 && b.rng.chance(0.3);
+      const dst = legacy ? regName(b.rng.pick([0, 1, 2, 3, 5, 6, 7]), to) : b.reg(to);
+      return emit([`${b.rng.pick(['movzx', 'movsx'])} ${dst}, ${b.rng.chance(0.5) ? b.mem(from) : b.reg(from, [], legacy)}`]);
     }
+    case 3: {
+      // moffs forms: a0-a3 with a 64-bit absolute address
+      const address = `[qword 0x${(DATA_BASE + b.rng.range(0, 0x2f00)).toString(16)}]`;
+      const acc = regName(0, size);
+      return emit([b.rng.chance(0.5) ? `mov ${acc}, ${address}` : `mov ${address}, ${acc}`]);
+    }
+    case 4:
+      return emit([`mov ${b.reg(size, [], high)}, ${b.reg(size, [], high)}`]);
     default:
       return emit([`movsxd ${b.reg(8)}, ${b.rng.chance(0.5) ? b.mem(4) : b.reg(4)}`]);
   }
@@ -453,10 +464,12 @@ const branch: Template = (b) => {
     case 1: {
       const kind = b.rng.pick(['loop', 'loope', 'loopne']);
       const body = b.reg(8, [1]);
-      return emit([`mov ecx, ${b.rng.range(1, 6)}`, `${target}:`, `add ${body}, ${b.reg(8, [1])}`, `${kind} ${target}`], ALL6);
+      // with ", ecx" the loop counts in ECX (67h) and leaves RCX's upper half zeroed
+      const counter = b.rng.chance(0.3) ? ', ecx' : '';
+      return emit([`mov rcx, ${counter ? b.rng.pick(['', '0x100000000 + ']) : ''}${b.rng.range(1, 6)}`, `${target}:`, `add ${body}, ${b.reg(8, [1])}`, `${kind} ${target}${counter}`], ALL6);
     }
     case 2:
-      return emit([`mov ecx, ${b.rng.range(0, 1)}`, `jrcxz ${target}`, skipped, `${target}:`]);
+      return emit([`mov rcx, ${b.rng.pick(['', '0x100000000 + '])}${b.rng.range(0, 1)}`, `${b.rng.pick(['jrcxz', 'jecxz'])} ${target}`, skipped, `${target}:`]);
     case 3: {
       const over = b.label();
       const release = b.rng.chance(0.5);
