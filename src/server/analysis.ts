@@ -2,7 +2,7 @@
 // the files it includes. Features read only this; file access comes in through SourceHost.
 import { assemble, builtinIncludes, parse } from '../asm';
 import type { AssembleResult, ParsedFile, SymbolDefinition, SymbolReference } from '../asm';
-import { macroUses } from './defineReferences';
+import { definitionsIn, macroUses } from './macroSymbols';
 
 /** Injected file access: open editor buffers first, then the disk. */
 export interface SourceHost {
@@ -78,7 +78,7 @@ export class Analysis {
   referencesIn(parsed: ParsedFile): SymbolReference[] {
     let list = this.referenceLists.get(parsed.fileName);
     if (list === undefined) {
-      this.macroNames ??= new Set(this.allFiles().flatMap((file) => file.definitions.filter((definition) => definition.kind === 'define' || definition.kind === 'macro').map((definition) => definition.name)));
+      this.macroNames ??= new Set(this.allFiles().flatMap((file) => definitionsIn(file).filter((definition) => definition.kind === 'define' || definition.kind === 'macro').map((definition) => definition.name)));
       list = [...parsed.references, ...macroUses(parsed, this.readSource(parsed.fileName) ?? '', this.macroNames)];
       this.referenceLists.set(parsed.fileName, list);
     }
@@ -89,12 +89,12 @@ export class Analysis {
   symbolAt(line: number, column: number): SymbolDefinition | SymbolReference | undefined {
     const hit = (range: SymbolReference['range']): boolean =>
       range.start.line === line && range.start.column <= column && column <= range.end.column;
-    return this.parsed.definitions.find((definition) => hit(definition.range)) ?? this.referencesIn(this.parsed).find((reference) => hit(reference.range));
+    return definitionsIn(this.parsed).find((definition) => hit(definition.range)) ?? this.referencesIn(this.parsed).find((reference) => hit(reference.range));
   }
 
   /** Definitions of `fullName` in this file and its includes. */
   definitionsOf(fullName: string): SymbolDefinition[] {
-    return this.allFiles().flatMap((file) => file.definitions.filter((definition) => definition.fullName === fullName));
+    return this.allFiles().flatMap((file) => definitionsIn(file).filter((definition) => definition.fullName === fullName));
   }
 
   /** References to `fullName` in this file and its includes. */

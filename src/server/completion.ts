@@ -6,6 +6,7 @@ import type { CompletionItem, Position, Range } from 'vscode-languageserver';
 import type { LabelNode, SymbolDefinition } from '../asm';
 import type { Analysis } from './analysis';
 import { directives } from './directiveInfo';
+import { definitionsIn } from './macroSymbols';
 import { mnemonicInfo, type MnemonicInfo } from './mnemonicInfo';
 import { nonRootText } from './mnemonicHover';
 import { registers } from './registerInfo';
@@ -92,7 +93,7 @@ function symbolItems(analysis: Analysis, line: number): CompletionItem[] {
     const kind = definition.kind === 'label' ? CompletionItemKind.Function : definition.kind === 'macro' ? CompletionItemKind.Module : CompletionItemKind.Constant;
     items.set(definition.fullName, { label: definition.fullName, kind, detail: definition.kind, sortText: `0${definition.fullName}` });
   };
-  for (const file of analysis.allFiles()) for (const definition of file.definitions) add(definition);
+  for (const file of analysis.allFiles()) for (const definition of definitionsIn(file)) add(definition);
   return [...items.values()];
 }
 

@@ -5,6 +5,7 @@ import { SemanticTokensBuilder } from 'vscode-languageserver';
 import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver';
 import type { LineNode, SymbolDefinition } from '../asm';
 import type { Analysis } from './analysis';
+import { definitionsIn } from './macroSymbols';
 import { mnemonicClass } from './mnemonicInfo';
 import { lookupRegister } from './registerInfo';
 import { scanLine, type SourceToken } from './sourceTokens';
@@ -21,10 +22,10 @@ const mnemonicType = { ordinary: 'mnemonic', privileged: 'privilegedMnemonic', v
 export function computeSemanticTokens(analysis: Analysis): SemanticTokens {
   const builder = new SemanticTokensBuilder();
   const kinds = new Map<string, SymbolDefinition['kind']>();
-  for (const file of analysis.allFiles()) for (const definition of file.definitions) if (!kinds.has(definition.fullName)) kinds.set(definition.fullName, definition.kind);
+  for (const file of analysis.allFiles()) for (const definition of definitionsIn(file)) if (!kinds.has(definition.fullName)) kinds.set(definition.fullName, definition.kind);
   const nodes = new Map<number, LineNode>(analysis.parsed.lines.map((node) => [node.line, node]));
   const symbolsByLine = new Map<number, { column: number; fullName: string; declaration: boolean }[]>();
-  for (const definition of analysis.parsed.definitions) pushTo(symbolsByLine, definition.range.start.line, { column: definition.range.start.column, fullName: definition.fullName, declaration: true });
+  for (const definition of definitionsIn(analysis.parsed)) pushTo(symbolsByLine, definition.range.start.line, { column: definition.range.start.column, fullName: definition.fullName, declaration: true });
   for (const reference of analysis.referencesIn(analysis.parsed)) pushTo(symbolsByLine, reference.range.start.line, { column: reference.range.start.column, fullName: reference.fullName, declaration: false });
   analysis.lines.forEach((text, line) => {
     const node = nodes.get(line);

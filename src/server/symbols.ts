@@ -3,6 +3,7 @@
 import { SymbolKind } from 'vscode-languageserver';
 import type { DocumentSymbol, SymbolInformation } from 'vscode-languageserver';
 import type { ParsedFile, SymbolDefinition } from '../asm';
+import { definitionsIn } from './macroSymbols';
 import { toLspRange } from './positions';
 
 const kindOf: Record<SymbolDefinition['kind'], SymbolKind> = {
@@ -15,7 +16,9 @@ const kindOf: Record<SymbolDefinition['kind'], SymbolKind> = {
 
 /** Symbols of one file; a global label's range runs to the line before the next global label. */
 export function documentSymbols(parsed: ParsedFile, lineCount: number): DocumentSymbol[] {
-  const definitions = parsed.definitions.filter((definition) => definition.file === parsed.fileName);
+  const definitions = definitionsIn(parsed)
+    .filter((definition) => definition.file === parsed.fileName)
+    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
   const globalLines = definitions.filter((definition) => definition.kind === 'label').map((definition) => definition.range.start.line);
   const localsByParent = new Map<string, DocumentSymbol[]>();
   for (const local of definitions) {
@@ -46,7 +49,7 @@ export function workspaceSymbols(files: readonly ParsedFile[], query: string, ur
   const needle = query.toLowerCase();
   const out: SymbolInformation[] = [];
   for (const parsed of files) {
-    for (const definition of parsed.definitions) {
+    for (const definition of definitionsIn(parsed)) {
       if (definition.file !== parsed.fileName || !definition.fullName.toLowerCase().includes(needle)) continue;
       out.push({ name: definition.fullName, kind: kindOf[definition.kind], location: { uri: uriOf(definition.file), range: toLspRange(definition.range) } });
       if (out.length >= limit) return out;

@@ -97,3 +97,14 @@ test('definition on an %include line opens the included file', needsAssembler, a
   const locations = (await client.connection.sendRequest(DefinitionRequest.type, at('consts.inc', 2))) as Location[];
   assert.deepEqual(locations.map((location) => [location.uri, location.range.start.line]), [[incUri, 0]]);
 });
+
+test('definition and references of a multi-line macro', needsAssembler, async () => {
+  const text = '%macro SAVE 1\n    push %1\n%endmacro\nmain:\n    SAVE rax\n    SAVE rbx\n';
+  const macroUri = 'file:///navigation/macro.hvasm';
+  await client.open(macroUri, text);
+  const invocation = { textDocument: { uri: macroUri }, position: { line: 4, character: 5 } };
+  const definition = (await client.connection.sendRequest(DefinitionRequest.type, invocation)) as Location[];
+  assert.deepEqual(definition.map((location) => [location.range.start.line, location.range.start.character]), [[0, 7]]);
+  const references = await client.connection.sendRequest(ReferencesRequest.type, { ...invocation, context: { includeDeclaration: false } });
+  assert.deepEqual(references?.map((location) => location.range.start.line), [4, 5]);
+});

@@ -5,7 +5,7 @@ import { SemanticTokensRequest } from 'vscode-languageserver-protocol/node';
 import { LspTestClient, needsAssembler } from './lspClient';
 
 const uri = 'file:///tokens/guest.hvasm';
-const source = ['LIMIT equ 4', 'main:', '    mov rax, 0x10', '    hlt', '    vmlaunch', '.loop:', '    jnz .loop', '    db "hi", LIMIT', ''].join('\n');
+const source = ['LIMIT equ 4', 'main:', '    mov rax, 0x10', '    hlt', '    vmlaunch', '.loop:', '    jnz .loop', '    db "hi", LIMIT', '%macro SAVE 1', '    push %1', '%endmacro', '    SAVE rbx', ''].join('\n');
 
 let client: LspTestClient;
 let legend: string[];
@@ -50,4 +50,7 @@ test('mnemonics by class, labels, local labels, directives and constants', needs
   assert.equal(tokens.get('6:.loop'), 'localLabel');
   assert.equal(tokens.get('7:db'), 'directive');
   assert.equal(tokens.get('7:LIMIT'), 'constant');
+  assert.equal(tokens.get('8:SAVE'), 'macro');
+  assert.equal(tokens.get('11:SAVE'), 'macro');
+  assert.equal(tokens.get('11:rbx'), 'register');
 });

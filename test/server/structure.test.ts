@@ -46,6 +46,7 @@ test('document symbols nest local labels under their global label', needsAssembl
   assert.equal(main?.range.end.line, lineOf('helper:') - 1);
   assert.ok(symbols.some((symbol) => symbol.name === 'LIMIT'));
   assert.ok(symbols.some((symbol) => symbol.name === 'helper'));
+  assert.deepEqual(symbols.map((symbol) => symbol.name), ['LIMIT', 'SAVE', 'main', 'helper']);
 });
 
 test('workspace symbols search open documents', needsAssembler, async () => {
