@@ -10,7 +10,7 @@ export function dataSize(unit: number, items: DataItem[]): number {
 }
 
 /** Emits a data statement into `out` at `offset`. Warns when a value does not fit. */
-export function emitData(unit: number, items: DataItem[], ctx: EvalContext & { warn(message: string, start: number, end: number): void }, out: Uint8Array, offset: number): void {
+export function emitData(unit: number, items: DataItem[], ctx: EvalContext & { warn(message: string, start: number, end: number): void; focus(start: number, end: number): void }, out: Uint8Array, offset: number): void {
   let at = offset;
   for (const item of items) {
     if (item.text !== undefined) {
@@ -20,6 +20,7 @@ export function emitData(unit: number, items: DataItem[], ctx: EvalContext & { w
       continue;
     }
     if (item.expr === undefined) continue;
+    ctx.focus(item.start, item.end);
     const value = evaluate(item.expr, ctx)?.value ?? 0n;
     if (unit < 8) {
       const bits = BigInt(unit * 8);

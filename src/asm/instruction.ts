@@ -10,6 +10,7 @@ import { encodeInstruction, NO_PREFIXES, type Prefixes } from './encode/build';
 import { immediateBits, type ResolvedOperand } from './encode/operandMatch';
 import { cachedChoice, type Choice, chooseForm, formKey } from './encode/select';
 import { type InstructionStatement, instructionText } from './statement';
+import { LocatedError, locateInstructionError } from './errorColumns';
 import { encodeForm, type EncodingTemplate, patchTemplate } from './encode/template';
 import { branchBytes } from './encode/branchBytes';
 import { type BranchForms, branchForms, branchLength, createStringInstruction, isStringInstruction } from './encode/special';
@@ -34,6 +35,8 @@ export interface EncodeContext extends EvalContext {
   final: boolean;
   /** A warning at columns `start`..`end` of the line (0, 0: the whole line). */
   warn(message: string, start?: number, end?: number): void;
+  /** Columns that errors reported through `error` refer to until the next call. */
+  focus(start: number, end: number): void;
 }
 
 /** A fresh state with every field present, so all states share one shape. */
@@ -72,6 +75,7 @@ function resolve(operands: Operand[], ctx: EncodeContext): ResolvedOperand[] {
   const immSize = operands.find((op) => op.kind === 'imm' && op.size !== 0)?.size ?? 0;
   return operands.map((op): ResolvedOperand => {
     if (op.kind === 'reg') return op;
+    ctx.focus(op.start, op.end);
     if (op.kind === 'imm') {
       const { value, known } = evaluateOrPlaceholder(op.expr, ctx);
       return { kind: 'imm', value: value.value, reloc: value.reloc, known, size: op.size, strict: op.strict, start: op.start, end: op.end };
@@ -154,7 +158,7 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
   if (isStringInstruction(stmt.mnemonic) && stmt.operands.length === 0) {
     const rep = prefixes.rep ? 'rep' : prefixes.repne ? 'repne' : 'none';
     const instruction = createStringInstruction(stmt.mnemonic, bitness, rep);
-    if (instruction === undefined) throw new Error(`${stmt.mnemonic} is not available in ${bitness}-bit mode`);
+    if (instruction === undefined) throw locateInstructionError(`${stmt.mnemonic} is not available in ${bitness}-bit mode`, stmt);
     const bytes = encodeInstruction(instruction, bitness, BigInt(ip), { ...prefixes, rep: false, repne: false });
     // nasm writes the rep prefix before the operand-size prefix (f3 66 a5); iced the other way round.
     if (bytes[0] === 0x66 && (bytes[1] === 0xf3 || bytes[1] === 0xf2)) [bytes[0], bytes[1]] = [bytes[1], 0x66];
@@ -164,7 +168,11 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
   const forms = state.branch;
   const target = stmt.operands[0];
   if (forms !== null && stmt.operands.length === 1 && target?.kind === 'imm' && target.jump !== 'far') {
-    return encodeBranch(forms, target, state, ctx, ip, prefixes);
+    try {
+      return encodeBranch(forms, target, state, ctx, ip, prefixes);
+    } catch (e) {
+      throw e instanceof Error && e.message !== '' && !(e instanceof LocatedError) ? locateInstructionError(e.message, stmt) : e;
+    }
   }
   const resolved = resolve(stmt.operands, ctx);
   const { mnemonic, ops } = rewrite(stmt.mnemonic.toLowerCase(), resolved, bitness);
@@ -176,7 +184,7 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
     if (patched !== undefined && state.choice !== undefined) return withWarnings(patched, checkImmediates(state.choice.swapped ? [...ops].reverse() : ops, state.choice.candidate.kinds));
   }
   const choice = cachedChoice(key) ?? chooseForm(mnemonic, ops, bitness, instructionText(stmt), key);
-  if (typeof choice === 'string') throw new Error(choice);
+  if (typeof choice === 'string') throw locateInstructionError(choice, stmt);
   const ordered = choice.swapped ? [...ops].reverse() : ops;
   const warnings = checkImmediates(ordered, choice.candidate.kinds);
   const { bytes, template } = encodeForm(choice.candidate.code, choice.candidate.kinds, ordered, bitness, ip, prefixes);
@@ -196,6 +204,7 @@ function withWarnings(bytes: Uint8Array, warnings: EncodeWarning[] | undefined):
 function encodeBranch(forms: BranchForms, target: Extract<Operand, { kind: 'imm' }>, state: InstructionState, ctx: EncodeContext, ip: number, prefixes: Prefixes): EncodedInstruction {
   const bitness = ctx.bitness;
   const sizeOf = (instruction: Instruction): number => encodeInstruction(instruction, bitness, 0n, prefixes).length;
+  ctx.focus(target.start, target.end);
   const value = evaluate(target.expr, ctx);
   if (forms.short === undefined) state.near = true;
   else if (forms.near === undefined || target.jump === 'short') state.near = false;

@@ -6,6 +6,7 @@ import { dataSize, emitData } from './data';
 import { encodeStatement, type EncodeContext, type EncodeWarning, type InstructionState, newInstructionState } from './instruction';
 import type { ProgramLine } from './preprocess';
 import { instructionKey, type Statement } from './statement';
+import { LocatedError } from './errorColumns';
 import type { Diagnostic, LineMapEntry } from './types';
 
 export interface Section {
@@ -33,15 +34,23 @@ interface Item {
   size: number;
   /** Whether the statement's bytes depend on symbols or the address (computed on first use). */
   symbolic?: boolean;
-  /** Bytes of an instruction that depends on no symbol, and the warnings its encoding gave. */
+  /** Bytes of an instruction that depends on no symbol, and what its encoding reported. */
   fixed?: Uint8Array;
-  fixedWarnings?: EncodeWarning[];
+  fixedReports?: Report[];
 }
 
-/** Bytes and warnings of an instruction without symbols; same text and mode, same bytes. */
+/** A diagnostic kept for the final pass; columns are relative to the instruction's start. */
+interface Report {
+  message: string;
+  start: number;
+  end: number;
+  severity: 'error' | 'warning';
+}
+
+/** Bytes and reports of an instruction without symbols; same text and mode, same bytes. */
 interface FixedEncoding {
   bytes: Uint8Array;
-  warnings?: EncodeWarning[];
+  reports?: Report[];
 }
 
 export interface LayoutResult {
@@ -111,6 +120,13 @@ class Layout {
   private here = 0;
   /** Errors reported through the evaluation context so far (an equ that gave one is not cached). */
   private evaluationErrors = 0;
+  /** Columns of the operand or data item being evaluated (0, 0: the whole line). */
+  private focusStart = 0;
+  private focusEnd = 0;
+  /** Inside an equ evaluated for a reference: its problems are reported at its own line instead. */
+  private quiet = 0;
+  /** While encoding a symbol-free instruction before the final pass: what it reports, kept for that pass. */
+  private recorded: Report[] | undefined;
   private readonly lineMap: LineMapEntry[] = [];
   /** The one evaluation context, refreshed by context() before each use. */
   private readonly ctx: EncodeContext = {
@@ -119,7 +135,11 @@ class Layout {
     sectionBase: 0n,
     error: (message) => {
       this.evaluationErrors++;
-      this.error(message, 0, 0);
+      this.error(message, this.focusStart, this.focusEnd);
+    },
+    focus: (start, end) => {
+      this.focusStart = start;
+      this.focusEnd = end;
     },
     warn: (message, start = 0, end = 0) => this.error(message, start, end, 'warning'),
     bitness: 64,
@@ -134,7 +154,7 @@ class Layout {
     private readonly initialBits: 16 | 32 | 64,
     private readonly diagnostics: Diagnostic[],
   ) {
-    this.items = lines.map(() => ({ state: newInstructionState(), size: 0, symbolic: undefined, fixed: undefined, fixedWarnings: undefined }));
+    this.items = lines.map(() => ({ state: newInstructionState(), size: 0, symbolic: undefined, fixed: undefined, fixedReports: undefined }));
     this.section('.text');
   }
 
@@ -152,10 +172,12 @@ class Layout {
     const labels = new Map<string, { value: bigint; section: string }>();
     for (const [name, label] of this.labels) labels.set(name, { value: BigInt(label.section.start + label.offset), section: label.section.name });
     const equs = new Map<string, bigint>();
+    this.quiet++;
     for (const name of this.equs.keys()) {
       const v = this.symbol(name, 0, 0);
       if (v !== undefined) equs.set(name, v.value);
     }
+    this.quiet--;
     return { sections: [...this.sections.values()], origin: this.origin, labels, equs, lineMap: this.lineMap };
   }
 
@@ -170,6 +192,11 @@ class Layout {
   }
 
   private error(message: string, start: number, end: number, severity: 'error' | 'warning' = 'error'): void {
+    if (this.recorded !== undefined) {
+      this.recorded.push({ message, start, end, severity });
+      return;
+    }
+    if (this.quiet > 0 && !message.startsWith('circular definition')) return;
     if (!this.final && severity === 'error' && message !== 'layout did not converge (jumps or symbols keep changing size)') return;
     if (!this.final && severity === 'warning') return;
     const pl = this.currentLine as ProgramLine | undefined;
@@ -206,7 +233,9 @@ class Layout {
       const savedBase = this.ctx.sectionBase;
       this.here = equ.section.start + equ.offset;
       const errorsBefore = this.evaluationErrors;
+      this.quiet++;
       const value = evaluate(equ.expr, this.context());
+      this.quiet--;
       this.here = saved;
       this.ctx.here = savedHere;
       this.ctx.sectionBase = savedBase;
@@ -246,6 +275,7 @@ class Layout {
       const item = this.items[index] as Item;
       const { label, statement } = pl;
       this.here = this.current.start + this.current.size;
+      this.focusStart = this.focusEnd = 0;
       if (label !== undefined) this.defineLabel(label.fullName, statement, label.start, label.end);
       const size = this.statement(statement, item, pl);
       if (size !== item.size) {
@@ -288,6 +318,18 @@ class Layout {
   }
 
 
+  /** Final pass, at an equ's own line: evaluates it once more so its problems are reported there. */
+  private checkEqu(name: string): void {
+    const equ = this.equs.get(name);
+    if (equ === undefined || equ.constant !== undefined) return;
+    equ.busy = true;
+    const saved = this.here;
+    this.here = equ.section.start + equ.offset;
+    evaluate(equ.expr, this.context());
+    this.here = saved;
+    equ.busy = false;
+  }
+
   private placeSections(): void {
     let address = this.origin;
     const ordered = [...this.sections.values()].sort((a, b) => Number(a.nobits) - Number(b.nobits) || (a.name === '.text' ? -1 : b.name === '.text' ? 1 : 0));
@@ -318,6 +360,7 @@ class Layout {
     switch (stmt.k) {
       case 'none':
       case 'equ':
+        if (this.final && pl.label !== undefined) this.checkEqu(pl.label.fullName);
         return 0;
       case 'section':
         this.section(stmt.name);
@@ -396,34 +439,49 @@ class Layout {
   private instruction(stmt: Extract<Statement, { k: 'insn' }>, item: Item, pl: ProgramLine): number {
     item.symbolic ??= hasSymbols(stmt);
     if (item.fixed === undefined && !item.symbolic) {
-      const key = `${this.bits}|${instructionKey(stmt)}`;
-      const shared = this.fixedEncodings.get(key);
+      const shared = this.fixedEncodings.get(`${this.bits}|${instructionKey(stmt)}`);
       if (shared !== undefined) {
         item.fixed = shared.bytes;
-        item.fixedWarnings = shared.warnings;
+        item.fixedReports = shared.reports;
       }
     }
     let bytes = item.fixed;
     let length = bytes?.length ?? 0;
-    let warnings = item.fixedWarnings;
+    let warnings: readonly EncodeWarning[] | undefined;
     if (bytes === undefined) {
+      // A symbol-free instruction is encoded once, before the final pass: keep what it reports.
+      const recording = !item.symbolic && !this.final;
+      if (recording) this.recorded = [];
       try {
         const encoded = encodeStatement(stmt, item.state, this.context(), this.current.start + this.current.size, item.symbolic);
         bytes = encoded.bytes;
         length = encoded.length;
         warnings = encoded.warnings;
-        if (bytes !== undefined && !item.symbolic) {
-          item.fixed = bytes;
-          item.fixedWarnings = warnings;
-          this.fixedEncodings.set(`${this.bits}|${instructionKey(stmt)}`, { bytes, warnings });
-        }
       } catch (e) {
-        const message = e instanceof Error ? e.message.replace(/ \(.*\)$/, '') : String(e);
-        if (message !== '') this.error(message, 0, 0);
+        if (e instanceof LocatedError) this.error(e.message, e.start, e.end);
+        else {
+          // iced's own messages end in a parenthesised detail the user cannot act on
+          const message = e instanceof Error ? e.message.replace(/ \(.*\)$/, '') : String(e);
+          if (message !== '') this.error(message, stmt.start, stmt.end);
+        }
+        if (recording) this.recorded = undefined;
         return item.size;
       }
+      if (recording) {
+        const reports = [...(this.recorded ?? []), ...(warnings ?? []).map((w): Report => ({ ...w, severity: 'warning' }))].map((r) => ({ ...r, start: r.start - stmt.start, end: r.end - stmt.start }));
+        this.recorded = undefined;
+        warnings = undefined;
+        if (bytes !== undefined) {
+          item.fixed = bytes;
+          item.fixedReports = reports.length > 0 ? reports : undefined;
+          this.fixedEncodings.set(`${this.bits}|${instructionKey(stmt)}`, { bytes, reports: item.fixedReports });
+        }
+      }
     }
-    if (this.final && warnings !== undefined) for (const w of warnings) this.error(w.message, w.start, w.end, 'warning');
+    if (this.final) {
+      for (const r of item.fixedReports ?? []) this.error(r.message, r.start + stmt.start, r.end + stmt.start, r.severity);
+      for (const w of warnings ?? []) this.error(w.message, w.start, w.end, 'warning');
+    }
     if (this.final && bytes !== undefined) {
       if (this.current.nobits) this.error('instruction in a nobits section (.bss) is ignored', 0, 0, 'warning');
       else this.current.bytes.set(bytes, this.current.size);

@@ -39,9 +39,11 @@ export interface InstructionStatement {
   operands: Operand[];
   /** Source of the whole line. */
   source: string;
-  /** Columns of the instruction text (prefixes, mnemonic, operands). */
+  /** Columns of the instruction text (prefixes, mnemonic, operands) and of the mnemonic. */
   start: number;
   end: number;
+  mnemonicStart: number;
+  mnemonicEnd: number;
   /** Set only when the tokens came from %define expansion (the source text says otherwise). */
   expandedKey?: string;
 }
@@ -264,7 +266,7 @@ function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: Li
     instruction.operands.push(operandNode);
   }
   if (failed) return NO_STATEMENT;
-  const statement: InstructionStatement = { k: 'insn', mnemonic: word, prefixes: prefixes.length === 0 ? NO_PREFIXES : prefixes.map((p) => p.name), operands, source: ctx.source, start: tokens[from]?.start ?? head.start, end: endColumn };
+  const statement: InstructionStatement = { k: 'insn', mnemonic: word, prefixes: prefixes.length === 0 ? NO_PREFIXES : prefixes.map((p) => p.name), operands, source: ctx.source, start: tokens[from]?.start ?? head.start, end: endColumn, mnemonicStart: head.start, mnemonicEnd: head.end };
   if (ctx.expanded) statement.expandedKey = tokenKey(tokens, from);
   return statement;
 }

@@ -12,14 +12,14 @@ test('every error in a file is reported, with line and column', () => {
   const out = messages('bits 64\nmov qword [rax], bl\nfoo eax\nmain:\n  jmp .done\nmov al, 300\n');
   assert.deepEqual(out, [
     '3:1: error: unknown instruction \'foo\'',
-    '2:1: error: operand size mismatch: mov qword [rax], bl',
+    '2:18: error: operand size mismatch: mov qword [rax], bl',
     "5:7: error: undefined symbol '.done'",
     '6:9: warning: value 300 does not fit in 8 bits',
   ]);
 });
 
 test('operation size not specified', () => {
-  assert.deepEqual(messages('inc [rax]\n'), ['1:1: error: operation size not specified: inc [rax]']);
+  assert.deepEqual(messages('inc [rax]\n'), ['1:5: error: operation size not specified: inc [rax]']);
 });
 
 test('parse gives the AST with ranges, definitions and references', () => {
@@ -86,4 +86,20 @@ test('%rep repeats its lines and %exitrep leaves early', () => {
   assert.deepEqual(result.diagnostics, []);
   assert.deepEqual([...result.bytes], [0, 1, 2]);
   assert.deepEqual(result.lineMap.map((e) => e.line), [2, 2, 2]);
+});
+
+test('semantic errors point at the operand or mnemonic they are about', () => {
+  const ranges = (source: string): string[] => assembleSource(source, 'c.asm').diagnostics.map((d) => `${d.range.start.line + 1}:${d.range.start.column + 1}-${d.range.end.column + 1} ${d.message}`);
+  assert.deepEqual(ranges(['lbl: mov qword [rax], bl ; note', '  add eax, bx', 'frob eax', '  mov al, 300', 'mov al, 300', '  mov eax, 1/0', 'jmp short distant', 'times 200 nop', 'distant: db 1, 2/0', 'x equ 2/0', 'dd x, x', 'bits 16', 'movsq'].join('\n')), [
+    "3:1-5 unknown instruction 'frob'",
+    '1:23-25 operand size mismatch: mov qword [rax], bl',
+    '2:12-14 operand size mismatch: add eax, bx',
+    '4:11-14 value 300 does not fit in 8 bits',
+    '5:9-12 value 300 does not fit in 8 bits',
+    '6:12-15 division by zero',
+    '7:5-18 short jump is out of range (200 bytes)',
+    '9:16-19 division by zero',
+    '10:1-10 division by zero',
+    '13:1-6 movsq is not available in 16-bit mode',
+  ]);
 });
