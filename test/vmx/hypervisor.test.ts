@@ -5,6 +5,7 @@ import { Machine } from '../../src/machine/machine';
 import type { GuestModeOptions } from '../../src/machine/hypervisor/guestSetup';
 import { HostLayout } from '../../src/machine/hypervisor/layout';
 import { F } from '../../src/machine/vmx/fields';
+import { traceGuestWalk } from '../../src/machine/vmx/guestWalk';
 
 const skip = !hasNasm() && 'nasm is not installed';
 
@@ -107,4 +108,15 @@ test('reverse execution across VM exits restores VMX operation, the VMCS and the
   assert.equal(state(machine), state(reference));
   assert.equal(machine.run(1_000_000).reason, 'halt');
   assert.equal(machine.vmx.exitCounts.get(10), 200);
+});
+
+test('the guest walk trace after an exit: guest 2 MiB pages under EPT 2 MiB pages (3 × (3 + 1) + 3 = 15 accesses)', { skip }, () => {
+  const { machine } = guest('mov rax, [0x200010]\nhlt');
+  const trace = traceGuestWalk(machine.vmx, 0x200010)!;
+  assert.equal(trace.steps.length, 15);
+  assert.deepEqual(trace.steps.map((s) => s.table[0]).join(''), 'eeeg'.repeat(3) + 'eee');
+  assert.equal(trace.guestPhysical, 0x200010);
+  assert.equal(trace.physical, HostLayout.guestRamBase + 0x200010);
+  const missing = traceGuestWalk(machine.vmx, 0x7fff0000)!;
+  assert.match(missing.fault ?? '', /EPT could not translate guest-physical 0x7fff0000/);
 });
