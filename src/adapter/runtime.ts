@@ -43,7 +43,7 @@ export interface DataWatcher {
 /** A step over a call waiting for the callee to return to `target` with RSP back at `rsp`. */
 interface PendingReturn {
   readonly target: number;
-  readonly rsp: bigint;
+  readonly rsp: number;
 }
 
 /** A machine stop, or a data breakpoint that fired. */
@@ -222,12 +222,26 @@ export class HyperscopeRuntime extends EventEmitter {
 
   // ---- execution ------------------------------------------------------------------
 
-  private rsp(): bigint {
-    return this.machine.cpu.getGpr(4);
+  /** RSP as a signed-canonical number (stack addresses compare correctly as numbers). */
+  private rsp(): number {
+    return this.machine.cpu.gprAsAddress(4);
   }
 
+  /** Up to 15 bytes at RIP: straight from RAM through a TLB hit (no side effects), else via a trace-mode walk. */
   private codeAtRip(): Uint8Array {
-    return this.memory.read({ space: 'gva', address: this.machine.cpu.rip }, 15).bytes;
+    const cpu = this.machine.cpu;
+    const rip = cpu.rip;
+    const page = Math.floor(rip / 4096);
+    const offset = rip - page * 4096;
+    if (offset <= 4096 - 15) {
+      const index = cpu.tlb.find(page, cpu.tlbContext);
+      const ram = this.machine.mem.ram;
+      if (index >= 0) {
+        const physical = cpu.tlb.physical[index]! + offset;
+        if (physical + 15 <= ram.length) return ram.subarray(physical, physical + 15);
+      }
+    }
+    return this.memory.read({ space: 'gva', address: rip }, 15).bytes;
   }
 
   private atCall(): boolean {
@@ -299,7 +313,7 @@ export class HyperscopeRuntime extends EventEmitter {
     const rspBefore = this.rsp();
     const first = this.afterOne(this.stepOne());
     if (first !== undefined) return first;
-    if (this.rsp() !== rspBefore - 8n) return undefined;
+    if (this.rsp() !== rspBefore - 8) return undefined;
     const returnAddress = this.memory.readValue(this.machine.cpu.gprAsAddress(4), 8);
     if (returnAddress === undefined) return undefined;
     const pending = { target: Number(BigInt.asIntN(64, returnAddress)), rsp: rspBefore };
