@@ -123,3 +123,21 @@ test('pause stops a runaway loop quickly', async () => {
     assert.equal((await again).body.reason, 'pause');
   });
 });
+
+test('stepOut and next finish a 200k-instruction call in reasonable time', async () => {
+  const long = fixture('long.hvasm');
+  await withClient(async (client) => {
+    await client.launchAndWaitForStop({ program: long }, { lines: [{ path: long, line: markerLine(long, 'WORK') }] });
+    const started = performance.now();
+    await client.stepAndWait(() => client.stepOutRequest({ threadId: 1 }));
+    const elapsed = performance.now() - started;
+    assert.equal((await client.topFrame()).line, markerLine(long, 'AFTERWORK'));
+    assert.equal(BigInt((await client.registers()).rcx!.value), 0n);
+    assert.ok(elapsed < 4000, `stepOut took ${elapsed.toFixed(0)} ms`);
+  });
+  await withClient(async (client) => {
+    await client.launchAndWaitForStop({ program: long }, { lines: [{ path: long, line: markerLine(long, 'CALLWORK') }] });
+    await client.stepAndWait(() => client.nextRequest({ threadId: 1 }));
+    assert.equal((await client.topFrame()).line, markerLine(long, 'AFTERWORK'));
+  });
+});
