@@ -135,6 +135,13 @@ test('exceptions exit (0) per the exception bitmap; #PF uses the error-code mask
   assert.equal(inverse.reason, 0n);
 });
 
+test('INT3 exits per exception bitmap bit 3 as a software exception (type 6) with its instruction length', { skip }, () => {
+  const e = exitOf({ setup: '  VMW EXCEPTION_BITMAP, 8', guest: 'nop\nint3' });
+  assert.equal(e.reason, 0n);
+  assert.equal(e.field(F.VM_EXIT_INTR_INFO), 0x80000603n);
+  assert.equal(e.field(F.VM_EXIT_INSTRUCTION_LEN), 1n);
+});
+
 test('a triple fault in the guest is exit reason 2, not a machine shutdown', { skip }, () => {
   const e = exitOf({ guest: 'ud2' });
   assert.equal(e.reason, 2n);

@@ -16,7 +16,7 @@ import { Controls } from './controls';
 import type { EntryFailure } from './entryCheck';
 import { ExitReason } from './exitReasons';
 import { F } from './fields';
-import { exceptionExit, interruptionInfo } from './exceptionExit';
+import { InterruptionType, exceptionExit, interruptionInfo } from './exceptionExit';
 import { GuestIntercepts } from './nonRoot';
 import { VmcsStore, type Vmcs, type VmcsRegionState } from './vmcs';
 import { VmExit, performExit, type ExitInfo, type ExitRecord } from './vmExit';
@@ -136,6 +136,7 @@ export class VmxUnit {
     this.operation = 'non-root';
     this.controls = controls;
     cpu.nonRoot = this.hooks;
+    cpu.softwareExceptionHook = (vector, kind, length) => this.onSoftwareException(vector, kind, length);
     const eptp = vmcs.get(F.EPT_POINTER);
     this.ept = controls.secondary.enableEpt ? new EptTranslator(cpu.mem, eptp) : undefined;
     cpu.guestPhysical = this.ept;
@@ -151,6 +152,7 @@ export class VmxUnit {
     const cpu = this.cpu;
     this.operation = 'root';
     cpu.nonRoot = undefined;
+    cpu.softwareExceptionHook = undefined;
     cpu.guestPhysical = undefined;
     cpu.tlbContext = 0;
     cpu.codeGeneration++;
@@ -295,6 +297,7 @@ export class VmxUnit {
     const nonRoot = this.operation === 'non-root' && this.current !== undefined && this.controls !== undefined;
     this.ept = nonRoot && this.controls!.secondary.enableEpt ? new EptTranslator(cpu.mem, this.current!.get(F.EPT_POINTER)) : undefined;
     cpu.nonRoot = nonRoot ? this.hooks : undefined;
+    cpu.softwareExceptionHook = nonRoot ? (vector, kind, length) => this.onSoftwareException(vector, kind, length) : undefined;
     cpu.guestPhysical = this.ept;
     if (this.loop) this.loop.deadline = nonRoot ? Math.min(this.timerDeadline, this.mtfDeadline, this.windowDeadline) : Infinity;
     cpu.codeGeneration++;
@@ -327,6 +330,16 @@ export class VmxUnit {
     }
     this.exit(info, rip);
     return 'handled';
+  }
+
+  /** INT3 / INTO (type 6) and INT1 (type 5) exit per the exception bitmap, reporting the instruction length. */
+  private onSoftwareException(vector: number, kind: 'software-exception' | 'privileged-software-exception', length: number): void {
+    const vmcs = this.current;
+    if (!vmcs) return;
+    const type = kind === 'software-exception' ? InterruptionType.SoftwareException : InterruptionType.PrivilegedSoftwareException;
+    const info = (0x80000000 | (type << 8) | vector) >>> 0;
+    if ((vmcs.get32(F.EXCEPTION_BITMAP) >>> vector) & 1) throw new VmExit({ reason: ExitReason.ExceptionOrNmi, interruptionInfo: info, instructionLength: length });
+    this.noteDelivery(info, 0);
   }
 
   /** An event is about to be delivered through the guest IDT: an exit before it completes reports it (SDM 27.2.4). */
