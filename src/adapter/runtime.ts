@@ -115,7 +115,7 @@ export class HyperscopeRuntime extends EventEmitter {
 
   start(stopOnEntry: boolean): void {
     if (stopOnEntry) this.emitStop({ reason: 'entry', description: 'stopped on entry' });
-    else this.continue();
+    else this.drive(this.runFree(), false); // a breakpoint on the first instruction hits
   }
 
   continue(): void {
@@ -413,12 +413,12 @@ export class HyperscopeRuntime extends EventEmitter {
   }
 
   /** Runs `goal` repeatedly in time slices until it yields a stop; yields to the event loop between slices. */
-  private drive(goal: StepGoal): void {
+  private drive(goal: StepGoal, fromStop = true): void {
     if (this.running || this.finished) return;
     this.running = true;
     this.pauseRequested = false;
-    // whatever breakpoint is at the current RIP was reported already
-    this.resume();
+    // resuming from a stop: whatever breakpoint is at the current RIP was reported already
+    if (fromStop) this.resume();
     const epoch = this.epoch;
     const slice = (): void => {
       if (epoch !== this.epoch) return;

@@ -157,3 +157,11 @@ test('clearing breakpoints lets the program run to its exit', async () => {
     assert.equal((await exited).body.exitCode, 7);
   });
 });
+
+test('a breakpoint on the entry instruction hits when not stopping on entry', async () => {
+  await withClient(async (client) => {
+    const stop = await client.launchAndWaitForStop({ program: basic }, { lines: [{ path: basic, line: line('ENTRY') }] });
+    assert.equal(stop.body.reason, 'breakpoint');
+    assert.equal((await client.topFrame()).instructionPointerReference, '0x100000');
+  });
+});
