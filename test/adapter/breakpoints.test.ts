@@ -165,3 +165,11 @@ test('a breakpoint on the entry instruction hits when not stopping on entry', as
     assert.equal((await client.topFrame()).instructionPointerReference, '0x100000');
   });
 });
+
+test('a condition that cannot be evaluated stops and says why', async () => {
+  await withClient(async (client) => {
+    const stop = await client.launchAndWaitForStop({ program: basic }, { lines: [{ path: basic, line: line('BP1'), condition: 'byte [0xffff800000000000] == 1' }] });
+    assert.equal(stop.body.reason, 'breakpoint');
+    assert.match(client.output.console ?? '', /condition failed \(cannot read 1 byte at 0xffff800000000000: not mapped\); stopping/);
+  });
+});
