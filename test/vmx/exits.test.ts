@@ -78,6 +78,18 @@ test('MOV to CR0 exits (28) when a host-owned bit differs from the read shadow; 
   assert.equal(reads.t.cpu.getGpr(3) & 0x20n, 0n, 'the guest sees NE from the shadow');
 });
 
+test('MOV to CR0/CR4 that does not exit keeps host-owned bits; in VMX operation fixed bits are enforced (#GP)', { skip }, () => {
+  const e = exitOf({
+    setup: '  VMW CR4_GUEST_HOST_MASK, 0x2000\n  VMW CR4_READ_SHADOW, 0',
+    guest: 'mov rax, cr4\nmov r12, rax\nor rax, 0x80\nmov cr4, rax\nvmcall',
+  });
+  assert.equal(e.reason, 18n, 'no exit: the guest wrote VMXE = 0 as the shadow says');
+  assert.equal(e.t.cpu.getGpr(12) & 0x2000n, 0n, 'the guest reads VMXE = 0');
+  assert.equal(e.field(F.GUEST_CR4), 0x20a0n, 'VMXE stays set (host-owned), PGE set by the guest');
+  const gp = exitOf({ setup: '  VMW EXCEPTION_BITMAP, 0x2000', guest: 'mov rax, cr4\nand rax, ~0x2000\nmov cr4, rax' });
+  assert.equal(gp.field(F.VM_EXIT_INTR_INFO), 0x80000b0dn, 'clearing an unowned fixed bit is #GP(0)');
+});
+
 test('MOV to CR3 exits with CR3-load exiting unless the value is a CR3-target value; MOV from CR3 with store exiting', { skip }, () => {
   const e = exitOf({ primary: Defaults.primary | P.cr3Load, guest: 'mov rax, cr3\nmov cr3, rax' });
   assert.equal(e.reason, 28n);

@@ -120,3 +120,10 @@ test('the guest walk trace after an exit: guest 2 MiB pages under EPT 2 MiB page
   const missing = traceGuestWalk(machine.vmx, 0x7fff0000)!;
   assert.match(missing.fault ?? '', /EPT could not translate guest-physical 0x7fff0000/);
 });
+
+test('guest mode: the guest sees CR4.VMXE = 0 and may rewrite CR4 without breaking the next VM entry', { skip }, () => {
+  const { machine, stop } = guest('mov rax, cr4\nmov r12, rax\nor rax, 0x80\nmov cr4, rax\ncpuid\nhlt');
+  assert.equal(stop.reason, 'halt', stop.detail);
+  assert.equal(machine.cpu.getGpr(12) & 0x2000n, 0n);
+  assert.equal(machine.vmx.lastEntryFailure, undefined);
+});

@@ -225,3 +225,9 @@ test('capability MSRs read through RDMSR; WRMSR to them raises #GP(0)', { skip }
   assert.ok((t.cpu.getGpr(5) & 0x80000080n) === 0x80000080n, 'HLT exiting and secondary controls allowed');
   run(`mov ecx, ${VmxMsr.BASIC}\nwrmsr`, { vmxon: false }).assertStop('triple-fault', /#GP/);
 });
+
+test('in VMX root operation, clearing CR4.VMXE or CR0.NE raises #GP(0)', { skip }, () => {
+  run('mov rax, cr4\nand rax, ~0x2000\nmov cr4, rax').assertStop('triple-fault', /#GP/);
+  run('mov rax, cr0\nand rax, ~0x20\nmov cr0, rax').assertStop('triple-fault', /#GP/);
+  run('mov rax, cr4\nand rax, ~0x2000\nmov cr4, rax', { vmxon: false }).assertStop('halt');
+});

@@ -6,12 +6,13 @@
  * Diagnostics for the debugger: `lastEntryFailure`, the exit log and per-reason counts.
  */
 import type { Cpu } from '../cpu/cpu';
-import type { CpuFault } from '../cpu/fault';
+import { gp0, type CpuFault } from '../cpu/fault';
 import { Flag } from '../cpu/flags';
 import { TripleFault } from '../cpu/interrupts';
 import type { LoopOutcome, RunLoop } from '../cpu/runLoop';
 import { EptFault, EptTranslator } from '../paging/ept';
-import { MiscInfo } from './capabilities';
+import { Cr0 } from '../paging/walker';
+import { Cr0Fixed, Cr4Fixed, MiscInfo, honoursFixed } from './capabilities';
 import { Controls } from './controls';
 import type { EntryFailure } from './entryCheck';
 import { ExitReason } from './exitReasons';
@@ -96,6 +97,7 @@ export class VmxUnit {
   /** Connects the unit to the run loop's signal, exception and deadline hooks. */
   attach(loop: RunLoop): void {
     this.loop = loop;
+    this.cpu.controlRegisterFilter = (register, value) => this.filterControlRegister(register, value);
     loop.signalHandler = (signal, rip) => this.onSignal(signal, rip);
     loop.exceptionHook = (fault, rip) => this.onException(fault, rip);
     loop.deadlineHandler = () => this.onDeadline();
@@ -201,6 +203,26 @@ export class VmxUnit {
     this.exitCounts.set(record.reason & 0xffff, (this.exitCounts.get(record.reason & 0xffff) ?? 0) + 1);
     if (this.breakOnExit?.(record)) this.cpu.requestStop('vm-exit', `VM exit ${record.reason & 0xffff} (${record.name}) at guest RIP 0x${BigInt.asUintN(64, BigInt(record.guestRip)).toString(16)}`);
     this.onExit?.(record);
+  }
+
+  /**
+   * MOV to CR0/CR4, CLTS and LMSW that did not exit: in non-root operation host-owned bits
+   * (guest/host mask) keep their current value; in VMX operation the result must honour
+   * the FIXED0/FIXED1 MSRs (PE and PG may be 0 under unrestricted guest), else #GP(0).
+   */
+  private filterControlRegister(register: 0 | 4, value: number): number {
+    if (this.operation === 'off') return value;
+    const cpu = this.cpu;
+    let result = value >>> 0;
+    if (this.operation === 'non-root' && this.current) {
+      const mask = this.current.get32(register === 0 ? F.CR0_GUEST_HOST_MASK : F.CR4_GUEST_HOST_MASK);
+      const current = register === 0 ? cpu.cr0 : cpu.cr4;
+      result = ((result & ~mask) | (current & mask)) >>> 0;
+    }
+    const relax = register === 0 && this.operation === 'non-root' && this.controls?.secondary.unrestrictedGuest ? Cr0.PE | Cr0.PG : 0;
+    const fixed = register === 0 ? { fixed0: (Cr0Fixed.fixed0 & ~relax) >>> 0, fixed1: Cr0Fixed.fixed1 } : Cr4Fixed;
+    if (!honoursFixed(BigInt(result), fixed)) throw gp0();
+    return result;
   }
 
   // ---- time-based exits ------------------------------------------------------------------
