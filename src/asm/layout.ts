@@ -71,18 +71,12 @@ export function layout(lines: ProgramLine[], initialBits: 16 | 32 | 64, diagnost
 
 function hasSymbols(stmt: Statement): boolean {
   if (stmt.k !== 'insn') return true;
-  let found = false;
-  const mark = (e: Expr | undefined): void => {
-    if (e !== undefined && usesLocation(e)) found = true;
-  };
   for (const op of stmt.operands) {
-    if (op.kind === 'imm') mark(op.expr);
-    if (op.kind === 'mem') {
-      mark(op.disp);
-      if (op.base === undefined && op.index === undefined) found = true;
-    }
+    if (op.kind === 'imm' && usesLocation(op.expr)) return true;
+    // An address without registers may become RIP-relative (default rel): it depends on `$`.
+    if (op.kind === 'mem' && ((op.disp !== undefined && usesLocation(op.disp)) || (op.base === undefined && op.index === undefined))) return true;
   }
-  return found;
+  return false;
 }
 
 /** Whether an expression depends on symbols or the location counter. */
@@ -147,7 +141,14 @@ class Layout {
     final: false,
   };
   /** Encodings of symbol-free instructions by mode and token text, shared by equal lines. */
-  private readonly fixedEncodings = new Map<string, FixedEncoding>();
+  private readonly fixedEncodings = new Map<number, Map<string, FixedEncoding>>();
+
+  /** The symbol-free encodings of the current mode. */
+  private fixedEncodingsNow(): Map<string, FixedEncoding> {
+    let map = this.fixedEncodings.get(this.bits);
+    if (map === undefined) this.fixedEncodings.set(this.bits, (map = new Map()));
+    return map;
+  }
 
   constructor(
     private readonly lines: ProgramLine[],
@@ -438,8 +439,9 @@ class Layout {
 
   private instruction(stmt: Extract<Statement, { k: 'insn' }>, item: Item, pl: ProgramLine): number {
     item.symbolic ??= hasSymbols(stmt);
-    if (item.fixed === undefined && !item.symbolic) {
-      const shared = this.fixedEncodings.get(`${this.bits}|${instructionKey(stmt)}`);
+    const key = item.fixed === undefined && !item.symbolic ? instructionKey(stmt) : '';
+    if (key !== '') {
+      const shared = this.fixedEncodingsNow().get(key);
       if (shared !== undefined) {
         item.fixed = shared.bytes;
         item.fixedReports = shared.reports;
@@ -474,7 +476,7 @@ class Layout {
         if (bytes !== undefined) {
           item.fixed = bytes;
           item.fixedReports = reports.length > 0 ? reports : undefined;
-          this.fixedEncodings.set(`${this.bits}|${instructionKey(stmt)}`, { bytes, reports: item.fixedReports });
+          if (key !== '') this.fixedEncodingsNow().set(key, { bytes, reports: item.fixedReports });
         }
       }
     }

@@ -142,9 +142,17 @@ function reportAt(state: State, frame: Frame, message: string, line: number, sta
   state.program.diagnostics.push({ file: frame.file, severity: 'error', message: origin === undefined || !named ? message : `${message} (in macro '${origin.macro}')`, range });
 }
 
+/** Whether a line holds nothing but blanks and a comment. */
+function isBlank(source: string): boolean {
+  let i = 0;
+  while (i < source.length && (source.charCodeAt(i) === 32 || source.charCodeAt(i) === 9)) i++;
+  return i === source.length || source.charCodeAt(i) === 59;
+}
+
 /** Processes one line of a frame. */
 function feedLine(state: State, frame: Frame, source: string, lineNumber: number): void {
   if (frame.collecting !== undefined && collectLine(state, frame, frame.collecting, source, lineNumber)) return;
+  if (!state.ast && isBlank(source)) return; // assembling: nothing to parse, emit or check
   const { program } = state;
   const marks = frame.origin === undefined ? undefined : [program.diagnostics.length, program.definitions.length, program.references.length];
   const line = frame.origin?.line ?? lineNumber;
