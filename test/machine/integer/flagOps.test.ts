@@ -60,3 +60,8 @@ test('66h pushf/popf move 16 bits and leave the upper flags alone', opts, () => 
   assert.equal(t.cpu.rflags & 0x4_0fff, 0x4_08d7);
   assert.equal(t.cpu.getGpr(4), 0xff000n, 'rsp restored');
 });
+
+test('popfq setting TF traps (#DB) after the instruction that follows it', opts, () => {
+  const t = asm('push rcx\npopfq\nnop\nnop\nhlt').setState({ rcx: 0x102n }).runToStop().assertStop('triple-fault', /delivering vector 1;/);
+  assert.equal(t.cpu.rip, 0x100003, 'trap after the first nop');
+});
