@@ -127,3 +127,11 @@ test('guest mode: the guest sees CR4.VMXE = 0 and may rewrite CR4 without breaki
   assert.equal(machine.cpu.getGpr(12) & 0x2000n, 0n);
   assert.equal(machine.vmx.lastEntryFailure, undefined);
 });
+
+test('guest mode: REP OUTSB to the serial port is emulated (string I/O through guest paging and EPT)', { skip }, () => {
+  const { machine, stop } = guest('mov dx, 0x3f8\nmov rsi, text\nmov r13, rsi\nmov ecx, 5\ncld\nrep outsb\nmov r12, rsi\nhlt\ntext: db "hello"');
+  assert.equal(stop.reason, 'halt', stop.detail);
+  assert.equal(machine.consoleText, 'hello');
+  assert.equal(machine.cpu.getGpr(1), 0n);
+  assert.equal(machine.cpu.getGpr(12) - machine.cpu.getGpr(13), 5n, 'RSI advanced by the count');
+});

@@ -13,6 +13,8 @@ import { F } from '../vmx/fields';
 import type { Vmcs } from '../vmx/vmcs';
 import type { VmxUnit } from '../vmx/vmxUnit';
 import { runHypercall } from './hypercalls';
+import { traceGuestWalk } from '../vmx/guestWalk';
+import { Access } from '../paging/types';
 import { HostLayout, HYPERVISOR_SIGNATURE } from './layout';
 
 export interface ExitContext {
@@ -77,10 +79,7 @@ const io: ExitHandler = (ctx) => {
   const size = (q & 7) + 1;
   const input = (q & 8) !== 0;
   const port = q >>> 16;
-  if (q & 0x10) {
-    ctx.cpu.requestStop('vm-exit', `the built-in hypervisor does not emulate string I/O (port ${hex(port)}) at guest RIP ${hex(guestRip(ctx))}`);
-    return;
-  }
+  if (q & 0x10) return stringIo(ctx, port, size, input, (q & 0x20) !== 0);
   const cpu = ctx.cpu;
   if (input) {
     const value = cpu.io.in(port, size);
@@ -91,6 +90,41 @@ const io: ExitHandler = (ctx) => {
   } else cpu.io.out(port, size, cpu.lo[0]! & (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1));
   skipInstruction(ctx);
 };
+
+function readPhysical(cpu: Cpu, address: number, size: number): number {
+  return size === 1 ? cpu.mem.read8(address) : size === 2 ? cpu.mem.read16(address) : cpu.mem.read32(address);
+}
+
+function writePhysical(cpu: Cpu, address: number, size: number, value: number): void {
+  if (size === 1) cpu.mem.write8(address, value & 0xff);
+  else if (size === 2) cpu.mem.write16(address, value & 0xffff);
+  else cpu.mem.write32(address, value >>> 0);
+}
+
+/**
+ * INS/OUTS (with REP: all RCX elements at once): each element's guest-linear address is
+ * translated through the guest page tables and EPT; RSI/RDI and RCX are updated as the
+ * instruction would (64-bit address size).
+ */
+function stringIo(ctx: ExitContext, port: number, size: number, input: boolean, rep: boolean): void {
+  const cpu = ctx.cpu;
+  const count = rep ? Number(cpu.getGpr(1) & 0xffffffffn) : 1;
+  const step = ctx.vmcs.get32(F.GUEST_RFLAGS) & 0x400 ? -size : size;
+  let linear = Number(BigInt.asIntN(64, ctx.vmcs.get(F.GUEST_LINEAR_ADDRESS)));
+  for (let i = 0; i < count; i++, linear += step) {
+    const trace = traceGuestWalk(ctx.unit, linear, input ? Access.Write : Access.Read);
+    if (trace?.physical === undefined) {
+      ctx.cpu.requestStop('vm-exit', `string I/O at guest RIP ${hex(guestRip(ctx))}: guest-linear ${hex(linear)} does not translate (${trace?.fault ?? 'no VMCS'})`);
+      return;
+    }
+    if (input) writePhysical(cpu, trace.physical, size, cpu.io.in(port, size));
+    else cpu.io.out(port, size, readPhysical(cpu, trace.physical, size));
+  }
+  const index = input ? 7 : 6;
+  cpu.setGpr(index, cpu.getGpr(index) + BigInt(count * step));
+  if (rep) cpu.setGpr(1, 0n);
+  skipInstruction(ctx);
+}
 
 const hlt: ExitHandler = (ctx) => {
   skipInstruction(ctx);
