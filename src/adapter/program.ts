@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { assemble, addressToLine, lineToAddresses, type AssembleResult, type Diagnostic, type LineMapEntry } from '../asm/index';
 import { LaunchError } from './launchConfig';
+import { isElf, parseElf, ImageError } from '../machine/boot/elf';
 
 const SOURCE_EXTENSIONS = /\.(hvasm|asm|nasm|s)$/i;
 
@@ -47,7 +48,7 @@ export function loadProgram(path: string): LoadedProgram {
       throw new LaunchError(`cannot read program '${path}': ${(e as Error).message}`);
     }
     if (bytes.length === 0) throw new LaunchError(`program '${path}' is empty`);
-    return { path, bytes, origin: undefined, assembly: undefined, labels: [], symbols: new Map() };
+    return { path, bytes, origin: undefined, assembly: undefined, ...imageSymbols(path, bytes) };
   }
   if (readSource(path) === undefined) throw new LaunchError(`cannot read program '${path}'`);
   const result = assemble(path, { readFile: readSource, includePaths: [dirname(path)] });
@@ -63,6 +64,21 @@ export function loadProgram(path: string): LoadedProgram {
   }
   labels.sort((a, b) => a.address - b.address);
   return { path, bytes: result.bytes, origin: result.origin, assembly: result, labels, symbols };
+}
+
+/** Labels of an ELF64 executable's symbol table (none for a flat binary). */
+function imageSymbols(path: string, bytes: Uint8Array): { labels: { name: string; address: number }[]; symbols: Map<string, bigint> } {
+  if (!isElf(bytes)) return { labels: [], symbols: new Map() };
+  let elfSymbols: Map<string, number>;
+  try {
+    elfSymbols = parseElf(bytes).symbols;
+  } catch (e) {
+    if (e instanceof ImageError) throw new LaunchError(`cannot load ${path}: ${e.message}`);
+    throw e;
+  }
+  const labels = [...elfSymbols].filter(([name]) => name !== '').map(([name, address]) => ({ name, address }));
+  labels.sort((a, b) => a.address - b.address);
+  return { labels, symbols: new Map(labels.map((l) => [l.name, BigInt(l.address)])) };
 }
 
 /** The source line (entry) of the instruction or data at `address`, if the program has a line map. */
