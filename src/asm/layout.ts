@@ -3,20 +3,14 @@
 // no address changes; then one final pass emits bytes, the line map and diagnostics.
 import { evaluate, type Expr, type Value } from './expr';
 import { dataSize, emitData } from './data';
-import { encodeStatement, type EncodeContext, type EncodeWarning, type InstructionState, newInstructionState } from './instruction';
+import { encodeStatement, type EncodeContext, type EncodeWarning } from './instruction';
+import { type FixedEncoding, hasSymbols, type Item, newItem, type Report, usesLocation } from './layoutItems';
+import { placeSections, type Section } from './sections';
 import type { ProgramLine } from './preprocess';
 import { instructionKey, type Statement } from './statement';
+export type { Section } from './sections';
 import { LocatedError } from './errorColumns';
 import type { Diagnostic, LineMapEntry } from './types';
-
-export interface Section {
-  name: string;
-  align: number;
-  nobits: boolean;
-  size: number;
-  start: number;
-  bytes: Uint8Array;
-}
 
 interface Label {
   section: Section;
@@ -27,30 +21,6 @@ interface Label {
   /** The label's value as of `valueAddress`, reused while the address stays the same. */
   value?: Value;
   valueAddress?: number;
-}
-
-interface Item {
-  state: InstructionState;
-  size: number;
-  /** Whether the statement's bytes depend on symbols or the address (computed on first use). */
-  symbolic?: boolean;
-  /** Bytes of an instruction that depends on no symbol, and what its encoding reported. */
-  fixed?: Uint8Array;
-  fixedReports?: Report[];
-}
-
-/** A diagnostic kept for the final pass; columns are relative to the instruction's start. */
-interface Report {
-  message: string;
-  start: number;
-  end: number;
-  severity: 'error' | 'warning';
-}
-
-/** Bytes and reports of an instruction without symbols; same text and mode, same bytes. */
-interface FixedEncoding {
-  bytes: Uint8Array;
-  reports?: Report[];
 }
 
 export interface LayoutResult {
@@ -67,33 +37,6 @@ const MAX_PASSES = 40;
 /** Lays out and emits the program; diagnostics go to `diagnostics`. */
 export function layout(lines: ProgramLine[], initialBits: 16 | 32 | 64, diagnostics: Diagnostic[]): LayoutResult {
   return new Layout(lines, initialBits, diagnostics).run();
-}
-
-function hasSymbols(stmt: Statement): boolean {
-  if (stmt.k !== 'insn') return true;
-  for (const op of stmt.operands) {
-    if (op.kind === 'imm' && usesLocation(op.expr)) return true;
-    // An address without registers may become RIP-relative (default rel): it depends on `$`.
-    if (op.kind === 'mem' && ((op.disp !== undefined && usesLocation(op.disp)) || (op.base === undefined && op.index === undefined))) return true;
-  }
-  return false;
-}
-
-/** Whether an expression depends on symbols or the location counter. */
-function usesLocation(e: Expr): boolean {
-  switch (e.k) {
-    case 'num':
-    case 'reg':
-      return false;
-    case 'un':
-      return usesLocation(e.a);
-    case 'bin':
-      return usesLocation(e.a) || usesLocation(e.b);
-    case 'cond':
-      return usesLocation(e.c) || usesLocation(e.a) || usesLocation(e.b);
-    default:
-      return true;
-  }
 }
 
 class Layout {
@@ -155,7 +98,7 @@ class Layout {
     private readonly initialBits: 16 | 32 | 64,
     private readonly diagnostics: Diagnostic[],
   ) {
-    this.items = lines.map(() => ({ state: newInstructionState(), size: 0, symbolic: undefined, fixed: undefined, fixedReports: undefined }));
+    this.items = lines.map(newItem);
     this.section('.text');
   }
 
@@ -285,7 +228,7 @@ class Layout {
       }
       this.current.size += size;
     }
-    this.placeSections();
+    if (placeSections(this.sections.values(), this.origin)) this.changed = true;
   }
 
   private defineLabel(name: string, statement: Statement, start: number, end: number): void {
@@ -329,22 +272,6 @@ class Layout {
     evaluate(equ.expr, this.context());
     this.here = saved;
     equ.busy = false;
-  }
-
-  private placeSections(): void {
-    let address = this.origin;
-    const ordered = [...this.sections.values()].sort((a, b) => Number(a.nobits) - Number(b.nobits) || (a.name === '.text' ? -1 : b.name === '.text' ? 1 : 0));
-    for (const s of ordered) {
-      if (s.size === 0 && s.name !== '.text') {
-        if (s.start !== address) this.changed = true;
-        s.start = address;
-        continue;
-      }
-      const start = s.name === '.text' ? address : Math.ceil(address / s.align) * s.align;
-      if (start !== s.start) this.changed = true;
-      s.start = start;
-      address = start + s.size;
-    }
   }
 
   private value(expr: Expr, what: string): bigint | undefined {
