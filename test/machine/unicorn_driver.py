@@ -4,7 +4,7 @@ Every case runs at codeBase, like in our machine (return addresses and RIP-relat
 operands agree). Unicorn 2.0 keeps translated blocks across mem_write, so each case drops
 the cached translations of the code region (ctl_remove_cache; ctl_flush_tb costs ~0.3 s).
 
-stdin: {"codeBase": int, "dataBase": int, "data": hex, "cases": [{"code": hex, "regs": [16 hex], "rflags": int}]}
+stdin: {"codeBase": int, "dataBase": int, "fsBase": int, "gsBase": int, "data": hex, "cases": [{"code": hex, "regs": [16 hex], "rflags": int}]}
 stdout: [{"regs": [16 hex], "rflags": int, "changes": [[offset, byte], ...], "error": str | null}]
 A CPU exception stops the case with error "exception <vector>" and the state at the fault.
 Register order is the x86 encoding order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15.
@@ -16,7 +16,7 @@ from unicorn import Uc, UcError, UC_ARCH_X86, UC_MODE_64, UC_HOOK_INTR
 from unicorn.x86_const import (
     UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
     UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11,
-    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15, UC_X86_REG_EFLAGS, UC_X86_REG_RIP,
+    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15, UC_X86_REG_EFLAGS, UC_X86_REG_RIP, UC_X86_REG_FS_BASE, UC_X86_REG_GS_BASE,
 )
 
 GPRS = [UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
@@ -58,6 +58,8 @@ def main():
         for reg, value in zip(GPRS, case["regs"]):
             uc.reg_write(reg, int(value, 16))
         uc.reg_write(UC_X86_REG_EFLAGS, case["rflags"])
+        uc.reg_write(UC_X86_REG_FS_BASE, request["fsBase"])
+        uc.reg_write(UC_X86_REG_GS_BASE, request["gsBase"])
         error = None
         raised.clear()
         try:

@@ -9,6 +9,9 @@ export const DATA_BASE = 0x200000;
 /** Bytes of the data region; the stack lives in its top quarter. */
 export const DATA_SIZE = 0x4000;
 export const STACK_TOP = DATA_BASE + 0x3800;
+/** FS and GS bases set in both machines: fs:/gs: operands reach the data region through them. */
+export const FS_BASE = 0x100000;
+export const GS_BASE = 0x300000;
 
 export const CF = 0x1;
 export const PF = 0x4;
@@ -95,11 +98,16 @@ export class Builder {
     return regName(this.rng.pick(pool), size);
   }
 
-  /** A memory operand in the data region (absolute or RIP-relative), sometimes crossing a page. */
+  /** A memory operand in the data region (absolute, RIP-relative or FS/GS-based), sometimes crossing a page. */
   mem(size: number, ripRelative = true): string {
     const offset = this.rng.chance(0.1) ? 0x1000 - this.rng.range(1, size) : this.rng.range(0, 0x2f00);
     // `$$` is the sequence's own section, which starts at CODE_BASE (see assembleAll)
-    if (ripRelative && this.rng.chance(0.2)) return `${SIZE_NAMES[size]} [rel $$ + 0x${(DATA_BASE + offset - CODE_BASE).toString(16)}]`;
+    const form = this.rng.next();
+    if (ripRelative && form < 0.2) return `${SIZE_NAMES[size]} [rel $$ + 0x${(DATA_BASE + offset - CODE_BASE).toString(16)}]`;
+    if (form > 0.9) {
+      const [segment, base] = this.rng.chance(0.5) ? ['fs', FS_BASE] : ['gs', GS_BASE];
+      return `${SIZE_NAMES[size]} [${segment}:abs ${DATA_BASE + offset - base}]`;
+    }
     return `${SIZE_NAMES[size]} [abs 0x${(DATA_BASE + offset).toString(16)}]`;
   }
 

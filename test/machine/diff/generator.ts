@@ -9,7 +9,7 @@
 import { ALL6, Builder, DF, Random } from './builder';
 import { TEMPLATES } from './templates';
 
-export { CODE_BASE, DATA_BASE, DATA_SIZE, DF, Random, STACK_TOP } from './builder';
+export { CODE_BASE, DATA_BASE, DATA_SIZE, DF, FS_BASE, GS_BASE, Random, STACK_TOP } from './builder';
 export { TEMPLATES } from './templates';
 
 export interface Sequence {

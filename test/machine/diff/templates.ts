@@ -3,7 +3,7 @@
  * arithmetic flags it defines, leaves undefined and reads (see generator.ts). Together
  * they cover every integer instruction group and operand size.
  */
-import { ALL6, AF, Builder, CF, CONDITION_READS, CONDITIONS, DATA_BASE, DF, emit, OF, PF, regName, SF, SIZE_NAMES, WRITABLE, ZF, type Emitted, type Template } from './builder';
+import { ALL6, AF, Builder, CF, CONDITION_READS, CONDITIONS, DATA_BASE, DF, emit, FS_BASE, GS_BASE, OF, PF, regName, SF, SIZE_NAMES, WRITABLE, ZF, type Emitted, type Template } from './builder';
 
 function twoOperandSize(b: Builder): { size: number; high: boolean } {
   const size = b.size();
@@ -229,17 +229,21 @@ const stringOp: Template = (b) => {
   const long = suffix === 'b' && b.rng.chance(0.1);
   const count = long ? b.rng.range(1000, 2100) : b.rng.chance(0.1) ? 0 : b.rng.range(1, 24);
   const [low, high] = long ? [0x1000, 0x1800] : [0x400, 0x2c00];
+  const precopy = compares && b.rng.chance(0.5);
+  // a source segment override (FS/GS base added to rSI); with a32 only FS, whose base is below the data
+  const override = op !== 'stos' && op !== 'scas' && !precopy && b.rng.chance(0.25) ? (a32 || b.rng.chance(0.5) ? 'fs' : 'gs') : '';
+  const sourceBase = override === 'fs' ? FS_BASE : override === 'gs' ? GS_BASE : 0;
   const lines = [
-    `mov ${a32 ? 'esi' : 'rsi'}, 0x${(DATA_BASE + b.rng.range(low, high)).toString(16)}`,
+    `mov ${a32 ? 'esi' : 'rsi'}, ${DATA_BASE + b.rng.range(low, high) - sourceBase}`,
     `mov ${a32 ? 'edi' : 'rdi'}, 0x${(DATA_BASE + b.rng.range(low, high)).toString(16)}`,
     `mov ecx, ${count}`,
     b.rng.chance(0.3) ? 'std' : 'cld',
   ];
-  if (compares && b.rng.chance(0.5)) {
+  if (precopy) {
     // make runs of equal elements likely: copy the source over the destination first
     lines.push('push rsi', 'push rdi', 'push rcx', 'rep movsb', 'pop rcx', 'pop rdi', 'pop rsi');
   }
-  lines.push(`${rep}${a32 ? 'a32 ' : ''}${op}${suffix}`);
+  lines.push(`${override ? override + ' ' : ''}${rep}${a32 ? 'a32 ' : ''}${op}${suffix}`);
   const defines = compares && (rep === '' || count > 0) ? ALL6 : 0;
   return emit(lines, defines);
 };

@@ -6,9 +6,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Machine } from '../../../src/machine/machine';
-import { GPR_NAMES } from '../../../src/machine/cpu/registers';
+import { GPR_NAMES, Seg } from '../../../src/machine/cpu/registers';
 import { nasm } from '../cpuRunner';
-import { CODE_BASE, DATA_BASE, DATA_SIZE, DF, Random, STACK_TOP, type Sequence } from './generator';
+import { CODE_BASE, DATA_BASE, DATA_SIZE, DF, FS_BASE, GS_BASE, Random, STACK_TOP, type Sequence } from './generator';
 
 export { CODE_BASE };
 
@@ -84,6 +84,8 @@ export function runOurs(c: Case, data: Uint8Array): Outcome {
   const cpu = machine.cpu;
   cpu.halted = false;
   cpu.attention = 0;
+  cpu.segments[Seg.FS]!.base = FS_BASE;
+  cpu.segments[Seg.GS]!.base = GS_BASE;
   c.regs.forEach((value, i) => cpu.setGpr(i, value));
   cpu.rflags = c.rflags;
   const stop = machine.run(1_000_000);
@@ -111,6 +113,8 @@ export function runUnicorn(cases: readonly Case[], data: Uint8Array): Outcome[] 
   const request = {
     codeBase: CODE_BASE,
     dataBase: DATA_BASE,
+    fsBase: FS_BASE,
+    gsBase: GS_BASE,
     data: Buffer.from(data).toString('hex'),
     cases: cases.map((c) => ({ code: Buffer.from(c.code).toString('hex'), regs: c.regs.map((r) => r.toString(16)), rflags: c.rflags })),
   };
