@@ -19,7 +19,8 @@ import { validateLaunchArguments, LaunchError, type LaunchConfig } from './launc
 import { loadProgram, formatDiagnostic, symbolize, addressesForLine } from './program';
 import { Debuggee } from './debuggee';
 import { BreakpointManager } from './breakpoints';
-import { RegisterVariables } from './variables';
+import { RegisterVariables, Ref } from './variables';
+import { StackScope } from './stackScope';
 import { stackFrames, threads, VCPU_THREAD_ID } from './stack';
 import { parseMemoryReference, MemoryReferenceError } from './memory';
 import { disassemble } from './disassemble';
@@ -58,6 +59,7 @@ export class HyperscopeSession extends LoggingDebugSession {
     super();
     this.setDebuggerLinesStartAt1(false);
     this.setDebuggerColumnsStartAt1(false);
+    this.variables.providers.push(new StackScope(Ref.firstProvided, () => this.require()));
     this.breakpoints.onChange = (addresses) => this.debuggee?.runtime.setUserBreakpoints(this.debuggee.config.noDebug ? [] : addresses);
   }
 

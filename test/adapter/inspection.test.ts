@@ -18,7 +18,7 @@ test('registers: GPRs, rip and rflags in hex with decoded flags', async () => {
     const scopes = await client.scopesRequest({ frameId: 1 });
     assert.deepEqual(
       scopes.body.scopes.map((s) => [s.name, s.presentationHint]),
-      [['Registers', 'registers']],
+      [['Registers', 'registers'], ['Stack', undefined]],
     );
     const regs = await client.registers();
     assert.equal(regs.rax!.value, '0x0000000000000001');
@@ -53,6 +53,18 @@ test('registers: CR0 and EFER decoded bit by bit, segments with their hidden par
     const rights = await client.readVariables(cs['access rights']!.variablesReference);
     assert.equal(rights.L!.value, '1 (64-bit code segment)');
     assert.equal(rights.DPL!.value, '0 (descriptor privilege level)');
+  });
+});
+
+test('the Stack scope shows qwords from RSP with the labels they point into', async () => {
+  await withClient(async (client) => {
+    await client.launchAndWaitForStop({ program: basic }, { lines: [{ path: basic, line: line('DOUBLE') }] });
+    const scopes = await client.scopesRequest({ frameId: 1 });
+    const stack = await client.readVariables(scopes.body.scopes[1]!.variablesReference);
+    assert.equal(stack['[rsp+0x0]']!.value, '0x0000000000100012 <start+0x12>');
+    assert.equal(stack['[rsp+0x0]']!.memoryReference, 'gva:0xfeff8');
+    assert.equal(await client.evaluate(stack['[rsp+0x0]']!.evaluateName!, 'watch'), '0x100012 (1048594) <start+0x12>');
+    assert.equal(Object.keys(stack).length, 32);
   });
 });
 
