@@ -124,9 +124,11 @@ export class HyperscopeSession extends LoggingDebugSession {
       return;
     }
     this.sendEvent(new InitializedEvent());
+    const debuggee = this.debuggee;
     await this.waitForConfiguration();
     this.sendResponse(response);
-    this.require().runtime.start(config.stopOnEntry);
+    // a disconnect or restart while waiting replaced or removed the program
+    if (debuggee !== undefined && this.debuggee === debuggee) debuggee.runtime.start(config.stopOnEntry);
   }
 
   /** configurationDone, or a timeout for clients that never send it (the launch must not hang). */

@@ -141,3 +141,16 @@ test('capabilities are stated truthfully', async () => {
     assert.deepEqual(caps.exceptionBreakpointFilters, []);
   });
 });
+
+test('a disconnect while launch waits for configurationDone leaves nothing running', async () => {
+  await withClient(async (client) => {
+    await client.initializeRequest();
+    const initialized = client.waitForEvent('initialized');
+    const launched = client.launchRequest({ program: fixture('runaway.hvasm') } as never);
+    await initialized;
+    await client.disconnectRequest({});
+    await client.configurationDoneRequest();
+    await launched;
+    await expectError(client, 'stackTrace', { threadId: 1 }, /no program is running/);
+  });
+});
