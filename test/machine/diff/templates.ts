@@ -213,7 +213,11 @@ const bitScan: Template = (b) => {
     src = b.reg(size);
     if (b.rng.chance(0.3)) lines.push(`xor ${src}, ${src}`);
   }
-  lines.push(`${op} ${b.reg(size)}, ${src}`);
+  const dst = b.reg(size);
+  // Unicorn 2.0.1 zero-extends a 32-bit destination it leaves unchanged (zero source); the
+  // SDM and we do not modify it. Pre-zero the upper half so both agree.
+  if (size === 4) lines.push(`mov ${dst}, ${dst}`);
+  lines.push(`${op} ${dst}, ${src}`);
   return emit(lines, ZF, CF | OF | SF | AF | PF);
 };
 

@@ -5,8 +5,8 @@
  *
  * bt*: CF = the bit, other flags unchanged (ZF is defined as unchanged; the rest are
  * undefined). bsf/bsr: ZF = (source = 0); the undefined flags follow QEMU (logic flags
- * of the source). With a zero source the destination keeps its value but, as in QEMU,
- * a 32-bit destination is still zero-extended.
+ * of the source). With a zero source the destination is not modified at all, as the
+ * current SDM and AMD document (QEMU 5/Unicorn zero-extend a 32-bit destination).
  */
 import { Mnemonic } from 'iced-x86';
 import type { Cpu } from '../cpu';
@@ -124,10 +124,7 @@ function bitScan(forward: boolean): Factory {
       const lo = readOperand(cpu, src, size);
       const hi = cpu.hiOut;
       logic(cpu, size, lo, hi);
-      if ((lo | hi) === 0) {
-        if (size === 4) cpu.hi[ref.index] = 0;
-        return;
-      }
+      if ((lo | hi) === 0) return;
       cpu.writeReg(ref, scan(forward, lo, hi), 0);
     };
   };
