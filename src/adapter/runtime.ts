@@ -193,7 +193,9 @@ export class HyperscopeRuntime extends EventEmitter {
     const travel = this.machine.timeTravel;
     if (this.running || this.finished || travel === undefined) return;
     this.running = true;
+    const epoch = this.epoch;
     setImmediate(() => {
+      if (epoch !== this.epoch) return;
       this.replaying = true;
       let reachedStart: boolean;
       try {
