@@ -200,6 +200,10 @@ export class HyperscopeRuntime extends EventEmitter {
       let reachedStart: boolean;
       try {
         reachedStart = operation(travel);
+      } catch (e) {
+        this.emit('output', `simulator error: ${(e as Error).stack ?? String(e)}\n`, 'stderr');
+        this.emitStop({ reason: 'exception', description: `simulator error during ${what}: ${(e as Error).message}` });
+        return;
       } finally {
         this.replaying = false;
         this.running = false;
