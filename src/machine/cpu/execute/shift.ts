@@ -159,9 +159,9 @@ function rotateCarry(cpu: Cpu, op: ShiftOp, size: number, lo: number, hi: number
 
 /**
  * Shifts a `size`-byte value by an already masked count; returns the low half (high half
- * via `shiftHigh()`) and leaves the flags for `applyShiftFlags`. Count 0: unchanged.
+ * in `out[1]`) and leaves the flags for `applyShiftFlags`. Count 0: unchanged.
  */
-export function shiftValue(cpu: Cpu, op: ShiftOp, size: number, lo: number, hi: number, count: number): number {
+function shiftValue(cpu: Cpu, op: ShiftOp, size: number, lo: number, hi: number, count: number): number {
   if (count === 0) {
     pendingMask = 0;
     out[1] = hi;
@@ -179,11 +179,7 @@ export function shiftValue(cpu: Cpu, op: ShiftOp, size: number, lo: number, hi: 
   }
 }
 
-export function shiftHigh(): number {
-  return out[1]!;
-}
-
-export function applyShiftFlags(cpu: Cpu): void {
+function applyShiftFlags(cpu: Cpu): void {
   if (pendingMask === 0) return;
   if (pendingMask === ARITH_FLAGS) setArithFlags(cpu, pendingFlags);
   else setSomeFlags(cpu, pendingMask, pendingFlags);
