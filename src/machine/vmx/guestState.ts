@@ -6,7 +6,6 @@ import type { Cpu } from '../cpu/cpu';
 import { Msr } from '../cpu/msrIndex';
 import type { SegmentRegister } from '../cpu/segment';
 import { Ar } from '../cpu/segment';
-import { linearToBigInt } from '../cpu/state';
 import { Efer } from '../paging/walker';
 import type { Controls } from './controls';
 import { EntryCtl } from './controls';
@@ -36,7 +35,7 @@ function segmentRegister(cpu: Cpu, i: number): SegmentRegister {
 /** Loads the guest-state area into the CPU (after every check passed). */
 export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   cpu.cr0 = vmcs.get32(F.GUEST_CR0);
-  cpu.cr3 = physicalToNumber(vmcs.get(F.GUEST_CR3));
+  cpu.cr3 = vmcs.getNumber(F.GUEST_CR3) % 2 ** 52;
   cpu.cr4 = vmcs.get32(F.GUEST_CR4);
   if (controls.entry.loadDebugControls) {
     cpu.dr[7] = vmcs.get32(F.GUEST_DR7);
@@ -53,16 +52,17 @@ export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   cpu.msrs.set(Msr.IA32_SYSENTER_EIP, vmcs.get(F.GUEST_SYSENTER_EIP));
 
   GUEST_SEGMENTS.forEach((fields, i) => {
-    segmentRegister(cpu, i).load(vmcs.get32(fields.selector), naturalToNumber(vmcs.get(fields.base)), vmcs.get32(fields.limit), vmcs.get32(fields.accessRights));
+    segmentRegister(cpu, i).load(vmcs.get32(fields.selector), vmcs.getLinear(fields.base), vmcs.get32(fields.limit), vmcs.get32(fields.accessRights));
   });
-  cpu.gdtr.base = naturalToNumber(vmcs.get(F.GUEST_GDTR_BASE));
+  cpu.gdtr.base = vmcs.getLinear(F.GUEST_GDTR_BASE);
   cpu.gdtr.limit = vmcs.get32(F.GUEST_GDTR_LIMIT) & 0xffff;
-  cpu.idtr.base = naturalToNumber(vmcs.get(F.GUEST_IDTR_BASE));
+  cpu.idtr.base = vmcs.getLinear(F.GUEST_IDTR_BASE);
   cpu.idtr.limit = vmcs.get32(F.GUEST_IDTR_LIMIT) & 0xffff;
 
-  cpu.setGpr(4, vmcs.get(F.GUEST_RSP));
-  cpu.rip = naturalToNumber(vmcs.get(F.GUEST_RIP));
-  cpu.rflags = Number(vmcs.get(F.GUEST_RFLAGS) & 0xffffffffn);
+  cpu.lo[4] = vmcs.get32(F.GUEST_RSP);
+  cpu.hi[4] = vmcs.getHigh32(F.GUEST_RSP);
+  cpu.rip = vmcs.getLinear(F.GUEST_RIP);
+  cpu.rflags = vmcs.get32(F.GUEST_RFLAGS);
   cpu.cpl = cpu.ss.dpl;
   updateBitness(cpu);
 
@@ -79,14 +79,14 @@ export function updateBitness(cpu: Cpu): void {
 
 /** Saves the CPU's state into the guest-state area on VM exit. `rip` is the guest RIP to record. */
 export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: number): void {
-  vmcs.set(F.GUEST_CR0, BigInt(cpu.cr0 >>> 0));
-  vmcs.set(F.GUEST_CR3, BigInt(cpu.cr3));
-  vmcs.set(F.GUEST_CR4, BigInt(cpu.cr4 >>> 0));
+  vmcs.setNumber(F.GUEST_CR0, cpu.cr0 >>> 0);
+  vmcs.setNumber(F.GUEST_CR3, cpu.cr3);
+  vmcs.setNumber(F.GUEST_CR4, cpu.cr4 >>> 0);
   if (controls.exit.saveDebugControls) {
     vmcs.set(F.GUEST_DR7, BigInt(cpu.dr[7]! >>> 0));
     vmcs.set(F.GUEST_IA32_DEBUGCTL, cpu.msrs.get(Msr.IA32_DEBUGCTL) ?? 0n);
   }
-  if (controls.exit.saveEfer) vmcs.set(F.GUEST_IA32_EFER, BigInt(cpu.efer >>> 0));
+  if (controls.exit.saveEfer) vmcs.setNumber(F.GUEST_IA32_EFER, cpu.efer >>> 0);
   if (controls.exit.savePat) vmcs.set(F.GUEST_IA32_PAT, cpu.msrs.get(Msr.IA32_PAT) ?? 0x0007040600070406n);
   vmcs.set(F.GUEST_SYSENTER_CS, cpu.msrs.get(Msr.IA32_SYSENTER_CS) ?? 0n);
   vmcs.set(F.GUEST_SYSENTER_ESP, cpu.msrs.get(Msr.IA32_SYSENTER_ESP) ?? 0n);
@@ -94,24 +94,24 @@ export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: nu
   // IA32_VMX_MISC bit 5: the "IA-32e mode guest" entry control receives EFER.LMA.
   const entry = vmcs.get32(F.VM_ENTRY_CONTROLS);
   const lma = (cpu.efer & Efer.LMA) !== 0;
-  vmcs.set(F.VM_ENTRY_CONTROLS, BigInt((lma ? entry | EntryCtl.ia32eModeGuest : entry & ~EntryCtl.ia32eModeGuest) >>> 0));
+  vmcs.setNumber(F.VM_ENTRY_CONTROLS, (lma ? entry | EntryCtl.ia32eModeGuest : entry & ~EntryCtl.ia32eModeGuest) >>> 0);
 
   GUEST_SEGMENTS.forEach((fields, i) => {
     const seg = segmentRegister(cpu, i);
-    vmcs.set(fields.selector, BigInt(seg.selector));
-    vmcs.set(fields.base, linearToBigInt(seg.base));
-    vmcs.set(fields.limit, BigInt(seg.limit >>> 0));
-    vmcs.set(fields.accessRights, BigInt(seg.accessRights >>> 0));
+    vmcs.setNumber(fields.selector, seg.selector);
+    vmcs.setNumber(fields.base, seg.base);
+    vmcs.setNumber(fields.limit, seg.limit >>> 0);
+    vmcs.setNumber(fields.accessRights, seg.accessRights >>> 0);
   });
-  vmcs.set(F.GUEST_GDTR_BASE, linearToBigInt(cpu.gdtr.base));
-  vmcs.set(F.GUEST_GDTR_LIMIT, BigInt(cpu.gdtr.limit));
-  vmcs.set(F.GUEST_IDTR_BASE, linearToBigInt(cpu.idtr.base));
-  vmcs.set(F.GUEST_IDTR_LIMIT, BigInt(cpu.idtr.limit));
+  vmcs.setNumber(F.GUEST_GDTR_BASE, cpu.gdtr.base);
+  vmcs.setNumber(F.GUEST_GDTR_LIMIT, cpu.gdtr.limit);
+  vmcs.setNumber(F.GUEST_IDTR_BASE, cpu.idtr.base);
+  vmcs.setNumber(F.GUEST_IDTR_LIMIT, cpu.idtr.limit);
 
-  vmcs.set(F.GUEST_RSP, cpu.getGpr(4));
-  vmcs.set(F.GUEST_RIP, linearToBigInt(rip));
-  vmcs.set(F.GUEST_RFLAGS, BigInt(cpu.rflags >>> 0));
-  vmcs.set(F.GUEST_ACTIVITY_STATE, BigInt(cpu.halted ? Activity.Hlt : Activity.Active));
-  vmcs.set(F.GUEST_INTERRUPTIBILITY_INFO, BigInt(cpu.interruptShadowRip === rip ? Interruptibility.Sti : 0));
-  vmcs.set(F.GUEST_PENDING_DBG_EXCEPTIONS, 0n);
+  vmcs.setHalves(F.GUEST_RSP, cpu.lo[4]!, cpu.hi[4]!);
+  vmcs.setNumber(F.GUEST_RIP, rip);
+  vmcs.setNumber(F.GUEST_RFLAGS, cpu.rflags >>> 0);
+  vmcs.setNumber(F.GUEST_ACTIVITY_STATE, cpu.halted ? Activity.Hlt : Activity.Active);
+  vmcs.setNumber(F.GUEST_INTERRUPTIBILITY_INFO, cpu.interruptShadowRip === rip ? Interruptibility.Sti : 0);
+  vmcs.setNumber(F.GUEST_PENDING_DBG_EXCEPTIONS, 0);
 }

@@ -10,7 +10,7 @@ import { Ar } from '../cpu/segment';
 import { Efer } from '../paging/walker';
 import type { Controls } from './controls';
 import { F } from './fields';
-import { naturalToNumber, physicalToNumber, updateBitness } from './guestState';
+import { updateBitness } from './guestState';
 import { HOST_SELECTORS } from './segmentFields';
 import type { Vmcs } from './vmcs';
 
@@ -20,7 +20,7 @@ const TSS_BUSY_AR = 0xb | Ar.P;
 export function loadHostState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   const long = controls.exit.hostAddressSpaceSize;
   cpu.cr0 = vmcs.get32(F.HOST_CR0);
-  cpu.cr3 = physicalToNumber(vmcs.get(F.HOST_CR3));
+  cpu.cr3 = vmcs.getNumber(F.HOST_CR3) % 2 ** 52;
   cpu.cr4 = vmcs.get32(F.HOST_CR4);
   cpu.dr[7] = 0x400;
   cpu.msrs.set(Msr.IA32_DEBUGCTL, 0n);
@@ -37,8 +37,8 @@ export function loadHostState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
     [Seg.ES, HOST_SELECTORS.ES, 0],
     [Seg.SS, HOST_SELECTORS.SS, 0],
     [Seg.DS, HOST_SELECTORS.DS, 0],
-    [Seg.FS, HOST_SELECTORS.FS, naturalToNumber(vmcs.get(F.HOST_FS_BASE))],
-    [Seg.GS, HOST_SELECTORS.GS, naturalToNumber(vmcs.get(F.HOST_GS_BASE))],
+    [Seg.FS, HOST_SELECTORS.FS, vmcs.getLinear(F.HOST_FS_BASE)],
+    [Seg.GS, HOST_SELECTORS.GS, vmcs.getLinear(F.HOST_GS_BASE)],
   ];
   for (const [seg, field, base] of data) {
     const selector = vmcs.get32(field);
@@ -46,15 +46,16 @@ export function loadHostState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
     const unusable = (selector & 0xfffc) === 0 && seg !== Seg.SS ? Ar.UNUSABLE : 0;
     cpu.segments[seg]!.load(selector, base, 0xffffffff, DATA_AR | unusable);
   }
-  cpu.tr.load(vmcs.get32(HOST_SELECTORS.TR), naturalToNumber(vmcs.get(F.HOST_TR_BASE)), 0x67, TSS_BUSY_AR);
+  cpu.tr.load(vmcs.get32(HOST_SELECTORS.TR), vmcs.getLinear(F.HOST_TR_BASE), 0x67, TSS_BUSY_AR);
   cpu.ldtr.load(0, 0, 0, Ar.UNUSABLE);
-  cpu.gdtr.base = naturalToNumber(vmcs.get(F.HOST_GDTR_BASE));
+  cpu.gdtr.base = vmcs.getLinear(F.HOST_GDTR_BASE);
   cpu.gdtr.limit = 0xffff;
-  cpu.idtr.base = naturalToNumber(vmcs.get(F.HOST_IDTR_BASE));
+  cpu.idtr.base = vmcs.getLinear(F.HOST_IDTR_BASE);
   cpu.idtr.limit = 0xffff;
 
-  cpu.setGpr(4, vmcs.get(F.HOST_RSP));
-  cpu.rip = naturalToNumber(vmcs.get(F.HOST_RIP));
+  cpu.lo[4] = vmcs.get32(F.HOST_RSP);
+  cpu.hi[4] = vmcs.getHigh32(F.HOST_RSP);
+  cpu.rip = vmcs.getLinear(F.HOST_RIP);
   cpu.rflags = 0x2;
   cpu.cpl = 0;
   cpu.halted = false;

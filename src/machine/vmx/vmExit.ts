@@ -11,7 +11,6 @@ import { loadMsrList, storeMsrList } from './msrLoad';
 import { physicalToNumber } from './guestState';
 import { EXIT_REASON_ENTRY_FAILURE, ExitReason, exitReasonName } from './exitReasons';
 import type { VmxUnit } from './vmxUnit';
-import { linearToBigInt } from '../cpu/state';
 
 /** Exit information carried by the signal (fields not given are left as they are). */
 export interface ExitInfo {
@@ -55,28 +54,30 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
   if (!vmcs || !controls) throw new Error('VM exit without a current VMCS');
   const entryFailure = (info.reason & EXIT_REASON_ENTRY_FAILURE) !== 0;
 
-  vmcs.set(F.VM_EXIT_REASON, BigInt(info.reason >>> 0));
-  vmcs.set(F.EXIT_QUALIFICATION, BigInt(info.qualification ?? 0));
-  vmcs.set(F.VM_EXIT_INSTRUCTION_LEN, BigInt(info.instructionLength ?? 0));
-  vmcs.set(F.VMX_INSTRUCTION_INFO, BigInt(info.instructionInfo ?? 0));
-  vmcs.set(F.VM_EXIT_INTR_INFO, BigInt(info.interruptionInfo ?? 0));
-  vmcs.set(F.VM_EXIT_INTR_ERROR_CODE, BigInt(info.interruptionError ?? 0));
+  vmcs.setNumber(F.VM_EXIT_REASON, info.reason >>> 0);
+  if (typeof info.qualification === 'bigint') vmcs.set(F.EXIT_QUALIFICATION, info.qualification);
+  else vmcs.setNumber(F.EXIT_QUALIFICATION, info.qualification ?? 0);
+  vmcs.setNumber(F.VM_EXIT_INSTRUCTION_LEN, info.instructionLength ?? 0);
+  vmcs.setNumber(F.VMX_INSTRUCTION_INFO, info.instructionInfo ?? 0);
+  vmcs.setNumber(F.VM_EXIT_INTR_INFO, info.interruptionInfo ?? 0);
+  vmcs.setNumber(F.VM_EXIT_INTR_ERROR_CODE, info.interruptionError ?? 0);
   const vectoring = unit.takeVectoring();
-  vmcs.set(F.IDT_VECTORING_INFO, BigInt(vectoring?.info ?? 0));
-  vmcs.set(F.IDT_VECTORING_ERROR_CODE, BigInt(vectoring?.error ?? 0));
-  if (info.guestLinear !== undefined) vmcs.set(F.GUEST_LINEAR_ADDRESS, linearToBigInt(info.guestLinear));
-  if (info.guestPhysical !== undefined) vmcs.set(F.GUEST_PHYSICAL_ADDRESS, BigInt(info.guestPhysical));
+  vmcs.setNumber(F.IDT_VECTORING_INFO, vectoring?.info ?? 0);
+  vmcs.setNumber(F.IDT_VECTORING_ERROR_CODE, vectoring?.error ?? 0);
+  if (info.guestLinear !== undefined) vmcs.setNumber(F.GUEST_LINEAR_ADDRESS, info.guestLinear);
+  if (info.guestPhysical !== undefined) vmcs.setNumber(F.GUEST_PHYSICAL_ADDRESS, info.guestPhysical);
   // VM exits clear the valid bit of the VM-entry interruption information (SDM 27.2.5).
-  vmcs.set(F.VM_ENTRY_INTR_INFO, vmcs.get(F.VM_ENTRY_INTR_INFO) & 0x7fffffffn);
+  vmcs.setNumber(F.VM_ENTRY_INTR_INFO, vmcs.get32(F.VM_ENTRY_INTR_INFO) & 0x7fffffff);
 
   if (guestSaved) {
     saveGuestState(cpu, vmcs, controls, rip);
     if (controls.exit.savePreemptionTimer) vmcs.set(F.VMX_PREEMPTION_TIMER_VALUE, BigInt(unit.preemptionTimerValue()));
-    storeMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_STORE_ADDR)), vmcs.get32(F.VM_EXIT_MSR_STORE_COUNT));
+    if (vmcs.get32(F.VM_EXIT_MSR_STORE_COUNT) !== 0) storeMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_STORE_ADDR)), vmcs.get32(F.VM_EXIT_MSR_STORE_COUNT));
   }
   unit.leaveNonRoot();
   loadHostState(cpu, vmcs, controls);
-  const failed = loadMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_LOAD_ADDR)), vmcs.get32(F.VM_EXIT_MSR_LOAD_COUNT));
+  const loadCount = vmcs.get32(F.VM_EXIT_MSR_LOAD_COUNT);
+  const failed = loadCount === 0 ? 0 : loadMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_LOAD_ADDR)), loadCount);
   if (failed !== 0) unit.abort(4, `loading host MSR-list entry ${failed} failed`);
 
   unit.recordExit({

@@ -1,10 +1,10 @@
 /**
  * VMCS storage. A VMCS is a 4 KiB region of physical memory identified by its address.
  * The revision identifier lives in memory at offset 0 (software writes it, VMXON and
- * VMPTRLD read it from there); the launch state and the field values are kept here, in
- * a Map per region address — the SDM leaves the in-memory format implementation-specific, and software
- * must use VMREAD/VMWRITE. Values are unsigned 64-bit BigInts already truncated to the
- * field's width.
+ * VMPTRLD read it from there); the launch state and the field values are kept here, per
+ * region address (a Map of regions, each with its field values) — the SDM leaves the
+ * in-memory format implementation-specific and software must use VMREAD/VMWRITE.
+ * Values are unsigned 64-bit, truncated to the field's width.
  */
 import type { PhysicalMemory } from '../memory/physicalMemory';
 import { VMCS_REVISION_ID } from './capabilities';
@@ -20,33 +20,83 @@ export interface VmcsRegionState {
   readonly values: readonly [number, bigint][];
 }
 
+/** One slot per field index (encoding >>> 1); the highest supported encoding is 0x6c16. */
+const SLOTS = 0x3800;
+const TWO32 = 4294967296;
+
 export class Vmcs {
   launchState: LaunchState = 'clear';
-  readonly values = new Map<number, bigint>();
+  /** Field values as 32-bit halves by slot (no BigInt on the hot paths). */
+  private readonly lo = new Uint32Array(SLOTS);
+  private readonly hi = new Uint32Array(SLOTS);
+  /** Bumped on every change of a control or host-state field (lets VM entry skip re-checking unchanged ones). */
+  controlVersion = 0;
+  /** `controlVersion` (and host EFER.LMA) at which the control and host-state checks last passed. */
+  checkedVersion = '';
 
   constructor(readonly address: number) {}
 
   /** A field's value by full encoding (0 when never written). */
   get(encoding: number): bigint {
-    return this.values.get(encoding) ?? 0n;
+    const slot = encoding >>> 1;
+    const hi = this.hi[slot]!;
+    return hi === 0 ? BigInt(this.lo[slot]!) : (BigInt(hi) << 32n) | BigInt(this.lo[slot]!);
   }
 
   /** Low 32 bits of a field as an unsigned number. */
   get32(encoding: number): number {
-    return Number((this.values.get(encoding) ?? 0n) & 0xffffffffn);
+    return this.lo[encoding >>> 1]!;
   }
 
-  /** Bumped on every write to a control or host-state field (lets VM entry skip re-checking unchanged ones). */
-  controlVersion = 0;
-  /** `controlVersion` (and host EFER.LMA) at which the control and host-state checks last passed. */
-  checkedVersion = '';
+  /** A natural-width field as a signed-canonical number (bits 63:48 ignored), without BigInt. */
+  getLinear(encoding: number): number {
+    const slot = encoding >>> 1;
+    return ((this.hi[slot]! << 16) >> 16) * TWO32 + this.lo[slot]!;
+  }
+
+  /** A field as an unsigned number (exact below 2^53: physical addresses). */
+  getNumber(encoding: number): number {
+    const slot = encoding >>> 1;
+    return this.hi[slot]! * TWO32 + this.lo[slot]!;
+  }
 
   /** Stores a field value (processor-side: read-only fields too), truncated to the field's width. */
   set(encoding: number, value: bigint): void {
     const stored = truncate(widthOf(encoding), value);
+    this.store(encoding, Number(stored & 0xffffffffn), Number(stored >> 32n));
+  }
+
+  /** Stores a number: unsigned (< 2^53) or a signed-canonical linear address (as 64-bit two's complement). */
+  setNumber(encoding: number, value: number): void {
+    const width = widthOf(encoding);
+    const lo = value >>> 0;
+    const hi = width === 16 || width === 32 ? 0 : Math.floor(value / TWO32) >>> 0;
+    this.store(encoding, width === 16 ? lo & 0xffff : lo, hi);
+  }
+
+  /** Stores a 64-bit value given as unsigned 32-bit halves (GPR-style). */
+  setHalves(encoding: number, lo: number, hi: number): void {
+    this.set(encoding, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+  }
+
+  /** Bits 63:32 of a field. */
+  getHigh32(encoding: number): number {
+    return this.hi[encoding >>> 1]!;
+  }
+
+  private store(encoding: number, lo: number, hi: number): void {
+    const slot = encoding >>> 1;
     const type = (encoding >>> 10) & 3;
-    if ((type === 0 || type === 3) && this.values.get(encoding) !== stored) this.controlVersion++;
-    this.values.set(encoding, stored);
+    if ((type === 0 || type === 3) && (this.lo[slot] !== lo || this.hi[slot] !== hi)) this.controlVersion++;
+    this.lo[slot] = lo;
+    this.hi[slot] = hi;
+  }
+
+  /** Every supported field with a nonzero value (snapshots, debugger). */
+  entries(): [number, bigint][] {
+    const out: [number, bigint][] = [];
+    for (const encoding of VMCS_FIELDS.keys()) if (this.lo[encoding >>> 1] !== 0 || this.hi[encoding >>> 1] !== 0) out.push([encoding, this.get(encoding)]);
+    return out;
   }
 }
 
@@ -117,7 +167,7 @@ export class VmcsStore {
     for (const state of states) {
       const vmcs = new Vmcs(state.address);
       vmcs.launchState = state.launchState;
-      for (const [encoding, value] of state.values) vmcs.values.set(encoding, value);
+      for (const [encoding, value] of state.values) vmcs.set(encoding, value);
       this.regions.set(state.address, vmcs);
     }
   }

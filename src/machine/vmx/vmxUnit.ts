@@ -290,7 +290,7 @@ export class VmxUnit {
       vmxonPointer: this.vmxonPointer,
       current: this.current?.address,
       controls: this.controls && [this.controls.pinValue, this.controls.primaryValue, this.controls.secondaryRaw, this.controls.exitValue, this.controls.entryValue],
-      regions: this.store.all().map((v) => ({ address: v.address, launchState: v.launchState, values: [...v.values] })),
+      regions: this.store.all().map((v) => ({ address: v.address, launchState: v.launchState, values: v.entries() })),
       lastEntryFailure: this.lastEntryFailure,
       exits: this.exits.length,
       omittedExits: this.omittedExits,
