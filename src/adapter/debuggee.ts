@@ -25,7 +25,12 @@ export class Debuggee {
     readonly config: LaunchConfig,
     readonly program: LoadedProgram,
   ) {
-    this.machine = new Machine({ memoryMB: config.memoryMB, onConsoleByte: (byte) => this.runtime.consoleByte(byte) });
+    try {
+      this.machine = new Machine({ memoryMB: config.memoryMB, onConsoleByte: (byte) => this.runtime.consoleByte(byte) });
+    } catch (e) {
+      if (e instanceof RangeError) throw new LaunchError(`cannot allocate ${config.memoryMB} MiB of guest RAM (${e.message}); lower 'memoryMB'`);
+      throw e;
+    }
     this.memory = new DebugMemory(this.machine);
     this.runtime = new HyperscopeRuntime(this.machine, this.memory, config.maxInstructions);
     this.load();
