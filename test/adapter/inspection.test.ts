@@ -114,10 +114,14 @@ test('readMemory in gva, gpa and hpa, with unreadable bytes past RAM', async () 
 test('writeMemory changes guest memory, in every space, and refuses partial writes', async () => {
   await withClient(async (client) => {
     await client.launchAndWaitForStop({ program: basic, stopOnEntry: true, memoryMB: 4 });
+    const stateChanged = client.waitForEvent('hyperscope/stateChanged');
+    const memoryEvent = client.waitForEvent('memory');
     const write = (ref: string, hex: string, allowPartial?: boolean) => client.send('writeMemory', { memoryReference: ref, data: Buffer.from(hex, 'hex').toString('base64'), allowPartial });
     const read = async (ref: string, count: number) => Buffer.from((await client.send('readMemory', { memoryReference: ref, count })).body.data, 'base64').toString('hex');
     assert.equal((await write(`gva:0x${VALUE.toString(16)}`, 'aabb')).body.bytesWritten, 2);
     assert.equal(await read(`hpa:0x${VALUE.toString(16)}`, 4), 'aabb6655');
+    assert.deepEqual((await stateChanged).body, { what: 'memory' });
+    assert.deepEqual((await memoryEvent).body, { memoryReference: `gva:0x${VALUE.toString(16)}`, offset: 0, count: 2 });
     await write(`gpa:0x${(VALUE + 2).toString(16)}`, 'cc');
     assert.equal(await read(`gva:0x${VALUE.toString(16)}`, 4), 'aabbcc55');
     assert.equal(BigInt(await client.evaluate('qword [value]').then((r) => r.split(' ')[0]!)), 0x1122334455ccbbaan);
