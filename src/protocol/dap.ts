@@ -57,8 +57,11 @@ export interface PageWalkStep {
   /** The 64-bit entry, hex. */
   value: string;
   flags: string[];
+  /** next | leaf | not-present | reserved | permission | ept-violation | ept-misconfig. */
   outcome: string;
   pageSize?: number;
+  /** EPT steps: the guest level whose table address they translate (4..1), or 0 for the final data address. Optional: the visualizer infers it from the order when absent. */
+  forGuestLevel?: number;
 }
 
 export interface PageWalkResult {
@@ -70,6 +73,8 @@ export interface PageWalkResult {
   guestPhysical?: string;
   pageSize?: number;
   fault?: string;
+  /** Whether the TLB held this page when the walk was traced (absent: unknown). */
+  tlbHit?: boolean;
 }
 
 export interface PageTablesArguments {
