@@ -94,13 +94,21 @@ export class VmxUnit {
     this.hooks = new GuestIntercepts(this);
   }
 
-  /** Connects the unit to the run loop's signal, exception and deadline hooks. */
+  /**
+   * Connects the unit to the run loop's signal, exception and deadline hooks (hooks set
+   * before are called for what VMX does not handle; set debugger hooks before attaching,
+   * or wrap these).
+   */
   attach(loop: RunLoop): void {
     this.loop = loop;
     this.cpu.controlRegisterFilter = (register, value) => this.filterControlRegister(register, value);
-    loop.signalHandler = (signal, rip) => this.onSignal(signal, rip);
-    loop.exceptionHook = (fault, rip) => this.onException(fault, rip);
-    loop.deadlineHandler = () => this.onDeadline();
+    // Chain to hooks installed before (debugger exception breakpoints): VMX handles what is its own.
+    const signal = loop.signalHandler;
+    const exception = loop.exceptionHook;
+    const deadline = loop.deadlineHandler;
+    loop.signalHandler = (s, rip) => this.onSignal(s, rip) ?? signal?.(s, rip);
+    loop.exceptionHook = (fault, rip) => this.onException(fault, rip) ?? exception?.(fault, rip);
+    loop.deadlineHandler = () => this.onDeadline() ?? deadline?.();
   }
 
   // ---- VMsucceed / VMfail (fact sheet §5) ------------------------------------------------
