@@ -207,8 +207,24 @@ function collectLine(state: State, frame: Frame, collector: Collector, source: s
     return false; // fed as a directive line: preprocessorLine finishes the block
   }
   collector.lines.push({ text: source, line: lineNumber });
-  if (frame.nodes !== undefined) frame.nodes.push({ line: lineNumber });
+  if (frame.nodes !== undefined) frame.nodes.push(bodyNode(frame, source, lineNumber));
   return true;
+}
+
+/**
+ * The AST node of a %macro or %rep body line as written (for highlighting and hover). It is
+ * parsed on the side: its symbols and problems count only where the body is expanded.
+ */
+function bodyNode(frame: Frame, source: string, line: number): LineNode {
+  const lexed = lexLine(source);
+  const first = lexed.tokens[0];
+  if (first?.text === '%' || lexed.tokens.length === 0) {
+    const node: LineNode = { line };
+    if (lexed.commentStart >= 0) node.comment = { text: source.slice(lexed.commentStart), range: rangeOf(line, lexed.commentStart, source.length) };
+    return node;
+  }
+  const side: LineContext = { ...frame.ctx, line, source, definitions: [], references: [], diagnostics: [], resolver: undefined, expanded: false };
+  return parseLine(lexed.tokens, lexed.commentStart, side).node ?? { line };
 }
 
 function preprocessorLine(state: State, frame: Frame, lexed: LexedLine, active: boolean): LineNode {

@@ -103,3 +103,15 @@ test('semantic errors point at the operand or mnemonic they are about', () => {
     '13:1-6 movsq is not available in 16-bit mode',
   ]);
 });
+
+test('parse keeps one node per line, with instructions inside %macro and %rep bodies', () => {
+  const parsed = parse('%macro twice 1\n  add %1, %1\n%endmacro\n%rep 2\n  nop ; pad\n%endrep\n  twice eax\n', 'm.asm');
+  assert.deepEqual(parsed.lines.map((n) => n.line), [0, 1, 2, 3, 4, 5, 6, 7]);
+  const mnemonic = (line: number): string | undefined => {
+    const statement = parsed.lines[line]?.statement;
+    return statement?.kind === 'instruction' ? statement.mnemonic : statement?.kind;
+  };
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map(mnemonic), ['directive', 'add', 'directive', 'directive', 'nop', 'directive']);
+  assert.equal(parsed.lines[4]?.comment?.text, '; pad');
+  assert.deepEqual(parsed.diagnostics, []);
+});
