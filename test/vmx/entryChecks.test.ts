@@ -204,3 +204,9 @@ test('VMLAUNCH of a launched VMCS is VMfailValid(4)', { skip }, () => {
   assert.equal(t.machine.vmx.current!.get(F.VM_INSTRUCTION_ERROR), 4n);
   assert.equal(t.machine.vmx.lastEntryFailure?.check, 'P5');
 });
+
+test('VMRESUME of a VMCS launched before VMXOFF/VMXON is VMfailValid(6)', { skip }, () => {
+  const t = vmxTest({ guest: 'cpuid', host: '  vmxoff\n  vmxon [rel vmxon_ptr]\n  vmptrld [rel vmcs_ptr]\n  vmresume\n  hlt' }).runToStop();
+  assert.equal(t.machine.vmx.current!.get(F.VM_INSTRUCTION_ERROR), 6n);
+  assert.match(t.machine.vmx.lastEntryFailure!.rule, /launched before VMXOFF/);
+});

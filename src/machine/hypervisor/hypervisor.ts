@@ -64,6 +64,7 @@ export class BuiltInHypervisor {
     cpu.mem.write32(HostLayout.vmcs, VMCS_REVISION_ID);
     unit.operation = 'root';
     unit.vmxonPointer = HostLayout.vmxon;
+    unit.vmxonEpoch++;
     unit.store.clear(HostLayout.vmcs);
     unit.current = unit.store.at(HostLayout.vmcs);
     writeVmcs(cpu, unit.current, start, eptp, this.options);

@@ -55,9 +55,10 @@ function failure(step: EntryFailure['step'], check: EntryCheck, error?: number, 
 }
 
 /** P5: VMLAUNCH needs a clear VMCS, VMRESUME a launched one. */
-function checkLaunchState(vmcs: Vmcs, launch: boolean): EntryFailure | undefined {
+function checkLaunchState(vmcs: Vmcs, launch: boolean, epoch: number): EntryFailure | undefined {
   if (launch && vmcs.launchState !== 'clear') return new EntryFailure('basic', 'P5', [], 'VMLAUNCH requires the launch state of the current VMCS to be clear (use VMRESUME, or VMCLEAR first)', '26.1', VmxError.VmlaunchNonClear, undefined);
   if (!launch && vmcs.launchState !== 'launched') return new EntryFailure('basic', 'P5', [], 'VMRESUME requires the launch state of the current VMCS to be launched (use VMLAUNCH first)', '26.1', VmxError.VmresumeNonLaunched, undefined);
+  if (!launch && vmcs.launchedInEpoch !== epoch) return new EntryFailure('basic', 'P5', [], 'VMRESUME of a VMCS launched before VMXOFF (VMCLEAR and VMLAUNCH it again)', '26.1', VmxError.VmresumeAfterVmxoff, undefined);
   return undefined;
 }
 
@@ -130,7 +131,7 @@ export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): v
   const c: EntryContext = { cpu, vmcs, controls };
   unit.lastEntryFailure = undefined;
 
-  const vmfail = checkLaunchState(vmcs, launch) ?? checkControlsAndHost(c);
+  const vmfail = checkLaunchState(vmcs, launch, unit.vmxonEpoch) ?? checkControlsAndHost(c);
   if (vmfail) {
     unit.lastEntryFailure = vmfail;
     unit.failValid(vmfail.error!);
@@ -144,7 +145,10 @@ export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): v
   loadGuestState(cpu, vmcs, controls);
   const msrFailure = loadEntryMsrs(c);
   if (msrFailure) return failEntry(unit, msrFailure, hostRip);
-  if (launch) vmcs.launchState = 'launched';
+  if (launch) {
+    vmcs.launchState = 'launched';
+    vmcs.launchedInEpoch = unit.vmxonEpoch;
+  }
   unit.enterNonRoot(vmcs, controls, startInstret);
   injectEvent(unit, c);
   if (unit.operation === 'non-root') immediateExit(unit, c, startInstret);

@@ -17,6 +17,7 @@ export type LaunchState = 'clear' | 'launched';
 export interface VmcsRegionState {
   readonly address: number;
   readonly launchState: LaunchState;
+  readonly launchedInEpoch: number;
   readonly values: readonly [number, bigint][];
 }
 
@@ -26,6 +27,8 @@ const TWO32 = 4294967296;
 
 export class Vmcs {
   launchState: LaunchState = 'clear';
+  /** The VMXON epoch (VmxUnit.vmxonEpoch) of the VMLAUNCH that launched it: VMRESUME after VMXOFF/VMXON is error 6. */
+  launchedInEpoch = 0;
   /** Field values as 32-bit halves by slot (no BigInt on the hot paths). */
   private readonly lo = new Uint32Array(SLOTS);
   private readonly hi = new Uint32Array(SLOTS);
@@ -167,6 +170,7 @@ export class VmcsStore {
     for (const state of states) {
       const vmcs = new Vmcs(state.address);
       vmcs.launchState = state.launchState;
+      vmcs.launchedInEpoch = state.launchedInEpoch;
       for (const [encoding, value] of state.values) vmcs.set(encoding, value);
       this.regions.set(state.address, vmcs);
     }

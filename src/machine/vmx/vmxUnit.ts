@@ -28,6 +28,7 @@ export type VmxOperation = 'off' | 'root' | 'non-root';
 export interface VmxSnapshot {
   readonly operation: VmxOperation;
   readonly vmxonPointer: number;
+  readonly vmxonEpoch: number;
   readonly current: number | undefined;
   readonly controls: [number, number, number, number, number] | undefined;
   readonly regions: readonly VmcsRegionState[];
@@ -60,6 +61,8 @@ export class VmxUnit {
   operation: VmxOperation = 'off';
   /** Physical address of the VMXON region (valid in VMX operation). */
   vmxonPointer = -1;
+  /** Counts VMXONs, to tell a VMCS launched before the last VMXOFF (VMRESUME error 6). */
+  vmxonEpoch = 0;
   /** The current VMCS, or undefined when the current-VMCS pointer is all ones. */
   current: Vmcs | undefined = undefined;
   /** Controls of the VMCS last entered (decoded at VM entry). */
@@ -298,7 +301,8 @@ export class VmxUnit {
       vmxonPointer: this.vmxonPointer,
       current: this.current?.address,
       controls: this.controls && [this.controls.pinValue, this.controls.primaryValue, this.controls.secondaryRaw, this.controls.exitValue, this.controls.entryValue],
-      regions: this.store.all().map((v) => ({ address: v.address, launchState: v.launchState, values: v.entries() })),
+      regions: this.store.all().map((v) => ({ address: v.address, launchState: v.launchState, launchedInEpoch: v.launchedInEpoch, values: v.entries() })),
+      vmxonEpoch: this.vmxonEpoch,
       lastEntryFailure: this.lastEntryFailure,
       exits: this.exits.length,
       omittedExits: this.omittedExits,
@@ -312,6 +316,7 @@ export class VmxUnit {
   restoreState(state: VmxSnapshot): void {
     this.operation = state.operation;
     this.vmxonPointer = state.vmxonPointer;
+    this.vmxonEpoch = state.vmxonEpoch;
     this.store.restore(state.regions);
     this.current = state.current === undefined ? undefined : this.store.at(state.current);
     this.controls = state.controls && new Controls(...state.controls);

@@ -79,6 +79,7 @@ const vmxon: Factory = (d) => {
     if (revision !== VMCS_REVISION_ID) return unit.failInvalid(); // also rejects bit 31 (shadow) set
     unit.operation = 'root';
     unit.vmxonPointer = address.value;
+    unit.vmxonEpoch++;
     unit.current = undefined;
     unit.succeed();
   };
