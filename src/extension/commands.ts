@@ -1,9 +1,11 @@
 // Commands contributed in package.json: debug/run the current file, restart the language
-// server, show the log.
+// server, show the log, walk an address, open the page-walk visualizer.
 import * as vscode from 'vscode';
 import { fileConfiguration, LANGUAGE_ID } from './debugConfiguration';
 import type { LanguageClientHost } from './languageClient';
+import { targetOf } from '../protocol/webview';
 import { log } from './outputChannel';
+import type { PageWalkPanel } from './pageWalkPanel';
 import type { PageWalkView } from './pageWalkView';
 
 export const COMMANDS = {
@@ -14,6 +16,7 @@ export const COMMANDS = {
   newFile: 'hyperscope.newFile',
   walkAddress: 'hyperscope.pageWalk.walkAddress',
   walkRip: 'hyperscope.pageWalk.followRip',
+  showPageWalk: 'hyperscope.showPageWalk',
 } as const;
 
 /** Starting point of "New hvasm File": a bare-mode program that prints and exits. */
@@ -52,7 +55,7 @@ function addressOf(target: unknown): string | undefined {
   return typeof address === 'string' ? address : undefined;
 }
 
-export function registerCommands(languageClient: LanguageClientHost, pageWalk: PageWalkView): vscode.Disposable {
+export function registerCommands(languageClient: LanguageClientHost, pageWalk: PageWalkView, panel: PageWalkPanel): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(COMMANDS.debugThisFile, (resource: unknown) => launchFile(resource, false)),
     vscode.commands.registerCommand(COMMANDS.runThisFile, (resource: unknown) => launchFile(resource, true)),
@@ -61,6 +64,11 @@ export function registerCommands(languageClient: LanguageClientHost, pageWalk: P
     // From the palette or view title (no argument: ask), a test (a string), or a Guest Page Tables row.
     vscode.commands.registerCommand(COMMANDS.walkAddress, (target?: unknown) => pageWalk.walkAddress(addressOf(target))),
     vscode.commands.registerCommand(COMMANDS.walkRip, () => pageWalk.walkAddress('rip')),
+    // The visualizer: on a row's or a test's address, else on what the Page Walk view walks (RIP by default).
+    vscode.commands.registerCommand(COMMANDS.showPageWalk, (target?: unknown) => {
+      const address = addressOf(target);
+      return panel.show(address === undefined ? pageWalk.currentTarget : targetOf(address, 'read'));
+    }),
     vscode.commands.registerCommand(COMMANDS.newFile, async () => {
       const document = await vscode.workspace.openTextDocument({ language: LANGUAGE_ID, content: NEW_FILE_TEMPLATE });
       await vscode.window.showTextDocument(document);

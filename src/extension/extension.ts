@@ -9,8 +9,10 @@ import { DebugEvents } from './debugEvents';
 import { LanguageClientHost } from './languageClient';
 import { disposeLog, log, showError } from './outputChannel';
 import { PageTablesView } from './pageTablesView';
+import { PageWalkPanel } from './pageWalkPanel';
 import { PageWalkView } from './pageWalkView';
 import type { ViewRow } from './viewRow';
+import type { RenderedSummary } from '../protocol/webview';
 
 const loadedAt = performance.now();
 
@@ -23,6 +25,13 @@ export interface HyperscopeApi {
   /** The views' rows and refresh events (the views read only DAP custom requests). */
   readonly pageWalk?: ViewApi;
   readonly pageTables?: ViewApi;
+  /** What the page-walk visualizer's webview rendered last, and when it renders. */
+  readonly pageWalkPanel?: PanelApi;
+}
+
+export interface PanelApi {
+  readonly rendered: () => RenderedSummary | undefined;
+  readonly onDidRender: vscode.Event<RenderedSummary>;
 }
 
 export interface ViewApi {
@@ -34,12 +43,17 @@ function viewApi(view: { readonly current: readonly ViewRow[]; readonly onDidCha
   return view && { rows: () => view.current, onDidRefresh: view.onDidChangeTreeData };
 }
 
+function panelApi(panel: PageWalkPanel | undefined): PanelApi | undefined {
+  return panel && { rendered: () => panel.rendered, onDidRender: panel.onDidRender };
+}
+
 let languageClient: LanguageClientHost | undefined;
 
 export function activate(context: vscode.ExtensionContext): HyperscopeApi {
   let languageServerReady: Promise<void> = Promise.resolve();
   let pageWalk: PageWalkView | undefined;
   let pageTables: PageTablesView | undefined;
+  let panel: PageWalkPanel | undefined;
   try {
     log().info(`activating Hyperscope ${String(context.extension.packageJSON.version)}`);
     context.subscriptions.push(registerDebugConfigurations(), registerAdapterFactory(context.extensionPath, DEBUG_TYPE));
@@ -48,14 +62,15 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
     const events = new DebugEvents(DEBUG_TYPE);
     pageWalk = new PageWalkView(events);
     pageTables = new PageTablesView(events);
-    context.subscriptions.push(events, pageWalk, pageTables, client, registerCommands(client, pageWalk), vscode.workspace.onDidChangeConfiguration((event) => client.onConfigurationChanged(event)));
+    panel = new PageWalkPanel(context.extensionUri, events);
+    context.subscriptions.push(events, pageWalk, pageTables, panel, client, registerCommands(client, pageWalk, panel), vscode.workspace.onDidChangeConfiguration((event) => client.onConfigurationChanged(event)));
     languageServerReady = client.start();
   } catch (error) {
     void showError('activation failed', error);
   }
   const activationMs = performance.now() - loadedAt;
   log().info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, languageServerReady, pageWalk: viewApi(pageWalk), pageTables: viewApi(pageTables) };
+  return { activationMs, languageServerReady, pageWalk: viewApi(pageWalk), pageTables: viewApi(pageTables), pageWalkPanel: panelApi(panel) };
 }
 
 export async function deactivate(): Promise<void> {

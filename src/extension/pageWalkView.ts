@@ -5,14 +5,15 @@
 // custom requests.
 import * as vscode from 'vscode';
 import { CustomRequest, type PageWalkArguments, type PageWalkResult, type PageWalkStep, type RegistersResult } from '../protocol/dap';
+import type { WalkTarget } from '../protocol/webview';
 import type { DebugEvents } from './debugEvents';
 import { describeError } from './outputChannel';
 import { rowItem, type ViewRow } from './viewRow';
 
 export const PAGE_WALK_VIEW = 'hyperscope.pageWalk';
 
-/** What the view shows for the address it walks. */
-type Target = { kind: 'rip' } | { kind: 'address'; address: string; access: NonNullable<PageWalkArguments['access']> };
+/** What the view shows for the address it walks (the visualizer panel's target type). */
+type Target = WalkTarget;
 
 export type PageWalkRow = ViewRow;
 
@@ -77,6 +78,11 @@ export class PageWalkView implements vscode.TreeDataProvider<PageWalkRow>, vscod
 
   getChildren(row?: PageWalkRow): PageWalkRow[] {
     return row ? (row.children ?? []) : this.rows;
+  }
+
+  /** What the view walks now (the visualizer opens on it). */
+  get currentTarget(): Target {
+    return this.target;
   }
 
   /** The rows shown now. */
