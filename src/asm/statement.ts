@@ -4,9 +4,8 @@ import { type Token, TokenKind } from './lexer';
 import { type Expr, type ExprParser, parseExpr } from './expr';
 import { type Operand, parseOperand, SIZE_KEYWORDS } from './operands';
 import { registerByName } from './registers';
-import { canonicalMnemonic, isKnownMnemonic } from './encode/candidates';
-import { isBranchMnemonic, isStringInstruction } from './encode/special';
 import type { Diagnostic, DirectiveNode, InstructionNode, LabelNode, LineNode, OperandNode, Range, SymbolDefinition, SymbolReference } from './types';
+import { classify, DATA_UNITS, isDirectiveName, isInstructionName, isPrefix, RES_UNITS } from './words';
 
 export interface DataItem {
   text?: string;
@@ -64,44 +63,8 @@ const NO_PREFIXES: readonly string[] = [];
 /** Stands in for the line node when no AST is built; what is written to it is never read. */
 const SCRATCH_NODE: LineNode = { line: 0 };
 
-const DATA_UNITS: Readonly<Record<string, number>> = { db: 1, dw: 2, dd: 4, dq: 8, dt: 10, do: 16, ddq: 16, dy: 32 };
-const RES_UNITS: Readonly<Record<string, number>> = { resb: 1, resw: 2, resd: 4, resq: 8, rest: 10, reso: 16, resdq: 16, resy: 32 };
-const PREFIXES = new Set(['lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'o16', 'o32', 'o64', 'a16', 'a32', 'a64']);
-const OTHER_DIRECTIVES = new Set(['times', 'equ', 'org', 'bits', 'use16', 'use32', 'use64', 'section', 'segment', 'align', 'alignb', 'default', 'global', 'extern', 'common', 'cpu', 'static', 'warning']);
-const EXTRA_MNEMONICS = new Set(['pushf', 'popf', 'iret', 'sysret', 'movsxd']);
 
-const enum WordClass {
-  Prefix = 1,
-  Directive = 2,
-  Instruction = 4,
-}
-
-/** Lower-case word → WordClass bits; words are classified once (the checks build iced names). */
-const wordClasses = new Map<string, number>();
-
-function classify(word: string): number {
-  let bits = wordClasses.get(word);
-  if (bits === undefined) {
-    bits = 0;
-    if (PREFIXES.has(word)) bits |= WordClass.Prefix;
-    if (DATA_UNITS[word] !== undefined || RES_UNITS[word] !== undefined || OTHER_DIRECTIVES.has(word)) bits |= WordClass.Directive;
-    if (EXTRA_MNEMONICS.has(word) || isStringInstruction(word) || isBranchMnemonic(canonicalMnemonic(word)) || isKnownMnemonic(word)) bits |= WordClass.Instruction;
-    if (wordClasses.size < 10_000) wordClasses.set(word, bits);
-  }
-  return bits;
-}
-
-export function isDirectiveName(word: string): boolean {
-  return (classify(word) & WordClass.Directive) !== 0;
-}
-
-export function isInstructionName(word: string): boolean {
-  return (classify(word) & WordClass.Instruction) !== 0;
-}
-
-function isPrefix(word: string): boolean {
-  return (classify(word) & WordClass.Prefix) !== 0;
-}
+export { isDirectiveName, isInstructionName } from './words';
 
 /** Everything parseLine needs to know and report. */
 export interface LineContext {
