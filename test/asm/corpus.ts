@@ -183,6 +183,9 @@ export function symbolCorpus(): string {
   lines.push('later:', '  times 40 nop', 'data: dq 0, 1, 2, 3', 'FWD_SMALL equ 3', 'FWD_BIG equ 0x40000', 'end:');
   lines.push('bits 32', 'mov eax, [data]', 'mov eax, [ebx + data]', 'mov dword [ecx + end - start], FWD_SMALL', 'push later', 'add eax, FWD_BIG', 'cmp byte [data], SMALL');
   lines.push('bits 16', 'mov ax, [bx + si + SMALL]', 'mov word [bx + FWD_SMALL], later - start', 'add ax, FWD_SMALL');
+  // Displacement size classes that share encodings: none, 8-bit and full, 32- and 64-bit addressing, both signs.
+  lines.push('bits 64', 'mov eax, [ebx-8]', 'mov eax, [ebx+8]', 'mov eax, [ebx+0x7f]', 'mov eax, [ebx-0x80]', 'mov eax, [ebx-0x81]', 'mov eax, [ebx+0xfffffff0]', 'mov eax, [rbx-8]', 'lea eax, [ecx*4-4]', 'lea eax, [ecx*4+4]');
+  lines.push('mov eax, [r13]', 'mov eax, [r13+1]', 'mov eax, [rbp-1]', 'mov eax, [rsp]', 'mov eax, [r12-1]', 'bits 32', 'mov eax, [ebx-8]', 'mov eax, [ebx+0xfffffff8]', 'mov eax, [ebp]', 'mov eax, [ebp-4]', 'mov eax, [esp-4]');
   return lines.join('\n') + '\n';
 }
 
