@@ -3,6 +3,7 @@
 import { Machine } from '../machine/machine';
 import { ImageError } from '../machine/boot/elf';
 import { BareLayout } from '../machine/boot/layout';
+import { GuestLayout } from '../machine/hypervisor/layout';
 import { bigIntToLinear } from '../machine/cpu/state';
 import { DebugMemory } from './memory';
 import { HyperscopeRuntime } from './runtime';
@@ -35,6 +36,8 @@ export class Debuggee {
     this.runtime = new HyperscopeRuntime(this.machine, this.memory, config.maxInstructions);
     this.load();
     this.machine.enableReverseExecution(REVERSE_INTERVAL);
+    // guest mode: the built-in hypervisor's host stub (VMX root) is not the user's code
+    if (config.mode === 'guest') this.runtime.hidden = () => this.machine.cpu.nonRoot === undefined;
     this.runtime.lineOf = (rip) => {
       const entry = sourceAt(program, rip);
       return entry && entry.kind === 'instruction' ? `${entry.file}:${entry.line}` : undefined;
@@ -61,7 +64,10 @@ export class Debuggee {
     } else entry = config.entry;
     const loadAddress = program.origin !== undefined && program.origin >= BareLayout.imageBase ? program.origin : undefined;
     try {
-      this.machine.loadBare(program.bytes, entry, loadAddress);
+      if (config.mode === 'guest') {
+        if (loadAddress !== undefined && loadAddress !== GuestLayout.imageBase) throw new LaunchError(`guest mode loads flat images at guest-physical 0x${GuestLayout.imageBase.toString(16)}, but ${program.path} has org 0x${loadAddress.toString(16)}`);
+        this.machine.loadGuest(program.bytes, {}, entry);
+      } else this.machine.loadBare(program.bytes, entry, loadAddress);
     } catch (e) {
       if (e instanceof ImageError || e instanceof RangeError) throw new LaunchError(`cannot load ${program.path}: ${e.message}`);
       throw e;

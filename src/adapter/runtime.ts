@@ -51,6 +51,8 @@ type RunStop = StopReason | { reason: 'data'; stop: RuntimeStop };
 
 export type OutputCategory = 'stdout' | 'console' | 'stderr';
 
+/** Bound on instructions single-stepped to leave hidden code. */
+const MAX_HIDDEN_STEPS = 100_000;
 /** Instructions per call while data breakpoints single-step the machine. */
 const WATCHED_CHUNK = 2_000;
 /** Milliseconds of execution before yielding to the event loop. */
@@ -76,6 +78,8 @@ export class HyperscopeRuntime extends EventEmitter {
   /** The RIP whose breakpoint the next instruction ignores (mirrors the run loop's resume). */
   private skipAt = NaN;
   watcher: DataWatcher | undefined;
+  /** True while the CPU runs code the user does not debug (the built-in hypervisor in guest mode): steps and stops pass through it. */
+  hidden: () => boolean = () => false;
   /** Source line key of an address (`file:line`), for line stepping; undefined where there is no source. */
   lineOf: (rip: number) => string | undefined = () => undefined;
 
@@ -114,8 +118,18 @@ export class HyperscopeRuntime extends EventEmitter {
   }
 
   start(stopOnEntry: boolean): void {
-    if (stopOnEntry) this.emitStop({ reason: 'entry', description: 'stopped on entry' });
+    if (stopOnEntry && this.hidden()) this.drive(() => this.leaveHidden() ?? { reason: 'entry', description: 'stopped on entry' }, false);
+    else if (stopOnEntry) this.emitStop({ reason: 'entry', description: 'stopped on entry' });
     else this.drive(this.runFree(), false); // a breakpoint on the first instruction hits
+  }
+
+  /** Single-steps out of hidden code (a VM entry); a stop if the machine stops on the way. */
+  private leaveHidden(): RuntimeStop | 'exited' | undefined {
+    for (let i = 0; i < MAX_HIDDEN_STEPS && this.hidden(); i++) {
+      const stop = this.afterOne(this.stepOne());
+      if (stop !== undefined) return stop;
+    }
+    return undefined;
   }
 
   continue(): void {
@@ -124,7 +138,7 @@ export class HyperscopeRuntime extends EventEmitter {
 
   /** One instruction. */
   stepInstruction(): void {
-    this.drive(() => this.afterOne(this.stepOne()) ?? { reason: 'step', description: 'step' });
+    this.drive(() => this.afterOne(this.stepOne()) ?? this.leaveHidden() ?? { reason: 'step', description: 'step' });
   }
 
   /**
@@ -150,6 +164,7 @@ export class HyperscopeRuntime extends EventEmitter {
         const stop = this.afterOne(this.stepOne());
         if (stop !== undefined) return stop;
       }
+      if (this.hidden()) return undefined;
       const line = this.lineOf(this.machine.cpu.rip);
       if (startLine === undefined || line !== startLine) return { reason: 'step', description: 'step' };
       return this.userBreakpointStop();
@@ -164,6 +179,7 @@ export class HyperscopeRuntime extends EventEmitter {
       const returning = this.atReturn();
       const stop = this.afterOne(this.stepOne());
       if (stop !== undefined) return stop;
+      if (this.hidden()) return undefined;
       if (returning && this.rsp() > startRsp) return { reason: 'step', description: 'step out' };
       return this.userBreakpointStop();
     });
@@ -298,7 +314,7 @@ export class HyperscopeRuntime extends EventEmitter {
       loop.resumeFromBreakpoint();
       const stop = this.settle(this.machine.run(1));
       if (stop.reason !== 'budget') return stop;
-      const hit = this.watcher?.check();
+      const hit = this.hidden() ? undefined : this.watcher?.check();
       if (hit) return { reason: 'data', stop: hit };
     }
     return { reason: 'budget', detail: 'instruction budget spent', rip: cpu.rip };
@@ -353,7 +369,7 @@ export class HyperscopeRuntime extends EventEmitter {
   /** At a user breakpoint address after a step: stop if its conditions say so. */
   private userBreakpointStop(): RuntimeStop | undefined {
     const rip = this.machine.cpu.rip;
-    if (!this.userBreakpoints.has(rip)) return undefined;
+    if (!this.userBreakpoints.has(rip) || this.hidden()) return undefined;
     const decision = this.judge.judge(rip);
     for (const message of decision.messages) this.emit('output', message + '\n', 'console');
     return decision.stop ? { reason: decision.reason, description: `paused on ${decision.reason}`, hitBreakpointIds: decision.ids } : undefined;
@@ -431,7 +447,7 @@ export class HyperscopeRuntime extends EventEmitter {
       const end = performance.now() + SLICE_MS;
       let outcome: RuntimeStop | 'exited' | undefined;
       try {
-        do outcome = this.pauseRequested ? { reason: 'pause', description: 'paused' } : goal();
+        do outcome = this.pauseRequested ? (this.leaveHidden() ?? { reason: 'pause', description: 'paused' }) : goal();
         while (outcome === undefined && performance.now() < end);
       } catch (e) {
         outcome = { reason: 'exception', description: `simulator error: ${(e as Error).message}` };

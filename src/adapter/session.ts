@@ -115,7 +115,6 @@ export class HyperscopeSession extends LoggingDebugSession {
     let config: LaunchConfig;
     try {
       config = validateLaunchArguments(args);
-      if (config.mode === 'guest') throw new LaunchError(`launch field 'mode': "guest" needs the built-in hypervisor, which this build does not include yet; use "bare"`);
       this.startProgram(config);
     } catch (e) {
       this.handle(response, () => {

@@ -41,7 +41,7 @@ test('launch: a bad mode, a missing program and wrong value types are rejected p
   assert.match(await launchError({ program: basic, memoryMB: 1 }), /'memoryMB' must be between 2 and 16384, got 1/);
   assert.match(await launchError({ program: basic, stopOnEntry: 'yes' }), /'stopOnEntry' must be true or false/);
   assert.match(await launchError({ program: basic, entry: 'nowhere' }), /no label 'nowhere'/);
-  assert.match(await launchError({ program: basic, mode: 'guest' }), /"guest" needs the built-in hypervisor/);
+  assert.match(await launchError({ program: basic, mode: 'guest', memoryMB: 16 }), /guest mode with 32 MiB of guest RAM needs 48 MiB of machine RAM/);
 });
 
 test('launch: relative program paths resolve against cwd', async () => {
