@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { installRecorder } from './debugHarness';
 import { debugTests } from './debugTests';
 import { languageTests } from './languageTests';
+import { pageWalkPanelTests } from './pageWalkPanel';
 import { assert, runTests, type TestCase } from './runner';
 import { settingsTests } from './settingsTests';
 
@@ -100,7 +101,7 @@ export async function run(): Promise<void> {
   await vscode.workspace.getConfiguration('debug').update('saveBeforeStart', 'none', vscode.ConfigurationTarget.Global);
   const recorder = installRecorder('hyperscope');
   try {
-    const summary = await runTests([...activationTests(context), manifestFilesTest(context), ...languageTests(context), ...settingsTests(), ...debugTests(context)]);
+    const summary = await runTests([...activationTests(context), manifestFilesTest(context), ...languageTests(context), ...settingsTests(), ...debugTests(context), ...pageWalkPanelTests(context)]);
     context.metrics.passed = summary.passed;
     context.metrics.failed = summary.failed;
     context.metrics.skipped = summary.skipped;

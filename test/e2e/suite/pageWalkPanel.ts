@@ -1,0 +1,94 @@
+// The page-walk visualizer in a real VS Code: stop hello.hvasm at a breakpoint, run
+// "Hyperscope: Show Page Walk Visualizer", and read what the webview rendered. The webview
+// is an iframe the extension host cannot reach, so the webview reports a summary read from
+// its own DOM (accesses in order with their aria labels, the stop line, greyed cells) and
+// the panel host exposes it through the extension's API; the harness saves a screenshot.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RenderedSummary } from '../../../src/protocol/webview';
+import { startRecorded } from './debugHarness';
+import type { E2eContext } from './index';
+import { assert, eventually, Skip, type TestCase } from './runner';
+
+interface PanelApi {
+  rendered: () => RenderedSummary | undefined;
+}
+
+function panelApi(): PanelApi {
+  const api = vscode.extensions.getExtension('hyperscope.hyperscope')?.exports as { pageWalkPanel?: PanelApi } | undefined;
+  if (!api?.pageWalkPanel) throw new Error('the extension API has no pageWalkPanel');
+  return api.pageWalkPanel;
+}
+
+/** Waits until the webview reports a render that satisfies `test`. */
+function rendered(test: (summary: RenderedSummary) => boolean, what: string): Promise<RenderedSummary> {
+  return eventually(() => {
+    const summary = panelApi().rendered();
+    return summary && test(summary) ? summary : undefined;
+  }, what);
+}
+
+function lineOf(file: string, pattern: RegExp): number {
+  const index = fs.readFileSync(file, 'utf8').split('\n').findIndex((line) => pattern.test(line));
+  if (index < 0) throw new Error(`${file} has no line matching ${pattern}`);
+  return index + 1;
+}
+
+/** Saves what the webview rendered next to the screenshot, and asks the harness for the picture. */
+async function saveArtifacts(context: E2eContext, name: string, summary: RenderedSummary): Promise<void> {
+  const metrics = process.env.HYPERSCOPE_E2E_METRICS;
+  const folder = metrics ? path.dirname(metrics) : path.join(context.extensionPath, 'test-results');
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(path.join(folder, `e2e-${name}.json`), JSON.stringify(summary, null, 2) + '\n');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  console.log(`[e2e-screenshot] ${name}`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+}
+
+export function pageWalkPanelTests(context: E2eContext): TestCase[] {
+  return [
+    {
+      name: 'the page-walk visualizer shows the walk of RIP at a breakpoint (webview DOM, screenshot)',
+      timeoutMs: 45_000,
+      run: async () => {
+        if (!fs.existsSync(path.join(context.extensionPath, 'dist', 'webview.js'))) throw new Skip('dist/webview.js is not built');
+        const program = path.join(context.samples, 'hello.hvasm');
+        const line = lineOf(program, /^\s*out\s+dx,\s*al/);
+        const breakpoint = new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(program), new vscode.Position(line - 1, 0)));
+        vscode.debug.addBreakpoints([breakpoint]);
+        try {
+          const recorded = await startRecorded(vscode.workspace.workspaceFolders?.[0], { type: 'hyperscope', request: 'launch', name: 'e2e visualizer', program, mode: 'bare' });
+          const stop = await recorded.waitForStop();
+          assert(stop.reason === 'breakpoint', `stopped for ${JSON.stringify(stop)}`);
+          await vscode.commands.executeCommand('hyperscope.showPageWalk', 'rip');
+          // Bare mode identity-maps the first GiBs with 2 MiB pages: PML4 → PDPT → PD (leaf), no EPT.
+          const rip = await rendered((s) => s.layout !== 'none', 'the visualizer to render the walk of RIP');
+          assert(rip.layout === 'one-dimensional', `layout ${rip.layout}: ${JSON.stringify(rip)}`);
+          assert(rip.accesses.length === 3, `accesses ${JSON.stringify(rip.accesses)}`);
+          assert(/^1\. Access 1: guest PML4\[0\] at HPA 0x5000/.test(rip.accesses[0]!), `first access ${rip.accesses[0]}`);
+          assert(/^2\. Access 2: guest PDPT\[0\]/.test(rip.accesses[1]!), `second access ${rip.accesses[1]}`);
+          assert(/^3\. Access 3: guest PD\[0\] .*PS.*, leaf, 2 MiB page$/.test(rip.accesses[2]!), `third access ${rip.accesses[2]}`);
+          assert(/^Translated: 0x10[0-9a-f]{4} → HPA 0x10[0-9a-f]{4} — huge page shortcut: guest PD\[0\] maps a 2 MiB page$/.test(rip.stop), `stop line ${rip.stop}`);
+          assert(rip.linear === rip.stop.split(' ')[1], `linear ${rip.linear} vs ${rip.stop}`);
+          await saveArtifacts(context, 'page-walk-panel', rip);
+
+          // The same panel walks an address given by a row or a test; an unmapped one stops at PML4.
+          await vscode.commands.executeCommand('hyperscope.showPageWalk', '0x8000000000');
+          const unmapped = await rendered((s) => s.linear === '0x8000000000', 'the walk of an unmapped address');
+          assert(/^Stopped: not present \(P = 0\) at guest PML4\[1\] at access 1/.test(unmapped.stop), `stop line ${unmapped.stop}`);
+          assert(unmapped.skippedCells === 4, `greyed cells ${unmapped.skippedCells}: ${JSON.stringify(unmapped)}`);
+
+          vscode.debug.removeBreakpoints([breakpoint]);
+          await recorded.session?.customRequest('setBreakpoints', { source: { path: program }, breakpoints: [] });
+          await recorded.session?.customRequest('continue', { threadId: typeof stop.threadId === 'number' ? stop.threadId : 1 });
+          await recorded.waitForTermination();
+          await rendered((s) => s.layout === 'none', 'the panel to say the session ended');
+        } finally {
+          vscode.debug.removeBreakpoints([breakpoint]);
+          await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        }
+      },
+    },
+  ];
+}
