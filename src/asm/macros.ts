@@ -2,7 +2,7 @@
 // for a greedy last parameter) … `%endmacro`, invoked as `name a, b`; in the body `%1`…
 // `%N` and `%{N}` are the arguments, `%0` their count and `%%label` a label unique to
 // each expansion (`..@<id>.label`, which does not start a new local-label scope).
-// Substitution is on text, before the expanded lines are lexed.
+// Substitution is on text (not inside strings or comments), before the lines are lexed.
 import type { Token } from './lexer';
 
 export interface BodyLine {
@@ -78,6 +78,15 @@ export function substituteMacroLine(text: string, args: readonly string[], id: n
   let i = 0;
   while (i < text.length) {
     const c = text[i] ?? '';
+    if (c === ';') return out + text.slice(i); // a comment: left as written
+    if (c === "'" || c === '"' || c === '`') {
+      // nasm does not substitute inside strings
+      let end = i + 1;
+      while (end < text.length && text[end] !== c) end += c === '`' && text[end] === '\\' ? 2 : 1;
+      out += text.slice(i, end + 1);
+      i = end + 1;
+      continue;
+    }
     if (c !== '%') {
       out += c;
       i++;

@@ -223,6 +223,9 @@ export function macroCorpus(): string {
   zero eax
   jmp %%body
 %endmacro
+%macro tag 1
+  db "%1", '%0', %1 ; it's %1, not substituted in strings or comments
+%endmacro
 %macro vmwrite_imm 2
   mov eax, %1
   mov rdx, %{2}
@@ -241,6 +244,7 @@ start: save rax, rbx
   frame r12, 8
   restore rax, rbx
   vmwrite_imm 0x681e, [rsp + 8]
+  tag 7
 %assign i 0
 %rep 4
   mov eax, i
