@@ -196,12 +196,17 @@ export class HyperscopeRuntime extends EventEmitter {
    * source line, by deterministic replay from the newest checkpoint before the target.
    */
   stepBack(byLine: boolean): void {
-    this.travel((travel) => stepBackOnce(travel, byLine ? this.lineOf : undefined, () => this.machine.cpu), 'step back');
+    this.travel((travel) => stepBackOnce(travel, byLine ? this.lineOf : undefined, () => this.machine.cpu, this.hidden), 'step back');
   }
 
   /** Runs backwards to the previous breakpoint whose condition holds (or the oldest checkpoint). */
   reverseContinue(): void {
-    this.travel((travel) => travel.reverseContinue((stop) => stop.reason === 'breakpoint' && this.userBreakpoints.has(stop.rip) && this.judge.wouldStop(stop.rip)).reachedStart, 'reverse continue');
+    this.travel((travel) => {
+      const result = travel.reverseContinue((stop) => stop.reason === 'breakpoint' && this.userBreakpoints.has(stop.rip) && !this.hidden() && this.judge.wouldStop(stop.rip));
+      // the oldest checkpoint may be in hidden code (guest mode starts in the host stub)
+      if (this.hidden()) this.leaveHidden();
+      return result.reachedStart;
+    }, 'reverse continue');
   }
 
   /** Runs a reverse-execution operation synchronously with serial output muted, then reports the stop. */

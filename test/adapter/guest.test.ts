@@ -53,3 +53,17 @@ test('guest mode: an org other than 0x100000 is refused', async () => {
     await assert.rejects(client.launchRequest({ program: fixture('org200.hvasm'), mode: 'guest' } as never), /guest mode loads flat images at guest-physical 0x100000/);
   });
 });
+
+test('guest mode: stepping back passes through the hypervisor to the previous guest instruction', async () => {
+  await withClient(async (client) => {
+    await client.launchAndWaitForStop({ program: basic, mode: 'guest' }, { lines: [{ path: basic, line: line('PRINT') + 3 }] });
+    // the previous guest instruction is `out dx, al` (a VM exit, then the host's vmresume)
+    await client.stepAndWait(() => client.stepBackRequest({ threadId: 1, granularity: 'instruction' }));
+    assert.equal((await client.topFrame()).line, line('PRINT') + 2);
+    await client.stepAndWait(() => client.stepBackRequest({ threadId: 1 }));
+    assert.equal((await client.topFrame()).line, line('PRINT') + 1);
+    const start = await client.stepAndWait(() => client.reverseContinueRequest({ threadId: 1 }));
+    assert.match(start.body.description ?? '', /reached the oldest checkpoint/);
+    assert.equal((await client.topFrame()).line, line('ENTRY'));
+  });
+});
