@@ -66,7 +66,7 @@ export class Debuggee {
     try {
       if (config.mode === 'guest') {
         if (loadAddress !== undefined && loadAddress !== GuestLayout.imageBase) throw new LaunchError(`guest mode loads flat images at guest-physical 0x${GuestLayout.imageBase.toString(16)}, but ${program.path} has org 0x${loadAddress.toString(16)}`);
-        this.machine.loadGuest(program.bytes, {}, entry);
+        this.machine.loadGuest(program.bytes, config.guest, entry);
       } else this.machine.loadBare(program.bytes, entry, loadAddress);
     } catch (e) {
       if (e instanceof ImageError || e instanceof RangeError) throw new LaunchError(`cannot load ${program.path}: ${e.message}`);

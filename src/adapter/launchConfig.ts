@@ -2,7 +2,7 @@
 // range before anything runs, each problem reported with the field's name and how to fix
 // it. Unknown fields are errors (with a did-you-mean) so typos do not pass silently.
 import { isAbsolute, resolve } from 'node:path';
-import { LAUNCH_FIELDS, type HyperscopeLaunchArguments } from '../protocol/dap';
+import { GUEST_FIELDS, LAUNCH_FIELDS, type GuestLaunchOptions, type HyperscopeLaunchArguments } from '../protocol/dap';
 import { parseInteger } from './format';
 
 export class LaunchError extends Error {}
@@ -18,6 +18,8 @@ export interface LaunchConfig {
   readonly entry: number | string | undefined;
   /** "Run Without Debugging": breakpoints are ignored. */
   readonly noDebug: boolean;
+  /** mode "guest": the hypervisor's controls. */
+  readonly guest: GuestLaunchOptions;
 }
 
 /** Fields VS Code and other clients add to every configuration. */
@@ -53,11 +55,11 @@ function typeName(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a${typeof value === 'object' ? 'n' : ''} ${typeof value}`;
 }
 
-function integerField(args: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+function integerField(args: Record<string, unknown>, field: string, min: number, max: number, prefix = ''): number | undefined {
   const value = args[field];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new LaunchError(`launch field '${field}' must be an integer, got ${typeName(value)} (${JSON.stringify(value)})`);
-  if (value < min || value > max) throw new LaunchError(`launch field '${field}' must be between ${min} and ${max}, got ${value}`);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new LaunchError(`launch field '${prefix}${field}' must be an integer, got ${typeName(value)} (${JSON.stringify(value)})`);
+  if (value < min || value > max) throw new LaunchError(`launch field '${prefix}${field}' must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -99,5 +101,42 @@ export function validateLaunchArguments(raw: unknown = {}): LaunchConfig {
     maxInstructions: integerField(args, 'maxInstructions', 1, Number.MAX_SAFE_INTEGER),
     entry: entryField(typed.entry),
     noDebug: args.noDebug === true,
+    guest: guestField(args.guest, mode),
   };
+}
+
+function integerList(value: unknown, field: string, max: number): number[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)) {
+    throw new LaunchError(`launch field 'guest.${field}' must be a list of integers 0..0x${max.toString(16)}`);
+  }
+  return value as number[];
+}
+
+/** Checks `guest` (only meaningful with mode "guest"). */
+function guestField(value: unknown, mode: string): GuestLaunchOptions {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new LaunchError(`launch field 'guest' must be an object, got ${typeName(value)}`);
+  if (mode !== 'guest') throw new LaunchError(`launch field 'guest' applies only to mode "guest"`);
+  const guest = value as Record<string, unknown>;
+  for (const field of Object.keys(guest)) {
+    if (!(GUEST_FIELDS as readonly string[]).includes(field)) throw new LaunchError(`unknown field 'guest.${field}' (known: ${GUEST_FIELDS.join(', ')})`);
+  }
+  const out: GuestLaunchOptions = {};
+  const memory = integerField(guest, 'guestMemoryMB', 2, 8192, 'guest.');
+  if (memory !== undefined) {
+    if (memory % 2 !== 0) throw new LaunchError(`launch field 'guest.guestMemoryMB' must be a multiple of 2, got ${memory}`);
+    out.guestMemoryMB = memory;
+  }
+  for (const flag of ['hltExiting', 'cr3Exiting'] as const) {
+    if (guest[flag] === undefined) continue;
+    if (typeof guest[flag] !== 'boolean') throw new LaunchError(`launch field 'guest.${flag}' must be true or false, got ${typeName(guest[flag])}`);
+    out[flag] = guest[flag] as boolean;
+  }
+  if (guest.ioExitPorts !== undefined) out.ioExitPorts = guest.ioExitPorts === 'all' ? 'all' : integerList(guest.ioExitPorts, 'ioExitPorts', 0xffff);
+  if (guest.msrExits !== undefined) out.msrExits = integerList(guest.msrExits, 'msrExits', 0xffffffff);
+  const bitmap = integerField(guest, 'exceptionBitmap', 0, 0xffffffff, 'guest.');
+  if (bitmap !== undefined) out.exceptionBitmap = bitmap;
+  const timer = integerField(guest, 'preemptionTimer', 0, 0xffffffff, 'guest.');
+  if (timer !== undefined) out.preemptionTimer = timer;
+  return out;
 }

@@ -18,9 +18,30 @@ export interface HyperscopeLaunchArguments {
   entry?: number | string;
   /** Directory that a relative `program` is resolved against. */
   cwd?: string;
+  /** mode "guest": the built-in hypervisor's VM-execution controls. */
+  guest?: GuestLaunchOptions;
 }
 
-export const LAUNCH_FIELDS = ['program', 'mode', 'stopOnEntry', 'memoryMB', 'maxInstructions', 'entry', 'cwd'] as const;
+/** VM-execution controls of the built-in hypervisor (mode "guest"). */
+export interface GuestLaunchOptions {
+  /** Guest RAM in MiB (a multiple of 2; default 32). */
+  guestMemoryMB?: number;
+  /** HLT exiting (default true). */
+  hltExiting?: boolean;
+  /** CR3-load/store exiting (default false). */
+  cr3Exiting?: boolean;
+  /** Ports whose accesses exit: "all" (default) or a list. */
+  ioExitPorts?: 'all' | number[];
+  /** MSRs whose RDMSR/WRMSR exit (default none). */
+  msrExits?: number[];
+  /** Exception bitmap (default 0). */
+  exceptionBitmap?: number;
+  /** VMX-preemption timer value (exits every value·32 instructions); absent = off. */
+  preemptionTimer?: number;
+}
+
+export const LAUNCH_FIELDS = ['program', 'mode', 'stopOnEntry', 'memoryMB', 'maxInstructions', 'entry', 'cwd', 'guest'] as const;
+export const GUEST_FIELDS = ['guestMemoryMB', 'hltExiting', 'cr3Exiting', 'ioExitPorts', 'msrExits', 'exceptionBitmap', 'preemptionTimer'] as const;
 
 /** Address spaces a memory reference can name: `gva:0x1000`, `gpa:0x1000`, `hpa:0x1000`. */
 export type AddressSpace = 'gva' | 'gpa' | 'hpa';

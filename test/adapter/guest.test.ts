@@ -67,3 +67,24 @@ test('guest mode: stepping back passes through the hypervisor to the previous gu
     assert.equal((await client.topFrame()).line, line('ENTRY'));
   });
 });
+
+test('guest mode: the hypervisor controls come from launch.json, validated', async () => {
+  await withClient(async (client) => {
+    const exited = client.waitForEvent('exited');
+    await client.launchWith({ program: basic, mode: 'guest', guest: { guestMemoryMB: 4, preemptionTimer: 100, ioExitPorts: 'all' } });
+    assert.equal((await exited).body.exitCode, 7);
+  });
+  const failures: [Record<string, unknown>, RegExp][] = [
+    [{ mode: 'bare', guest: {} }, /'guest' applies only to mode "guest"/],
+    [{ mode: 'guest', guest: { hltExits: true } }, /unknown field 'guest.hltExits'/],
+    [{ mode: 'guest', guest: { guestMemoryMB: 3 } }, /must be a multiple of 2/],
+    [{ mode: 'guest', guest: { ioExitPorts: [0x3f8, 70000] } }, /'guest.ioExitPorts' must be a list of integers/],
+    [{ mode: 'guest', guest: { cr3Exiting: 'yes' } }, /'guest.cr3Exiting' must be true or false/],
+  ];
+  for (const [args, pattern] of failures) {
+    await withClient(async (client) => {
+      await client.initializeRequest();
+      await assert.rejects(client.launchRequest({ program: basic, ...args } as never), pattern);
+    });
+  }
+});
