@@ -131,6 +131,7 @@ export class Machine {
       this.loadAt(loadAddress, image);
       loaded = { entry: entry ?? loadAddress, symbols: new Map(), format: 'flat' };
     }
+    this.vmx.reset();
     bootBare(this.cpu, { entry: loaded.entry });
     return loaded;
   }
@@ -141,6 +142,7 @@ export class Machine {
    * Needs at least 16 MiB + guest RAM of machine memory. Throws `ImageError`.
    */
   loadGuest(image: Uint8Array, options: GuestModeOptions = {}, entry?: number): BuiltInHypervisor {
+    this.vmx.reset();
     const hypervisor = new BuiltInHypervisor(this.cpu, this.vmx, options);
     hypervisor.boot(image, entry);
     return hypervisor;

@@ -135,3 +135,14 @@ test('guest mode: REP OUTSB to the serial port is emulated (string I/O through g
   assert.equal(machine.cpu.getGpr(1), 0n);
   assert.equal(machine.cpu.getGpr(12) - machine.cpu.getGpr(13), 5n, 'RSI advanced by the count');
 });
+
+test('loading a new program resets VMX operation', { skip }, () => {
+  const { machine } = guest('cpuid\nhlt');
+  assert.equal(machine.vmx.exits.length, 2);
+  machine.loadBare(nasm('hlt'));
+  assert.equal(machine.vmx.operation, 'off');
+  assert.equal(machine.vmx.current, undefined);
+  assert.equal(machine.vmx.exits.length, 0);
+  assert.equal(machine.cpu.nonRoot, undefined);
+  assert.equal(machine.run(10).reason, 'halt');
+});

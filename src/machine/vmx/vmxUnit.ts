@@ -19,27 +19,13 @@ import { ExitReason } from './exitReasons';
 import { F } from './fields';
 import { InterruptionType, exceptionExit, interruptionInfo } from './exceptionExit';
 import { GuestIntercepts } from './nonRoot';
-import { VmcsStore, type Vmcs, type VmcsRegionState } from './vmcs';
+import { VmcsStore, type Vmcs } from './vmcs';
+import { restoreVmx, saveVmx, type VmxSnapshot } from './vmxSnapshot';
 import { VmExit, performExit, type ExitInfo, type ExitRecord } from './vmExit';
 import './msrRegistration';
 
 export type VmxOperation = 'off' | 'root' | 'non-root';
 
-export interface VmxSnapshot {
-  readonly operation: VmxOperation;
-  readonly vmxonPointer: number;
-  readonly vmxonEpoch: number;
-  readonly current: number | undefined;
-  readonly controls: [number, number, number, number, number] | undefined;
-  readonly regions: readonly VmcsRegionState[];
-  readonly lastEntryFailure: EntryFailure | undefined;
-  readonly exits: number;
-  readonly omittedExits: number;
-  readonly exitCounts: readonly [number, number][];
-  readonly timerDeadline: number;
-  readonly mtfDeadline: number;
-  readonly windowDeadline: number;
-}
 
 const RESULT_FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF;
 /** Exit records kept for the debugger and `run --json`; later exits are only counted. */
@@ -87,10 +73,8 @@ export class VmxUnit {
   private vectoring: { info: number; error: number; instret: number; events: number } | undefined;
   private loop: RunLoop | undefined;
   private readonly tlbTags = new Map<string, number>();
-  /** Instruction counts at which the preemption timer fires / the monitor trap flag exits. */
-  private timerDeadline = Infinity;
-  private mtfDeadline = Infinity;
-  private windowDeadline = Infinity;
+  /** Instruction counts at which the preemption timer fires, the monitor trap flag exits, the interrupt window is checked. */
+  readonly deadlines = { timer: Infinity, mtf: Infinity, window: Infinity };
 
   constructor(readonly cpu: Cpu) {
     this.store = new VmcsStore(cpu.mem);
@@ -112,6 +96,23 @@ export class VmxUnit {
     loop.signalHandler = (s, rip) => this.onSignal(s, rip) ?? signal?.(s, rip);
     loop.exceptionHook = (fault, rip) => this.onException(fault, rip) ?? exception?.(fault, rip);
     loop.deadlineHandler = () => this.onDeadline() ?? deadline?.();
+  }
+
+  /** Back to "VMX off" with no VMCS known (a new program is loaded). */
+  reset(): void {
+    if (this.operation === 'non-root') this.leaveNonRoot();
+    this.operation = 'off';
+    this.vmxonPointer = -1;
+    this.current = undefined;
+    this.controls = undefined;
+    this.store.restore([]);
+    this.lastEntryFailure = undefined;
+    this.exits.length = 0;
+    this.omittedExits = 0;
+    this.exitCounts.clear();
+    this.onExit = undefined;
+    this.onEntryFailure = undefined;
+    this.vectoring = undefined;
   }
 
   // ---- VMsucceed / VMfail (fact sheet §5) ------------------------------------------------
@@ -148,8 +149,7 @@ export class VmxUnit {
     const cpu = this.cpu;
     this.operation = 'non-root';
     this.controls = controls;
-    cpu.nonRoot = this.hooks;
-    cpu.softwareExceptionHook = (vector, kind, length) => this.onSoftwareException(vector, kind, length);
+    this.setCpuHooks(true);
     const eptp = vmcs.get(F.EPT_POINTER);
     this.ept = controls.secondary.enableEpt ? new EptTranslator(cpu.mem, eptp) : undefined;
     cpu.guestPhysical = this.ept;
@@ -164,15 +164,14 @@ export class VmxUnit {
   leaveNonRoot(): void {
     const cpu = this.cpu;
     this.operation = 'root';
-    cpu.nonRoot = undefined;
-    cpu.softwareExceptionHook = undefined;
+    this.setCpuHooks(false);
     cpu.guestPhysical = undefined;
     cpu.tlbContext = 0;
     cpu.codeGeneration++;
     this.ept = undefined;
-    this.timerDeadline = Infinity;
-    this.mtfDeadline = Infinity;
-    this.windowDeadline = Infinity;
+    this.deadlines.timer = Infinity;
+    this.deadlines.mtf = Infinity;
+    this.deadlines.window = Infinity;
     if (this.loop) this.loop.deadline = Infinity;
   }
 
@@ -240,39 +239,40 @@ export class VmxUnit {
 
   /** `instret` is the instruction count at which the guest starts (after VMLAUNCH/VMRESUME retires). */
   private armDeadlines(vmcs: Vmcs, controls: Controls, instret: number): void {
-    this.timerDeadline = controls.pin.activatePreemptionTimer ? instret + vmcs.get32(F.VMX_PREEMPTION_TIMER_VALUE) * 2 ** MiscInfo.preemptionTimerRate : Infinity;
-    this.mtfDeadline = controls.primary.monitorTrapFlag ? instret + 1 : Infinity;
-    this.windowDeadline = controls.primary.interruptWindowExiting ? instret + 1 : Infinity;
+    this.deadlines.timer = controls.pin.activatePreemptionTimer ? instret + vmcs.get32(F.VMX_PREEMPTION_TIMER_VALUE) * 2 ** MiscInfo.preemptionTimerRate : Infinity;
+    this.deadlines.mtf = controls.primary.monitorTrapFlag ? instret + 1 : Infinity;
+    this.deadlines.window = controls.primary.interruptWindowExiting ? instret + 1 : Infinity;
     this.rearm();
   }
 
-  private rearm(): void {
-    if (this.loop) this.loop.deadline = Math.min(this.timerDeadline, this.mtfDeadline, this.windowDeadline);
+  /** Sets the run loop's deadline to the earliest pending one. */
+  rearm(): void {
+    if (this.loop) this.loop.deadline = Math.min(this.deadlines.timer, this.deadlines.mtf, this.deadlines.window);
   }
 
   /** Remaining preemption-timer value (saved on exit when "save VMX-preemption-timer value" is set). */
   preemptionTimerValue(): number {
-    if (this.timerDeadline === Infinity) return 0;
-    return Math.max(0, Math.ceil((this.timerDeadline - this.cpu.instret) / 2 ** MiscInfo.preemptionTimerRate));
+    if (this.deadlines.timer === Infinity) return 0;
+    return Math.max(0, Math.ceil((this.deadlines.timer - this.cpu.instret) / 2 ** MiscInfo.preemptionTimerRate));
   }
 
   /** Whether a halted guest (activity state HLT) has a preemption timer that will wake it. */
   canWakeHaltedGuest(): boolean {
-    return this.operation === 'non-root' && this.timerDeadline !== Infinity;
+    return this.operation === 'non-root' && this.deadlines.timer !== Infinity;
   }
 
   /** Time passes while the guest is halted: jump to the timer's expiry and exit (reason 52, activity state HLT saved). */
   wakeHaltedGuest(): boolean {
     if (!this.canWakeHaltedGuest()) return false;
     const cpu = this.cpu;
-    cpu.instret = Math.max(cpu.instret, this.timerDeadline);
+    cpu.instret = Math.max(cpu.instret, this.deadlines.timer);
     this.exit({ reason: ExitReason.PreemptionTimer }, cpu.rip);
     return true;
   }
 
   /** Exits that are due before the guest's first instruction (timer value 0). */
   immediateExit(startInstret: number): ExitInfo | undefined {
-    if (this.timerDeadline <= startInstret) return { reason: ExitReason.PreemptionTimer };
+    if (this.deadlines.timer <= startInstret) return { reason: ExitReason.PreemptionTimer };
     return undefined;
   }
 
@@ -281,61 +281,32 @@ export class VmxUnit {
     const instret = this.cpu.instret;
     const cpu = this.cpu;
     // Priority (SDM 26.7): monitor trap flag, preemption timer, then the interrupt window.
-    if (instret >= this.mtfDeadline) this.exit({ reason: ExitReason.MonitorTrapFlag }, cpu.rip);
-    else if (instret >= this.timerDeadline) this.exit({ reason: ExitReason.PreemptionTimer }, cpu.rip);
-    else if (instret >= this.windowDeadline && cpu.flagBits & Flag.IF && cpu.interruptShadowRip !== cpu.rip) this.exit({ reason: ExitReason.InterruptWindow }, cpu.rip);
+    if (instret >= this.deadlines.mtf) this.exit({ reason: ExitReason.MonitorTrapFlag }, cpu.rip);
+    else if (instret >= this.deadlines.timer) this.exit({ reason: ExitReason.PreemptionTimer }, cpu.rip);
+    else if (instret >= this.deadlines.window && cpu.flagBits & Flag.IF && cpu.interruptShadowRip !== cpu.rip) this.exit({ reason: ExitReason.InterruptWindow }, cpu.rip);
     else {
       // Interrupt-window exiting: look again after the next instruction (RFLAGS.IF may change at any time).
-      if (instret >= this.windowDeadline) this.windowDeadline = instret + 1;
+      if (instret >= this.deadlines.window) this.deadlines.window = instret + 1;
       this.rearm();
     }
     return undefined;
   }
 
-  // ---- reverse execution --------------------------------------------------------------------
+  // ---- reverse execution (vmxSnapshot.ts) ------------------------------------------------
 
-  /** Everything reverse execution must restore: VMX operation, every VMCS, deadlines, the exit log length. */
   saveState(): VmxSnapshot {
-    return {
-      operation: this.operation,
-      vmxonPointer: this.vmxonPointer,
-      current: this.current?.address,
-      controls: this.controls && [this.controls.pinValue, this.controls.primaryValue, this.controls.secondaryRaw, this.controls.exitValue, this.controls.entryValue],
-      regions: this.store.all().map((v) => ({ address: v.address, launchState: v.launchState, launchedInEpoch: v.launchedInEpoch, values: v.entries() })),
-      vmxonEpoch: this.vmxonEpoch,
-      lastEntryFailure: this.lastEntryFailure,
-      exits: this.exits.length,
-      omittedExits: this.omittedExits,
-      exitCounts: [...this.exitCounts],
-      timerDeadline: this.timerDeadline,
-      mtfDeadline: this.mtfDeadline,
-      windowDeadline: this.windowDeadline,
-    };
+    return saveVmx(this);
   }
 
   restoreState(state: VmxSnapshot): void {
-    this.operation = state.operation;
-    this.vmxonPointer = state.vmxonPointer;
-    this.vmxonEpoch = state.vmxonEpoch;
-    this.store.restore(state.regions);
-    this.current = state.current === undefined ? undefined : this.store.at(state.current);
-    this.controls = state.controls && new Controls(...state.controls);
-    this.lastEntryFailure = state.lastEntryFailure;
-    this.exits.length = Math.min(this.exits.length, state.exits);
-    this.omittedExits = state.omittedExits;
-    this.exitCounts.clear();
-    for (const [reason, count] of state.exitCounts) this.exitCounts.set(reason, count);
-    this.timerDeadline = state.timerDeadline;
-    this.mtfDeadline = state.mtfDeadline;
-    this.windowDeadline = state.windowDeadline;
+    restoreVmx(this, state);
+  }
+
+  /** Points the CPU's VMX seams at this unit (non-root) or clears them. */
+  setCpuHooks(nonRoot: boolean): void {
     const cpu = this.cpu;
-    const nonRoot = this.operation === 'non-root' && this.current !== undefined && this.controls !== undefined;
-    this.ept = nonRoot && this.controls!.secondary.enableEpt ? new EptTranslator(cpu.mem, this.current!.get(F.EPT_POINTER)) : undefined;
     cpu.nonRoot = nonRoot ? this.hooks : undefined;
     cpu.softwareExceptionHook = nonRoot ? (vector, kind, length) => this.onSoftwareException(vector, kind, length) : undefined;
-    cpu.guestPhysical = this.ept;
-    if (this.loop) this.loop.deadline = nonRoot ? Math.min(this.timerDeadline, this.mtfDeadline, this.windowDeadline) : Infinity;
-    cpu.codeGeneration++;
   }
 
   // ---- run-loop hooks ----------------------------------------------------------------------
