@@ -92,6 +92,25 @@ function resolve(operands: Operand[], ctx: EncodeContext): ResolvedOperand[] {
 /** Instructions that only read a 16-bit selector/value: nasm encodes `lldt ax` without a 66 prefix. */
 const SELECTOR_LOADS = new Set(['lldt', 'ltr', 'lmsw', 'verr', 'verw']);
 
+/**
+ * nasm's `o16`/`o32`/`o64` select the operand size of instructions whose size is not
+ * visible in their operands: `o64 sysret` is SYSRETQ (48 0f 07), `o64 iret` is IRETQ,
+ * `o16 pushf` is the 16-bit PUSHF.
+ */
+function withOperandSizePrefix(mnemonic: string, prefixes: readonly string[]): string | undefined {
+  const size = prefixes.includes('o64') ? 64 : prefixes.includes('o32') ? 32 : prefixes.includes('o16') ? 16 : 0;
+  return size === 0 ? undefined : OPERAND_SIZE_FORMS[mnemonic]?.[size];
+}
+
+/** iced mnemonics of the operand-size forms (the 16/32-bit spellings are iced's base names). */
+const OPERAND_SIZE_FORMS: Readonly<Record<string, Readonly<Record<number, string>>>> = {
+  sysret: { 32: 'sysret', 64: 'sysretq' },
+  sysexit: { 32: 'sysexit', 64: 'sysexitq' },
+  iret: { 16: 'iret', 32: 'iretd', 64: 'iretq' },
+  pushf: { 16: 'pushf', 32: 'pushfd', 64: 'pushfq' },
+  popf: { 16: 'popf', 32: 'popfd', 64: 'popfq' },
+};
+
 /** nasm's operand rewrites before form selection. */
 function rewrite(mnemonic: string, ops: ResolvedOperand[], bitness: number): { mnemonic: string; ops: ResolvedOperand[] } {
   const [a, b] = ops;
@@ -175,7 +194,9 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
     }
   }
   const resolved = resolve(stmt.operands, ctx);
-  const { mnemonic, ops } = rewrite(stmt.mnemonic.toLowerCase(), resolved, bitness);
+  const written = stmt.mnemonic.toLowerCase();
+  const sized = withOperandSizePrefix(written, stmt.prefixes);
+  const { mnemonic, ops } = sized !== undefined ? { mnemonic: sized, ops: resolved } : rewrite(written, resolved, bitness);
   const key = formKey(mnemonic, ops, bitness);
   const sizeKey = key + displacementKey(ops);
   if (state.sizeKey === sizeKey && state.length !== undefined) {
