@@ -2,7 +2,8 @@
 // expressions, run without debugging, restart with new arguments, flat binaries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { after } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withClient, fixture, markerLine } from './client';
@@ -55,6 +56,7 @@ test('restart can take new launch arguments', async () => {
 
 test('a flat binary debugs at instruction level, with disassembly and no source', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hyperscope-flat-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const program = join(dir, 'tiny.bin');
   // mov eax, 5 ; inc eax ; out 0xf4, al
   writeFileSync(program, Buffer.from([0xb8, 5, 0, 0, 0, 0xff, 0xc0, 0xe6, 0xf4]));

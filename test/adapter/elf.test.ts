@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { after } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withClient } from './client';
@@ -16,6 +17,7 @@ const skip = tool('nasm') && tool('ld') ? false : 'nasm and ld are needed to bui
 
 function buildElf(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hyperscope-elf-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(
     join(dir, 'prog.asm'),
     `bits 64
@@ -54,6 +56,7 @@ test('an ELF executable: symbols name frames and take function breakpoints', { s
 
 test('a malformed ELF fails the launch with the reader\'s message', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hyperscope-elf-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const program = join(dir, 'broken.elf');
   writeFileSync(program, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]));
   await withClient(async (client) => {
