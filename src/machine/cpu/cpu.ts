@@ -66,6 +66,12 @@ export class Cpu extends CpuState {
    * bitmap (the hook throws the VM-exit signal). INT n is never reported.
    */
   softwareExceptionHook: ((vector: number, kind: 'software-exception' | 'privileged-software-exception', length: number) => void) | undefined = undefined;
+  /**
+   * Called for an exception raised while delivering another event through the IDT,
+   * before it is combined into #DF: VMX checks it against the exception bitmap and may
+   * throw a VM-exit signal.
+   */
+  deliveryFaultHook: ((fault: CpuFault) => void) | undefined = undefined;
   /** Events delivered through the IDT so far (the single-step logic tells INT n from plain instructions). */
   eventsDelivered = 0;
 

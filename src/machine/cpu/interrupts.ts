@@ -57,6 +57,7 @@ export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCod
       if (!(e instanceof CpuFault)) throw e;
       // A fault while delivering INT n / INT3 is a fault of that instruction (RIP = the INT).
       if (current.kind === EventKind.Software && history.length === 0) throw e;
+      cpu.deliveryFaultHook?.(e); // VMX: the exception bitmap may turn it into a VM exit (before CR2 is written)
       history.push(`${e.describe()} while delivering vector ${current.vector}`);
       if (e.vector === Vector.PF && e.address !== undefined) cpu.cr2 = e.address;
       if (current.vector === Vector.DF) throw new TripleFault(history.join('; '));

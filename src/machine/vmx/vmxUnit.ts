@@ -307,6 +307,7 @@ export class VmxUnit {
     const cpu = this.cpu;
     cpu.nonRoot = nonRoot ? this.hooks : undefined;
     cpu.softwareExceptionHook = nonRoot ? (vector, kind, length) => this.onSoftwareException(vector, kind, length) : undefined;
+    cpu.deliveryFaultHook = nonRoot ? (fault) => this.onDeliveryFault(fault) : undefined;
   }
 
   // ---- run-loop hooks ----------------------------------------------------------------------
@@ -346,6 +347,14 @@ export class VmxUnit {
     const info = (0x80000000 | (type << 8) | vector) >>> 0;
     if ((vmcs.get32(F.EXCEPTION_BITMAP) >>> vector) & 1) throw new VmExit({ reason: ExitReason.ExceptionOrNmi, interruptionInfo: info, instructionLength: length });
     this.noteDelivery(info, 0);
+  }
+
+  /** An exception while delivering an event exits per the exception bitmap; IDT-vectoring reports the first event. */
+  private onDeliveryFault(fault: CpuFault): void {
+    const vmcs = this.current;
+    if (!vmcs) return;
+    const info = exceptionExit(vmcs, fault);
+    if (info) throw new VmExit(info);
   }
 
   /** An event is about to be delivered through the guest IDT: an exit before it completes reports it (SDM 27.2.4). */
