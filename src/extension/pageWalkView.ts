@@ -4,11 +4,12 @@
 // picked one. Data comes only from the `hyperscope/pageWalk` and `hyperscope/registers`
 // custom requests.
 import * as vscode from 'vscode';
-import { CustomRequest, type PageWalkArguments, type PageWalkResult, type PageWalkStep, type RegistersResult } from '../protocol/dap';
-import type { WalkTarget } from '../protocol/webview';
+import type { PageWalkArguments, PageWalkResult, PageWalkStep } from '../protocol/dap';
+import { targetLabel, targetOf, type WalkTarget } from '../protocol/webview';
 import type { DebugEvents } from './debugEvents';
 import { describeError } from './outputChannel';
 import { rowItem, type ViewRow } from './viewRow';
+import { requestWalk } from './walkRequest';
 
 export const PAGE_WALK_VIEW = 'hyperscope.pageWalk';
 
@@ -92,9 +93,9 @@ export class PageWalkView implements vscode.TreeDataProvider<PageWalkRow>, vscod
 
   /** Walks `address` (typed by the user when omitted) from now on; undefined address returns to RIP. */
   async walkAddress(address?: string, access: NonNullable<PageWalkArguments['access']> = 'read'): Promise<void> {
-    const typed = address ?? (await vscode.window.showInputBox({ prompt: 'Guest-virtual address to walk (e.g. 0x100000, or rip)', value: this.target.kind === 'address' ? this.target.address : '' }));
+    const typed = address ?? (await vscode.window.showInputBox({ prompt: 'Guest-virtual address to walk (e.g. 0x100000, rip, or cr2)', value: this.target.kind === 'address' ? this.target.address : '' }));
     if (typed === undefined) return;
-    this.target = typed.trim() === '' || typed.trim().toLowerCase() === 'rip' ? { kind: 'rip' } : { kind: 'address', address: typed.trim(), access };
+    this.target = targetOf(typed, access);
     await this.refresh(this.session ?? vscode.debug.activeDebugSession);
   }
 
@@ -107,11 +108,7 @@ export class PageWalkView implements vscode.TreeDataProvider<PageWalkRow>, vscod
     };
     try {
       const target = this.target;
-      const address = target.kind === 'rip' ? ((await session.customRequest(CustomRequest.registers, {})) as RegistersResult).values.rip : target.address;
-      const access = target.kind === 'rip' ? 'execute' : target.access;
-      if (address === undefined) throw new Error('the adapter reported no rip');
-      const walk = (await session.customRequest(CustomRequest.pageWalk, { address, access } satisfies PageWalkArguments)) as PageWalkResult;
-      showIfCurrent(walkRows(walk, target.kind === 'rip' ? 'rip, execute' : access));
+      showIfCurrent(walkRows(await requestWalk(session, target), targetLabel(target)));
     } catch (error) {
       showIfCurrent([{ label: `page walk unavailable: ${describeError(error)}` }]);
     }

@@ -7,8 +7,8 @@ export const PAGE_WALK_VIEW_TYPE = 'hyperscope.pageWalkVisualizer';
 
 export type WalkAccess = 'read' | 'write' | 'execute';
 
-/** What the panel walks: the current RIP (as an instruction fetch) or an address the user gave. */
-export type WalkTarget = { kind: 'rip' } | { kind: 'address'; address: string; access: WalkAccess };
+/** What the panel walks: the current RIP (as an instruction fetch), CR2 (the last page-fault address, as a read) or an address the user gave. */
+export type WalkTarget = { kind: 'rip' } | { kind: 'cr2' } | { kind: 'address'; address: string; access: WalkAccess };
 
 /** Host → webview. */
 export type HostMessage =
@@ -29,6 +29,8 @@ export interface RenderedSummary {
   /** Cells greyed out because the walk stopped (or shortcut) before them. */
   skippedCells: number;
   tlb: string;
+  /** Drawn from the webview's saved state on load (before the host answered), not from a host message. */
+  fromState: boolean;
 }
 
 /** Webview → host. */
@@ -39,8 +41,16 @@ export type WebviewMessage =
   | { type: 'requestWalk'; address: string; access: WalkAccess }
   | { type: 'rendered'; summary: RenderedSummary };
 
-/** Target named by what the user typed: 'rip' (or nothing) follows RIP. */
+/** Target named by what the user typed: 'rip' (or nothing) follows RIP, 'cr2' the faulting address. */
 export function targetOf(address: string, access: WalkAccess): WalkTarget {
   const trimmed = address.trim();
-  return trimmed === '' || trimmed.toLowerCase() === 'rip' ? { kind: 'rip' } : { kind: 'address', address: trimmed, access };
+  const register = trimmed.toLowerCase();
+  if (trimmed === '' || register === 'rip') return { kind: 'rip' };
+  if (register === 'cr2') return { kind: 'cr2' };
+  return { kind: 'address', address: trimmed, access };
+}
+
+/** "rip, execute" / "cr2, read" / "0x1000 (write)": what a target walks, in words. */
+export function targetLabel(target: WalkTarget): string {
+  return target.kind === 'rip' ? 'rip, execute' : target.kind === 'cr2' ? 'cr2, read' : target.access;
 }

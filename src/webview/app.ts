@@ -16,6 +16,7 @@ const FORM = `<form class="ask" aria-label="Address to walk">
 <select id="access" name="access" aria-label="Access kind"><option value="read">read</option><option value="write">write</option><option value="execute">execute</option></select>
 <button type="submit" id="walk-button">Walk</button>
 <button type="button" id="rip-button">Follow RIP</button>
+<button type="button" id="cr2-button" title="Walk CR2, the address of the last page fault">Faulting address (CR2)</button>
 <span id="address-help" class="help">Enter walks the address; arrow keys move between accesses, N / Shift+N in walk order.</span>
 </form>
 <div id="walk" aria-live="polite"></div>`;
@@ -23,11 +24,11 @@ const FORM = `<form class="ask" aria-label="Address to walk">
 const ACCESSES: readonly WalkAccess[] = ['read', 'write', 'execute'];
 
 function describeTarget(target: WalkTarget | undefined): string {
-  return !target || target.kind === 'rip' ? 'rip' : target.address;
+  return !target ? 'rip' : target.kind === 'address' ? target.address : target.kind;
 }
 
 /** What the walk element shows now, read back from the DOM (the host's tests assert on it). */
-export function summarize(walk: ParentNode): RenderedSummary {
+export function summarize(walk: ParentNode, fromState = false): RenderedSummary {
   const table = walk.querySelector<HTMLElement>('table[role="grid"]');
   const accesses = [...walk.querySelectorAll<HTMLElement>('[role="gridcell"][data-number]')]
     .sort((a, b) => Number(a.dataset.number) - Number(b.dataset.number))
@@ -40,6 +41,7 @@ export function summarize(walk: ParentNode): RenderedSummary {
     stop: walk.querySelector('.stop')?.textContent ?? '',
     skippedCells: walk.querySelectorAll('[role="gridcell"].skipped').length,
     tlb: walk.querySelector('.tlb')?.textContent ?? '',
+    fromState,
   };
 }
 
@@ -52,12 +54,12 @@ export function mount(root: HTMLElement, api: WebviewApi): void {
   const walk = root.querySelector('#walk') as HTMLElement;
   installGridKeyboard(walk);
 
-  const show = (message: HostMessage): void => {
+  const show = (message: HostMessage, fromState = false): void => {
     walk.innerHTML = message.type === 'walk' ? renderGrid(buildGrid(message.result)) : renderMessage(message.reason);
     input.value = describeTarget(message.target);
     if (message.target.kind === 'address') access.value = message.target.access;
     store.update({ last: message, target: message.target });
-    api.postMessage({ type: 'rendered', summary: summarize(walk) });
+    api.postMessage({ type: 'rendered', summary: summarize(walk, fromState) });
   };
   const request = (address: string): void => {
     const kind = ACCESSES.find((a) => a === access.value) ?? 'read';
@@ -69,13 +71,14 @@ export function mount(root: HTMLElement, api: WebviewApi): void {
     request(input.value);
   });
   root.querySelector('#rip-button')?.addEventListener('click', () => request('rip'));
+  root.querySelector('#cr2-button')?.addEventListener('click', () => request('cr2'));
   window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     const message = event.data;
     if (message && (message.type === 'walk' || message.type === 'unavailable')) show(message);
   });
 
   const restored = store.current;
-  if (restored.last) show(restored.last);
+  if (restored.last) show(restored.last, true);
   else walk.innerHTML = renderMessage('Start a Hyperscope debug session and stop it: the walk of RIP appears here.');
   api.postMessage({ type: 'ready', target: restored.target });
 }

@@ -52,7 +52,9 @@ function renderRow(row: GridRow, rowIndex: number): string {
 
 /** The headline (where and why the walk stopped, TLB) and the grid. */
 export function renderGrid(grid: WalkGrid): string {
-  const columns = COLUMN_TITLES.map((title, column) => `<th scope="col" role="columnheader">${column === GUEST_COLUMN ? 'Guest entry / data' : escapeHtml(title)}</th>`).join('');
+  const columns = COLUMN_TITLES.map((title, column) =>
+    column === GUEST_COLUMN ? `<th scope="col" role="columnheader">Guest entry / data</th>` : `<th scope="col" role="columnheader" class="ept-column">${escapeHtml(title)}</th>`,
+  ).join('');
   const caption = `${grid.layout === 'two-dimensional' ? 'Two-dimensional walk (guest paging × EPT)' : 'One-dimensional walk (no EPT)'} of ${grid.linear}: ${grid.accessCount} ${grid.accessCount === 1 ? 'access' : 'accesses'}`;
   return [
     `<div class="summary" role="status">`,

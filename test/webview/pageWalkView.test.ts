@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { afterEach, describe, it } from 'node:test';
 import { JSDOM } from 'jsdom';
 import type { PageWalkResult } from '../../src/protocol/dap';
-import type { HostMessage, RenderedSummary, WebviewMessage } from '../../src/protocol/webview';
+import { targetOf, type HostMessage, type RenderedSummary, type WebviewMessage } from '../../src/protocol/webview';
 import { mount } from '../../src/webview/app';
 import type { ViewState } from '../../src/webview/state';
 import { bare, eptViolationAtPdpt, hugePage, LINEAR, notPresentAtPd, twoDimensional } from './walkFixtures';
@@ -206,10 +206,16 @@ describe('keyboard and form', () => {
     // jsdom does not submit implicitly on Enter: submit the form as the browser would.
     (page.root.querySelector('form') as HTMLFormElement).requestSubmit();
     (page.root.querySelector('#rip-button') as HTMLButtonElement).click();
+    (page.root.querySelector('#cr2-button') as HTMLButtonElement).click();
     assert.deepEqual(page.posted.slice(1), [
       { type: 'requestWalk', address: '0x200000', access: 'write' },
       { type: 'requestWalk', address: 'rip', access: 'write' },
+      { type: 'requestWalk', address: 'cr2', access: 'write' },
     ]);
+    assert.deepEqual(
+      ['', ' RIP ', 'cr2', '0x200000'].map((typed) => targetOf(typed, 'write')),
+      [{ kind: 'rip' }, { kind: 'rip' }, { kind: 'cr2' }, { kind: 'address', address: '0x200000', access: 'write' }],
+    );
     assert.ok(input.labels?.[0]?.textContent?.includes('Guest-virtual address'));
   });
 
@@ -219,6 +225,7 @@ describe('keyboard and form', () => {
     page.send({ type: 'unavailable', target: { kind: 'rip' }, reason: 'no Hyperscope debug session' });
     assert.equal(stopText(page), 'no Hyperscope debug session');
     assert.equal(page.rendered().layout, 'none');
+    assert.equal(page.rendered().fromState, false);
   });
 });
 
@@ -229,6 +236,7 @@ describe('state', () => {
     assert.ok(saved?.last && saved.target);
     const again = openPage(JSON.parse(JSON.stringify(saved)) as ViewState);
     assert.deepEqual(numbers(again), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(again.rendered().fromState, true, 'drawn before any host message');
     assert.equal((again.root.querySelector('#address') as HTMLInputElement).value, LINEAR);
     assert.deepEqual(again.posted.at(-1), { type: 'ready', target: { kind: 'address', address: LINEAR, access: 'read' } });
   });

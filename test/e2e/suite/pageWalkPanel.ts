@@ -6,13 +6,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RenderedSummary } from '../../../src/protocol/webview';
+import { PAGE_WALK_VIEW_TYPE, type RenderedSummary } from '../../../src/protocol/webview';
 import { startRecorded } from './debugHarness';
 import type { E2eContext } from './index';
 import { assert, eventually, Skip, type TestCase } from './runner';
 
 interface PanelApi {
   rendered: () => RenderedSummary | undefined;
+  onDidRender: vscode.Event<RenderedSummary>;
 }
 
 function panelApi(): PanelApi {
@@ -35,12 +36,19 @@ function lineOf(file: string, pattern: RegExp): number {
   return index + 1;
 }
 
+/** The visualizer's editor tab (its view type is prefixed by the workbench). */
+function panelTab(): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(PAGE_WALK_VIEW_TYPE));
+}
+
 /** Saves what the webview rendered next to the screenshot, and asks the harness for the picture. */
 async function saveArtifacts(context: E2eContext, name: string, summary: RenderedSummary): Promise<void> {
   const metrics = process.env.HYPERSCOPE_E2E_METRICS;
   const folder = metrics ? path.dirname(metrics) : path.join(context.extensionPath, 'test-results');
   fs.mkdirSync(folder, { recursive: true });
   fs.writeFileSync(path.join(folder, `e2e-${name}.json`), JSON.stringify(summary, null, 2) + '\n');
+  // Room for the grid: no bottom panel, no secondary side bar.
+  for (const command of ['workbench.action.closePanel', 'workbench.action.closeAuxiliaryBar']) await Promise.resolve(vscode.commands.executeCommand(command)).catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 500));
   console.log(`[e2e-screenshot] ${name}`);
   await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -73,6 +81,18 @@ export function pageWalkPanelTests(context: E2eContext): TestCase[] {
           assert(rip.linear === rip.stop.split(' ')[1], `linear ${rip.linear} vs ${rip.stop}`);
           await saveArtifacts(context, 'page-walk-panel', rip);
 
+          // Hidden behind an editor and shown again, the webview loads anew (no retained
+          // context) and redraws the walk from its saved state before the host answers.
+          const tab = panelTab();
+          assert(tab, 'no visualizer tab');
+          await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(program), { viewColumn: tab.group.viewColumn, preview: false });
+          assert(panelTab()?.isActive === false, 'the visualizer is still the active tab of its group');
+          const renders: RenderedSummary[] = [];
+          const listener = panelApi().onDidRender((summary) => renders.push(summary));
+          await vscode.commands.executeCommand('hyperscope.showPageWalk');
+          const restored = await eventually(() => renders.find((s) => s.fromState), 'the webview to redraw from its saved state').finally(() => listener.dispose());
+          assert(JSON.stringify({ ...restored, fromState: false }) === JSON.stringify({ ...rip, fromState: false }), `restored ${JSON.stringify(restored)} differs from ${JSON.stringify(rip)}`);
+
           // The same panel walks an address given by a row or a test; an unmapped one stops at PML4.
           await vscode.commands.executeCommand('hyperscope.showPageWalk', '0x8000000000');
           const unmapped = await rendered((s) => s.linear === '0x8000000000', 'the walk of an unmapped address');
@@ -86,7 +106,8 @@ export function pageWalkPanelTests(context: E2eContext): TestCase[] {
           await rendered((s) => s.layout === 'none', 'the panel to say the session ended');
         } finally {
           vscode.debug.removeBreakpoints([breakpoint]);
-          await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+          const tab = panelTab();
+          if (tab) await vscode.window.tabGroups.close(tab);
         }
       },
     },
