@@ -33,9 +33,22 @@ function describeStep(step: WalkStep): string {
   return `  ${what.padEnd(12)} @ ${hex64(step.entryAddress).padEnd(12)} = ${hexPadded(step.value, 16)}  ${step.flags.join(' ').padEnd(24)} ${outcome}`;
 }
 
-/** `translate <gva>`: the page walk printed step by step, without side effects. */
+/** `translate gpa:<address>`: the EPT walk of a guest-physical address. */
+function translateGuestPhysical(args: string, ctx: CommandContext): string {
+  const value = evaluateExpression(args, ctx.evalContext);
+  const { steps, physical } = ctx.memory.eptTrace(Number(value));
+  const lines = [`translate gpa ${hex64(value)}`];
+  if (!ctx.machine.cpu.guestPhysical) lines.push('  no EPT is active here (not in VMX non-root operation): gpa = hpa');
+  for (const step of steps) lines.push(describeStep(step));
+  lines.push(physical === undefined ? '  fault: EPT violation or misconfiguration (an access would exit)' : `  gpa ${hex64(value)} → hpa ${hex64(physical)}`);
+  return lines.join('\n');
+}
+
+/** `translate <gva>` (or `translate gpa:<address>`): the walk printed step by step, without side effects. */
 function translate(args: string, ctx: CommandContext): string {
-  if (args.trim() === '') throw new Error('usage: translate <gva>   (an address or expression, e.g. translate rip)');
+  if (args.trim() === '') throw new Error('usage: translate <gva> | translate gpa:<address>   (an address or expression, e.g. translate rip)');
+  const gpa = /^\s*gpa:(.*)$/i.exec(args);
+  if (gpa) return translateGuestPhysical(gpa[1]!, ctx);
   const value = evaluateExpression(args, ctx.evalContext);
   const linear = bigIntToLinear(value);
   if (linear === undefined) return `${hex64(value)} is not a canonical address: any access to it raises #GP`;
@@ -78,7 +91,7 @@ function regs(_args: string, ctx: CommandContext): string {
 
 const COMMANDS: Command[] = [
   { name: 'help', usage: 'help', summary: 'this list', run: () => helpText() },
-  { name: 'translate', usage: 'translate <gva>', summary: 'walk the page tables for an address, step by step (no side effects)', run: translate },
+  { name: 'translate', usage: 'translate <gva>', summary: 'walk the page tables (and EPT) for an address, step by step (no side effects); translate gpa:<address> walks EPT only', run: translate },
   { name: 'walk', usage: 'walk <gva>', summary: 'same as translate', run: translate },
   { name: 'tlb', usage: 'tlb', summary: 'valid TLB entries with permissions', run: tlb },
   { name: 'regs', usage: 'regs', summary: 'general-purpose registers, rip and rflags', run: regs },

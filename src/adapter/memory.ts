@@ -4,7 +4,7 @@
 // side effects, no faults. Memory references look like `gva:0x100000`; a bare number is gva.
 import type { Machine } from '../machine/machine';
 import { walk } from '../machine/paging/walker';
-import { Access, type WalkTrace } from '../machine/paging/types';
+import { Access, type WalkStep, type WalkTrace } from '../machine/paging/types';
 import { bigIntToLinear } from '../machine/cpu/state';
 import type { AddressSpace } from '../protocol/dap';
 import { parseInteger } from './format';
@@ -55,6 +55,15 @@ export class DebugMemory {
     trace.tlbHit = cpu.tlb.find(page, cpu.tlbContext) >= 0;
     walk(this.machine.mem, cpu, linear, { kind, user }, false, cpu.guestPhysical, trace);
     return trace;
+  }
+
+  /** The EPT walk of a guest-physical address (empty steps when no EPT is active), without side effects. */
+  eptTrace(gpa: number): { steps: WalkStep[]; physical: number | undefined } {
+    const ept = this.machine.cpu.guestPhysical;
+    if (!ept) return { steps: [], physical: gpa };
+    const steps: WalkStep[] = [];
+    const hpa = ept.translate(gpa, { access: Access.Read, linear: undefined, pagingStructure: false, sideEffects: false, trace: steps, forGuestLevel: 0, user: false });
+    return { steps, physical: hpa >= 0 ? hpa : undefined };
   }
 
   /** Host-physical address for `address` in `space`, or undefined when it does not translate. */

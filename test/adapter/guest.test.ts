@@ -44,6 +44,10 @@ test('guest mode: gpa goes through EPT, hpa is host memory', async () => {
     assert.equal(await read('gpa:0x100033'), '8877665544332211');
     assert.notEqual(await read('hpa:0x100033'), '8877665544332211');
     assert.match(await client.evaluate('translate 0x100033'), /EPT/);
+    const ept = await client.evaluate('translate gpa:0x100033');
+    assert.match(ept, /^translate gpa 0x100033/);
+    assert.match(ept, /EPT PML4\[0\]/);
+    assert.match(ept, /gpa 0x100033 → hpa 0x1100033/);
   });
 });
 

@@ -209,6 +209,7 @@ test('console commands: help, translate (the walk step by step), tlb, regs', asy
     assert.match(regs, /rax 0x0000000000000001/);
     assert.match(regs, /rip 0x000000000010000a/);
     await assert.rejects(client.evaluate('translate'), /usage: translate <gva>/);
+    assert.match(await client.evaluate('translate gpa:0x1000'), /no EPT is active here[\s\S]*gpa 0x1000 → hpa 0x1000/);
   });
 });
 
