@@ -53,6 +53,19 @@ test('RDTSC exits (16) with RDTSC exiting; RDTSCP is #UD without "enable RDTSCP"
   assert.equal(exitOf({ primary: Defaults.primary | P.rdtsc | P.secondary, secondary: 1 << 3, guest: 'rdtscp' }).reason, 51n);
 });
 
+test('TSC offsetting: the guest reads TSC + TSC_OFFSET, the host reads the TSC', { skip }, () => {
+  const e = exitOf({
+    primary: Defaults.primary | (1 << 3),
+    setup: '  VMW TSC_OFFSET, 0x100000000',
+    guest: 'rdtsc\nshl rdx, 32\nor rax, rdx\nmov r12, rax\nvmcall',
+    host: '  rdtsc\n  shl rdx, 32\n  or rax, rdx\n  mov r13, rax\n  hlt',
+  });
+  const guestTsc = e.t.cpu.getGpr(12);
+  const hostTsc = e.t.cpu.getGpr(13);
+  assert.ok(guestTsc >= 0x100000000n && guestTsc < 0x100010000n, `guest TSC 0x${guestTsc.toString(16)}`);
+  assert.ok(hostTsc < 0x10000n && hostTsc > guestTsc - 0x100000000n, `host TSC 0x${hostTsc.toString(16)}`);
+});
+
 test('VMCALL (18) and VMX instructions exit unconditionally, with instruction information', { skip }, () => {
   assert.equal(exitOf({ guest: 'vmcall' }).reason, 18n);
   const e = exitOf({ guest: 'vmread rbx, rcx' });

@@ -21,6 +21,7 @@ export interface VmxSnapshot {
   readonly omittedExits: number;
   readonly exitCounts: readonly [number, number][];
   readonly deadlines: { timer: number; mtf: number; window: number };
+  readonly tscOffsetApplied: bigint;
 }
 
 export function saveVmx(unit: VmxUnit): VmxSnapshot {
@@ -37,6 +38,7 @@ export function saveVmx(unit: VmxUnit): VmxSnapshot {
     omittedExits: unit.omittedExits,
     exitCounts: [...unit.exitCounts],
     deadlines: { ...unit.deadlines },
+    tscOffsetApplied: unit.tscOffsetApplied,
   };
 }
 
@@ -53,6 +55,7 @@ export function restoreVmx(unit: VmxUnit, state: VmxSnapshot): void {
   unit.exitCounts.clear();
   for (const [reason, count] of state.exitCounts) unit.exitCounts.set(reason, count);
   Object.assign(unit.deadlines, state.deadlines);
+  unit.tscOffsetApplied = state.tscOffsetApplied; // IA32_TSC_ADJUST itself is restored with the CPU's MSRs
   const cpu = unit.cpu;
   const nonRoot = unit.operation === 'non-root' && unit.current !== undefined && unit.controls !== undefined;
   unit.ept = nonRoot && unit.controls!.secondary.enableEpt ? new EptTranslator(cpu.mem, unit.current!.get(F.EPT_POINTER)) : undefined;

@@ -8,6 +8,7 @@
 import type { Cpu } from '../cpu/cpu';
 import { gp0, type CpuFault } from '../cpu/fault';
 import { Flag } from '../cpu/flags';
+import { Msr } from '../cpu/msrIndex';
 import { TripleFault } from '../cpu/interrupts';
 import type { LoopOutcome, RunLoop } from '../cpu/runLoop';
 import { EptFault, EptTranslator } from '../paging/ept';
@@ -75,6 +76,8 @@ export class VmxUnit {
   private readonly tlbTags = new Map<string, number>();
   /** Instruction counts at which the preemption timer fires, the monitor trap flag exits, the interrupt window is checked. */
   readonly deadlines = { timer: Infinity, mtf: Infinity, window: Infinity };
+  /** TSC_OFFSET currently folded into IA32_TSC_ADJUST (non-root with TSC offsetting). */
+  tscOffsetApplied = 0n;
 
   constructor(readonly cpu: Cpu) {
     this.store = new VmcsStore(cpu.mem);
@@ -150,6 +153,7 @@ export class VmxUnit {
     this.operation = 'non-root';
     this.controls = controls;
     this.setCpuHooks(true);
+    this.applyTscOffset(controls.primary.useTscOffsetting ? vmcs.get(F.TSC_OFFSET) : 0n);
     const eptp = vmcs.get(F.EPT_POINTER);
     this.ept = controls.secondary.enableEpt ? new EptTranslator(cpu.mem, eptp) : undefined;
     cpu.guestPhysical = this.ept;
@@ -165,6 +169,7 @@ export class VmxUnit {
     const cpu = this.cpu;
     this.operation = 'root';
     this.setCpuHooks(false);
+    this.applyTscOffset(0n);
     cpu.guestPhysical = undefined;
     cpu.tlbContext = 0;
     cpu.codeGeneration++;
@@ -173,6 +178,20 @@ export class VmxUnit {
     this.deadlines.mtf = Infinity;
     this.deadlines.window = Infinity;
     if (this.loop) this.loop.deadline = Infinity;
+  }
+
+  /**
+   * "Use TSC offsetting": the guest's RDTSC/RDTSCP/RDMSR(TSC) return TSC + TSC_OFFSET. The
+   * time-stamp counter is instret + IA32_TSC_ADJUST, so the offset is added to TSC_ADJUST
+   * while the guest runs (and removed on exit); a guest that reads TSC_ADJUST itself sees
+   * the offset included.
+   */
+  applyTscOffset(offset: bigint): void {
+    const msrs = this.cpu.msrs;
+    const delta = offset - this.tscOffsetApplied;
+    if (delta === 0n) return;
+    msrs.set(Msr.IA32_TSC_ADJUST, BigInt.asUintN(64, (msrs.get(Msr.IA32_TSC_ADJUST) ?? 0n) + delta));
+    this.tscOffsetApplied = offset;
   }
 
   /** TLB context number for a VPID/EPTP pair (0 is the host's). */
