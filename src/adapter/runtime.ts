@@ -355,7 +355,7 @@ export class HyperscopeRuntime extends EventEmitter {
     if (stop.reason === 'budget') return this.limitStop();
     if (stop.reason === 'data') return stop.stop;
     if (stop.reason !== 'breakpoint') return this.machineStop(stop);
-    if (this.machine.cpu.rip === pending.target && this.rsp() >= pending.rsp) {
+    if (this.machine.cpu.rip === pending.target && this.rsp() >= pending.rsp && !this.hidden()) {
       this.clearTemporary();
       return 'returned';
     }
