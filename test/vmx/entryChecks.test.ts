@@ -130,6 +130,24 @@ const guestCases: Case[] = [
   { check: 'G18', field: 'GUEST_RIP', writes: [['GUEST_RIP', '0x800000000000']] },
   { check: 'G8', field: 'GUEST_RFLAGS', writes: [['GUEST_RFLAGS', 0x8002]] },
   { check: 'G8', field: 'GUEST_RFLAGS', writes: [['GUEST_RFLAGS', 0]] },
+  {
+    check: 'G8',
+    field: 'GUEST_RFLAGS',
+    writes: [
+      ['GUEST_RFLAGS', 0x20002],
+      ...(['ES', 'CS', 'SS', 'DS', 'FS', 'GS'] as const).flatMap((seg): [string, number][] => [
+        [`GUEST_${seg}_SELECTOR`, 0x10],
+        [`GUEST_${seg}_BASE`, 0x100],
+        [`GUEST_${seg}_LIMIT`, 0xffff],
+        [`GUEST_${seg}_AR`, 0xf3],
+      ]),
+    ],
+  },
+  {
+    check: 'G20',
+    field: 'GUEST_SS_AR',
+    writes: [['GUEST_ACTIVITY_STATE', 1], ['GUEST_CS_SELECTOR', 0x2b], ['GUEST_CS_AR', 0xa0fb], ['GUEST_SS_SELECTOR', 0x23], ['GUEST_SS_AR', 0xc0f3]],
+  },
   { check: 'G22', field: 'VM_ENTRY_INTR_INFO', writes: [['VM_ENTRY_INTR_INFO', 0x80000020]] },
   { check: 'G20', field: 'GUEST_ACTIVITY_STATE', writes: [['GUEST_ACTIVITY_STATE', 2]] },
   { check: 'G21', field: 'GUEST_INTERRUPTIBILITY_INFO', writes: [['GUEST_INTERRUPTIBILITY_INFO', 3]] },
