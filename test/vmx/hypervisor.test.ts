@@ -146,3 +146,17 @@ test('loading a new program resets VMX operation', { skip }, () => {
   assert.equal(machine.cpu.nonRoot, undefined);
   assert.equal(machine.run(10).reason, 'halt');
 });
+
+test('guest mode: MSR bitmap exits are emulated; a refused WRMSR is reflected as #GP; the exception bitmap reflects exceptions', { skip }, () => {
+  const msr = guest('mov ecx, 0x174\nmov eax, 0x33\nxor edx, edx\nwrmsr\nrdmsr\nmov r12, rax\nhlt', { msrExits: [0x174] });
+  assert.equal(msr.stop.reason, 'halt', msr.stop.detail);
+  assert.equal(msr.machine.cpu.getGpr(12), 0x33n);
+  assert.deepEqual(msr.machine.vmx.exits.map((e) => e.reason), [32, 31, 12]);
+  // WRMSR to a read-only capability MSR, listed in the bitmap: the hypervisor's WRMSR #GPs and it reflects #GP
+  const refused = guest('mov ecx, 0x480\nwrmsr\nhlt', { msrExits: [0x480] });
+  assert.equal(refused.stop.reason, 'triple-fault', 'the reflected #GP finds no guest IDT');
+  assert.deepEqual(refused.machine.vmx.exits.map((e) => e.reason).slice(0, 2), [32, 2]);
+  const reflected = guest('ud2', { exceptionBitmap: 1 << 6 });
+  assert.deepEqual(reflected.machine.vmx.exits.map((e) => e.reason), [0, 2]);
+  assert.equal(reflected.stop.reason, 'triple-fault');
+});

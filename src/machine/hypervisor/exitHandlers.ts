@@ -6,13 +6,14 @@
  */
 import type { Cpu } from '../cpu/cpu';
 import { cpuidResult } from '../cpu/cpuidTable';
-import { CpuFault } from '../cpu/fault';
+import { CpuFault, gp0 } from '../cpu/fault';
 import { readMsr, writeMsr } from '../cpu/msrs';
 import { ExitReason, exitReasonName } from '../vmx/exitReasons';
 import { F } from '../vmx/fields';
 import type { Vmcs } from '../vmx/vmcs';
 import type { VmxUnit } from '../vmx/vmxUnit';
 import { runHypercall } from './hypercalls';
+import { canonical, validPat } from '../vmx/entryCheck';
 import { traceGuestWalk } from '../vmx/guestWalk';
 import { Access } from '../paging/types';
 import { HostLayout, HYPERVISOR_SIGNATURE } from './layout';
@@ -145,12 +146,36 @@ const vmcall: ExitHandler = (ctx) => {
   skipInstruction(ctx);
 };
 
+/** MSRs whose guest value lives in the VMCS guest-state area (the CPU holds the host's after an exit). */
+const VMCS_MSRS: ReadonlyMap<number, { field: number; valid: (value: bigint) => boolean }> = new Map([
+  [0x174, { field: F.GUEST_SYSENTER_CS, valid: (v: bigint) => v >> 32n === 0n }],
+  [0x175, { field: F.GUEST_SYSENTER_ESP, valid: canonical }],
+  [0x176, { field: F.GUEST_SYSENTER_EIP, valid: canonical }],
+  [0xc0000100, { field: F.GUEST_FS_BASE, valid: canonical }],
+  [0xc0000101, { field: F.GUEST_GS_BASE, valid: canonical }],
+  [0x277, { field: F.GUEST_IA32_PAT, valid: validPat }],
+  [0xc0000080, { field: F.GUEST_IA32_EFER, valid: (v: bigint) => (v & ~0xd01n) === 0n }],
+]);
+
 function msrAccess(write: boolean): ExitHandler {
   return (ctx) => {
     const cpu = ctx.cpu;
     const index = cpu.lo[1]!;
+    const backed = VMCS_MSRS.get(index);
     try {
-      if (write) writeMsr(cpu, index, (BigInt(cpu.lo[2]!) << 32n) | BigInt(cpu.lo[0]!));
+      if (backed) {
+        if (write) {
+          const value = (BigInt(cpu.lo[2]!) << 32n) | BigInt(cpu.lo[0]!);
+          if (!backed.valid(value)) throw gp0();
+          // EFER.LMA is not writable: keep the guest's.
+          const lma = index === 0xc0000080 ? ctx.vmcs.get(backed.field) & 0x400n : 0n;
+          ctx.vmcs.set(backed.field, index === 0xc0000080 ? (value & ~0x400n) | lma : value);
+        } else {
+          const value = ctx.vmcs.get(backed.field);
+          cpu.setGpr(0, value & 0xffffffffn);
+          cpu.setGpr(2, value >> 32n);
+        }
+      } else if (write) writeMsr(cpu, index, (BigInt(cpu.lo[2]!) << 32n) | BigInt(cpu.lo[0]!));
       else {
         const value = readMsr(cpu, index);
         cpu.setGpr(0, value & 0xffffffffn);
