@@ -5,7 +5,7 @@
 // is ready and what it rendered. main.ts mounts it with the real VS Code API; tests mount it
 // in jsdom with a fake.
 import type { HostMessage, RenderedSummary, WalkAccess, WalkTarget } from '../protocol/webview';
-import { installGridKeyboard } from './keyboard';
+import { focusCell, installGridKeyboard } from './keyboard';
 import { renderGrid, renderMessage } from './render';
 import { StateStore, type WebviewApi } from './state';
 import { buildGrid } from './walkGrid';
@@ -19,7 +19,8 @@ const FORM = `<form class="ask" aria-label="Address to walk">
 <button type="button" id="cr2-button" title="Walk CR2, the address of the last page fault">Faulting address (CR2)</button>
 <span id="address-help" class="help">Enter walks the address; arrow keys move between accesses, N / Shift+N in walk order.</span>
 </form>
-<div id="walk" aria-live="polite"></div>`;
+<p id="announce" class="visually-hidden" role="status"></p>
+<div id="walk"></div>`;
 
 const ACCESSES: readonly WalkAccess[] = ['read', 'write', 'execute'];
 
@@ -45,6 +46,19 @@ export function summarize(walk: ParentNode, fromState = false): RenderedSummary 
   };
 }
 
+/** The grid position that has keyboard focus, if focus is in the grid. */
+function focusedPosition(walk: HTMLElement): { row: string; column: string } | undefined {
+  const cell = walk.ownerDocument.activeElement as HTMLElement | null;
+  if (!cell || !walk.contains(cell) || cell.getAttribute('role') !== 'gridcell') return undefined;
+  return { row: cell.dataset.row ?? '0', column: cell.dataset.column ?? '0' };
+}
+
+/** After a redraw (a new stop), keeps keyboard focus on the same grid position. */
+function refocus(walk: HTMLElement, position: { row: string; column: string }): void {
+  const cell = walk.querySelector<HTMLElement>(`[role="gridcell"][data-row="${position.row}"][data-column="${position.column}"]`);
+  if (cell) focusCell(walk, cell);
+}
+
 export function mount(root: HTMLElement, api: WebviewApi): void {
   const store = new StateStore(api);
   root.innerHTML = FORM;
@@ -52,10 +66,15 @@ export function mount(root: HTMLElement, api: WebviewApi): void {
   const input = root.querySelector('#address') as HTMLInputElement;
   const access = root.querySelector('#access') as HTMLSelectElement;
   const walk = root.querySelector('#walk') as HTMLElement;
+  const announce = root.querySelector('#announce') as HTMLElement;
   installGridKeyboard(walk);
 
   const show = (message: HostMessage, fromState = false): void => {
+    const focused = focusedPosition(walk);
     walk.innerHTML = message.type === 'walk' ? renderGrid(buildGrid(message.result)) : renderMessage(message.reason);
+    if (focused) refocus(walk, focused);
+    // One live region that outlives the redraws: screen readers hear the headline, not the whole grid.
+    announce.textContent = walk.querySelector('.stop')?.textContent ?? '';
     input.value = describeTarget(message.target);
     if (message.target.kind === 'address') access.value = message.target.access;
     store.update({ last: message, target: message.target });

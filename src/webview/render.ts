@@ -57,7 +57,7 @@ export function renderGrid(grid: WalkGrid): string {
   ).join('');
   const caption = `${grid.layout === 'two-dimensional' ? 'Two-dimensional walk (guest paging × EPT)' : 'One-dimensional walk (no EPT)'} of ${grid.linear}: ${grid.accessCount} ${grid.accessCount === 1 ? 'access' : 'accesses'}`;
   return [
-    `<div class="summary" role="status">`,
+    `<div class="summary">`,
     `<p class="stop stop-${grid.stop.kind}" data-stop="${grid.stop.kind}">${escapeHtml(grid.stop.text)}</p>`,
     `<p class="tlb">${escapeHtml(grid.tlb)}</p>`,
     `</div>`,
@@ -71,5 +71,5 @@ export function renderGrid(grid: WalkGrid): string {
 
 /** A message in place of the grid (no session, request failed). */
 export function renderMessage(text: string): string {
-  return `<div class="summary" role="status"><p class="stop stop-none" data-stop="none">${escapeHtml(text)}</p></div>`;
+  return `<div class="summary"><p class="stop stop-none" data-stop="none">${escapeHtml(text)}</p></div>`;
 }

@@ -197,6 +197,20 @@ describe('keyboard and form', () => {
     assert.equal(press(page, 'End', { ctrlKey: true }).classList.contains('data'), true);
   });
 
+  it('a new walk (the next stop) keeps focus on the same cell and announces only the headline', () => {
+    const page = showWalk(twoDimensional(true));
+    cell(page, 1, 2).focus();
+    page.send({ type: 'walk', target: { kind: 'rip' }, result: eptViolationAtPdpt() });
+    const focused = page.dom.window.document.activeElement as HTMLElement;
+    assert.equal(`${focused.dataset.row},${focused.dataset.column}`, '1,2');
+    assert.ok(focused.classList.contains('stop'), 'the same position, now the stopping access');
+    assert.equal(cells(page, '[tabindex="0"]').length, 1);
+    const live = page.root.querySelectorAll('[role="status"], [aria-live]');
+    assert.equal(live.length, 1, 'one live region');
+    assert.equal(live[0]!.textContent, stopText(page));
+    assert.equal(live[0]!.closest('#walk'), null, 'outside the redrawn grid');
+  });
+
   it('Enter in the address field asks the host for that address; Follow RIP asks for rip', () => {
     const page = openPage();
     const input = page.root.querySelector('#address') as HTMLInputElement;
