@@ -158,3 +158,9 @@ message: db 'hello'`,
   assert.equal(t.machine.consoleText, 'hello');
   assert.equal(t.cpu.getGpr(1), 0n, 'rep consumed RCX');
 });
+
+nasmTest('a handler that faults forever (on its IST stack) uses up the budget instead of hanging', () => {
+  const t = systemTest(`spin:\n  ud2`, { gates: { 6: { handler: 'spin', ist: 1 } } });
+  t.run(10_000).assertStop('budget');
+  assert.equal(t.cpu.getGpr(4), 0x6f000n - 40n, 'each #UD frame lands on the reset IST1 stack');
+});

@@ -55,7 +55,9 @@ export class RunLoop {
 
   run(budget: number): LoopOutcome {
     const cpu = this.cpu;
-    const end = cpu.instret + budget;
+    // Delivered exceptions use budget too (`end` shrinks): a handler that faults forever, e.g. on
+    // an IST stack, retires nothing and must not hang the host.
+    let end = cpu.instret + budget;
     if (cpu.flagBits & Flag.TF) cpu.attention |= Attention.SingleStep;
     while (cpu.instret < end) {
       if (cpu.instret >= this.deadline) {
@@ -66,8 +68,10 @@ export class RunLoop {
       }
       if (cpu.attention !== 0) {
         if (cpu.attention !== Attention.SingleStep) return { kind: 'attention' };
+        const retired = cpu.instret;
         const outcome = this.singleStep();
         if (outcome !== undefined) return outcome;
+        if (cpu.instret === retired) end--;
         continue;
       }
       try {
@@ -76,6 +80,7 @@ export class RunLoop {
       } catch (e) {
         const outcome = this.handleThrown(e);
         if (outcome !== undefined) return outcome;
+        end--;
       }
     }
     return { kind: 'budget' };
