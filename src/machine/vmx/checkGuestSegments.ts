@@ -6,7 +6,7 @@ import { Ar } from '../cpu/segment';
 import { Cr0 } from '../paging/walker';
 import { F } from './fields';
 import { GUEST_SEGMENTS, SEG_LDTR, SEG_TR } from './segmentFields';
-import { canonical, type EntryCheck, type EntryContext } from './entryCheck';
+import { canonical, type EntryCheck, type EntryContext, type GuestSegment } from './entryCheck';
 
 const SEGS = '26.3.1.2';
 const TABLES = '26.3.1.3';
@@ -18,27 +18,11 @@ const DS = 3;
 const FS = 4;
 const GS = 5;
 
-interface GuestSegment {
-  readonly selector: number;
-  readonly base: bigint;
-  readonly limit: number;
-  readonly ar: number;
-  readonly usable: boolean;
-  readonly type: number;
-  readonly dpl: number;
-  readonly rpl: number;
-}
 
-/** Segment fields decoded once per entry attempt. */
-const decoded = new WeakMap<EntryContext, GuestSegment[]>();
-
+/** Segment fields, decoded once per entry attempt. */
 function seg(c: EntryContext, i: number): GuestSegment {
-  let all = decoded.get(c);
-  if (!all) {
-    all = GUEST_SEGMENTS.map((_, j) => readSegment(c, j));
-    decoded.set(c, all);
-  }
-  return all[i]!;
+  c.guestSegments ??= GUEST_SEGMENTS.map((_, j) => readSegment(c, j));
+  return c.guestSegments[i]!;
 }
 
 function readSegment(c: EntryContext, i: number): GuestSegment {

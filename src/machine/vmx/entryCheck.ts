@@ -13,6 +13,20 @@ export interface EntryContext {
   readonly cpu: Cpu;
   readonly vmcs: Vmcs;
   readonly controls: Controls;
+  /** Guest segment fields, decoded once per entry attempt by the segment checks. */
+  guestSegments?: readonly GuestSegment[];
+}
+
+/** A guest segment register as the guest-state checks read it from the VMCS. */
+export interface GuestSegment {
+  readonly selector: number;
+  readonly base: bigint;
+  readonly limit: number;
+  readonly ar: number;
+  readonly usable: boolean;
+  readonly type: number;
+  readonly dpl: number;
+  readonly rpl: number;
 }
 
 export interface EntryCheck {

@@ -26,6 +26,14 @@ import type { VmxUnit } from './vmxUnit';
 const decodedControls = new Map<string, Controls>();
 
 function controlsOf(vmcs: Vmcs): Controls {
+  if (vmcs.decodedControls && vmcs.decodedControlsVersion === vmcs.controlVersion) return vmcs.decodedControls;
+  const controls = decodeControls(vmcs);
+  vmcs.decodedControls = controls;
+  vmcs.decodedControlsVersion = vmcs.controlVersion;
+  return controls;
+}
+
+function decodeControls(vmcs: Vmcs): Controls {
   const words = [F.PIN_BASED_VM_EXEC_CONTROL, F.CPU_BASED_VM_EXEC_CONTROL, F.SECONDARY_VM_EXEC_CONTROL, F.VM_EXIT_CONTROLS, F.VM_ENTRY_CONTROLS].map((f) => vmcs.get32(f));
   const key = words.join(',');
   let controls = decodedControls.get(key);

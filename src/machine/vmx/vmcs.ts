@@ -7,6 +7,7 @@
  * Values are unsigned 64-bit, truncated to the field's width.
  */
 import type { PhysicalMemory } from '../memory/physicalMemory';
+import type { Controls } from './controls';
 import { VMCS_REVISION_ID } from './capabilities';
 import { VMCS_FIELDS, resolveEncoding, widthOf, type FieldWidth } from './fields';
 import { VmxError } from './instructionErrors';
@@ -36,6 +37,9 @@ export class Vmcs {
   controlVersion = 0;
   /** `controlVersion` (and host EFER.LMA) at which the control and host-state checks last passed. */
   checkedVersion = '';
+  /** The control words decoded at `decodedControlsVersion` (VM entry reuses them while no control changed). */
+  decodedControls: Controls | undefined = undefined;
+  decodedControlsVersion = -1;
 
   constructor(readonly address: number) {}
 
