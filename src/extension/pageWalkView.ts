@@ -43,6 +43,8 @@ export function walkRows(walk: PageWalkResult, access: string): PageWalkRow[] {
     tooltip: walk.pagingEnabled ? undefined : 'Paging is disabled: linear addresses are physical.',
     children: walk.steps.map((step, index) => stepRow(step, index + 1)),
     expanded: true,
+    // "Open in Visualizer" on this row opens the panel on the view's own target (no address: RIP stays RIP).
+    context: 'hyperscope.pageWalkHeader',
   };
   if (!walk.pagingEnabled) header.children = [{ label: 'paging disabled (CR0.PG = 0): linear = physical' }];
   return [header];

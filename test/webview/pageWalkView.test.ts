@@ -148,6 +148,30 @@ describe('one-dimensional walk (no EPT)', () => {
   });
 });
 
+describe('stop reasons', () => {
+  const cases: Array<[outcome: string, kind: string, text: RegExp]> = [
+    ['not-present', 'not-present', /^Stopped: not present \(P = 0\) at guest PD\[2\] at access 3/],
+    ['reserved', 'reserved', /^Stopped: reserved bit set at guest PD\[2\] at access 3/],
+    ['permission', 'permission', /^Stopped: permission denied at guest PD\[2\] at access 3/],
+  ];
+  for (const [outcome, kind, text] of cases) {
+    it(`names a ${outcome} stop`, () => {
+      const walk = notPresentAtPd();
+      walk.steps[2]!.outcome = outcome;
+      const page = showWalk(walk);
+      assert.match(stopText(page), text);
+      assert.equal(page.root.querySelector('.stop')?.getAttribute('data-stop'), kind);
+      assert.ok(cell(page, 2, 4).classList.contains('stop'));
+    });
+  }
+
+  it('a non-canonical address has no accesses and says why', () => {
+    const page = showWalk({ linear: '0x800000000000', pagingEnabled: true, steps: [], ok: false, fault: 'not a canonical address (#GP)' });
+    assert.equal(stopText(page), 'Stopped: not a canonical address (#GP)');
+    assert.deepEqual(numbers(page), []);
+  });
+});
+
 describe('stops under EPT', () => {
   it('an EPT violation at the third EPT level of the guest PDPT access stops at access 8', () => {
     const page = showWalk(eptViolationAtPdpt());
