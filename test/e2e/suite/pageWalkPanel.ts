@@ -88,7 +88,7 @@ export function pageWalkPanelTests(context: E2eContext): TestCase[] {
       name: 'the page-walk visualizer shows the walk of RIP at a breakpoint (webview DOM, screenshot)',
       timeoutMs: 45_000,
       run: () =>
-        atHelloBreakpoint(context, 'bare', async () => {
+        atHelloBreakpoint(context, 'bare', async (recorded) => {
           const program = path.join(context.samples, 'hello.hvasm');
           await vscode.commands.executeCommand('hyperscope.showPageWalk', 'rip');
           // Bare mode identity-maps the first GiBs with 2 MiB pages: PML4 → PDPT → PD (leaf), no EPT.
@@ -121,6 +121,15 @@ export function pageWalkPanelTests(context: E2eContext): TestCase[] {
           const unmapped = await rendered((s) => s.linear === '0x8000000000', 'the walk of an unmapped address');
           assert(/^Stopped: not present \(P = 0\) at guest PML4\[1\] at access 1/.test(unmapped.stop), `stop line ${unmapped.stop}`);
           assert(unmapped.skippedCells === 4, `greyed cells ${unmapped.skippedCells}: ${JSON.stringify(unmapped)}`);
+
+          // Back to RIP; one step is a new stop, and the panel walks the new RIP.
+          await vscode.commands.executeCommand('hyperscope.showPageWalk', 'rip');
+          await rendered((s) => s.linear === rip.linear, 'the visualizer to follow RIP again');
+          const threadId = recorded.events('stopped')[0]?.body?.threadId;
+          await recorded.session?.customRequest('next', { threadId: typeof threadId === 'number' ? threadId : 1 });
+          await recorded.waitForStop(2);
+          const stepped = await rendered((s) => s.layout === 'one-dimensional' && s.linear !== rip.linear, 'the visualizer to follow RIP after a step');
+          assert(stepped.accesses.length === 3, `after the step: ${JSON.stringify(stepped)}`);
         }),
     },
     {
