@@ -164,3 +164,18 @@ nasmTest('a handler that faults forever (on its IST stack) uses up the budget in
   t.run(10_000).assertStop('budget');
   assert.equal(t.cpu.getGpr(4), 0x6f000n - 40n, 'each #UD frame lands on the reset IST1 stack');
 });
+
+nasmTest('instructions of features CPUID does not report raise an architectural #UD', () => {
+  for (const instruction of ['clgi', 'vmrun', 'monitor', 'mwait', 'xend', 'xtest', 'rdrand eax', 'rdseed eax', 'xgetbv', 'rdfsbase rax', 'stac', 'getsec']) {
+    const t = systemTest(`  SLOT 0, fault\nfault:\n  ${instruction}`).runToStop();
+    t.assertStop('halt');
+    assert.equal(recorded(t).vector, 6n, instruction);
+    assert.equal(recorded(t).rip, slot(t, 0), instruction);
+  }
+});
+
+nasmTest('clflush of a mapped line is a no-op; rdpmc has no counters (#GP)', () => {
+  const t = systemTest(`  clflush [0x3000]\n  xor ecx, ecx\n  SLOT 0, fault\nfault:\n  rdpmc`).runToStop();
+  assert.equal(recorded(t).vector, 13n);
+  assert.equal(recorded(t).rip, slot(t, 0));
+});

@@ -25,6 +25,7 @@ export const CpuidBit = {
   PGE: 1 << 13,
   CMOV: 1 << 15,
   PAT: 1 << 16,
+  CLFSH: 1 << 19,
   /** CPUID.80000001h:ECX: LAHF/SAHF in 64-bit mode */
   LAHF_LM: 1 << 0,
   /** CPUID.80000001h:EDX */
@@ -63,7 +64,7 @@ const E = CpuidBit;
 const leaves = new Map<number, CpuidLeaf>([
   [0x0, () => [MAX_BASIC, dword(VENDOR, 0), dword(VENDOR, 8), dword(VENDOR, 4)]],
   // EBX: CLFLUSH line 8*8 = 64 bytes, 1 logical processor, APIC ID 0.
-  [0x1, () => [SIGNATURE, 0x00010800, E.VMX, (E.DE | E.PSE | E.TSC | E.MSR | E.PAE | E.MCE | E.SEP | E.PGE | E.CMOV | E.PAT) >>> 0]],
+  [0x1, () => [SIGNATURE, 0x00010800, E.VMX, (E.DE | E.PSE | E.TSC | E.MSR | E.PAE | E.MCE | E.SEP | E.PGE | E.CMOV | E.PAT | E.CLFSH) >>> 0]],
   [0x2, () => [0x00000001, 0, 0, 0]], // no cache descriptors
   [0x3, () => ZERO],
   [0x4, () => ZERO], // no deterministic cache parameters

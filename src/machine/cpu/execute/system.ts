@@ -18,6 +18,10 @@ import { controlRegisterHandlers } from './controlRegs';
 import { descriptorTableHandlers } from './descriptorTables';
 import { segmentLoadHandlers } from './segmentLoads';
 import { portIoHandlers } from './stringIo';
+import { absentFeatureHandlers } from './absentFeatures';
+import { gp0 } from '../fault';
+import { Access } from '../../paging/types';
+import { Cr4 } from '../../paging/walker';
 
 /** The operand's linear address, or undefined when it is not canonical (INVLPG is then a no-op). */
 function linearOrUndefined(cpu: Cpu, mem: MemoryRef): number | undefined {
@@ -59,8 +63,25 @@ const hlt: Factory = (d) => (cpu) => {
   cpu.attention |= Attention.Halt;
 };
 
+/** CLFLUSH m8: no caches are simulated; the line must be mapped (a read access for #PF). */
+const clflush: Factory = (d) => {
+  const op = d.operands[0];
+  if (op?.kind !== OperandKind.Memory) return undefined;
+  const mem = op.mem!;
+  return (cpu) => void cpu.translate(effectiveAddress(cpu, mem), Access.Read);
+};
+
+/** RDPMC: CPL 0 or CR4.PCE; this CPU has no performance counters, so every index is invalid (#GP). */
+const rdpmc: Factory = (d) => (cpu) => {
+  if (cpu.cpl !== 0 && !(cpu.cr4 & Cr4.PCE)) throw gp0();
+  if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Rdpmc, { length: d.length });
+  throw gp0();
+};
+
 const cacheHandlers: [number, Factory][] = [
   [Mnemonic.Hlt, hlt],
+  [Mnemonic.Clflush, clflush],
+  [Mnemonic.Rdpmc, rdpmc],
   [Mnemonic.Invlpg, invlpg],
   [Mnemonic.Wbinvd, cacheFlush(Intercept.Wbinvd)],
   [Mnemonic.Invd, cacheFlush(Intercept.Invd)],
@@ -76,4 +97,5 @@ export const systemHandlers: [number, Factory][] = [
   ...controlRegisterHandlers,
   ...descriptorTableHandlers,
   ...cacheHandlers,
+  ...absentFeatureHandlers,
 ];
