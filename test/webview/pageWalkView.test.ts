@@ -165,6 +165,13 @@ describe('stop reasons', () => {
     });
   }
 
+  it('paging disabled: no accesses, the guest rows say so, the data cell holds the address', () => {
+    const page = showWalk({ linear: '0x7c00', pagingEnabled: false, steps: [], ok: true, physical: '0x7c00', guestPhysical: '0x7c00' });
+    assert.equal(stopText(page), 'Paging disabled (CR0.PG = 0): 0x7c00 is physical');
+    assert.match(cell(page, 0, 4).getAttribute('aria-label') ?? '', /paging disabled$/);
+    assert.match(cell(page, 4, 4).textContent ?? '', /data at HPA 0x7c00/);
+  });
+
   it('a non-canonical address has no accesses and says why', () => {
     const page = showWalk({ linear: '0x800000000000', pagingEnabled: true, steps: [], ok: false, fault: 'not a canonical address (#GP)' });
     assert.equal(stopText(page), 'Stopped: not a canonical address (#GP)');
