@@ -288,3 +288,48 @@ nasmTest('loading a not-present data segment raises #NP(selector); SS not presen
   assert.equal(recorded(t2).vector, 12n);
   assert.equal(recorded(t2).errorCode, 0x10n);
 });
+
+nasmTest('retfq returns to ring 3 popping SS:RSP; far jmp/call through m16:64 reload CS', () => {
+  const t = systemTest(
+    `  mov rax, far_target
+  mov [0x3000], rax
+  mov word [0x3008], 0x08
+  call far [0x3000]
+  mov r9, 1
+  push 0x23
+  push USER_STACK
+  push 0x2b
+  mov rax, user
+  push rax
+  retfq
+far_target:
+  mov r8, cs
+  retfq
+user:
+  mov r10, cs
+  int 0x80`,
+    { gates: { 0x80: { dpl: 3 } } },
+  ).runToStop();
+  assert.equal(t.cpu.getGpr(8), 0x08n);
+  assert.equal(t.cpu.getGpr(9), 1n, 'retfq returned from the far call');
+  assert.equal(t.cpu.getGpr(10), 0x2bn);
+  const r = recorded(t);
+  assert.equal(r.cs, 0x2bn);
+  assert.equal(r.ss, 0x23n);
+  assert.equal(r.rsp, BigInt(USER_STACK));
+});
+
+nasmTest('retfq to a ring 0 code selector from ring 3 raises #GP(selector)', () => {
+  const t = systemTest(
+    `  TO_RING3 user
+user:
+  push 0x08
+  push 0x1000
+  SLOT 0, fault
+fault:
+  retfq`,
+  ).runToStop();
+  assert.equal(recorded(t).vector, 13n);
+  assert.equal(recorded(t).errorCode, 0x08n);
+  assert.equal(recorded(t).rip, slot(t, 0));
+});

@@ -19,6 +19,7 @@ import { descriptorTableHandlers } from './descriptorTables';
 import { segmentLoadHandlers } from './segmentLoads';
 import { portIoHandlers } from './stringIo';
 import { absentFeatureHandlers } from './absentFeatures';
+import { farTransferHandlers } from './farTransfer';
 import { gp0 } from '../fault';
 import { Access } from '../../paging/types';
 import { Cr4 } from '../../paging/walker';
@@ -91,6 +92,7 @@ export const systemHandlers: [number, Factory][] = [
   ...segmentLoadHandlers,
   ...portIoHandlers,
   ...interruptInstructionHandlers,
+  ...farTransferHandlers,
   ...syscallHandlers,
   ...cpuidHandlers,
   ...msrHandlers,
