@@ -134,3 +134,33 @@ nasmTest('WBINVD, INVD and INVLPG of a non-canonical address are harmless at CPL
   t.assertStop('halt');
   assert.equal(recorded(t).count, 0n);
 });
+
+nasmTest('LAR/LSL/VERR/VERW report access rights, limits and visibility through ZF', () => {
+  const t = systemTest(
+    `  mov ax, 0x30
+  lsl r9d, ax
+  setz r11b
+  TO_RING3 user
+user:
+  mov ax, 0x2b
+  lar r8d, ax
+  setz r12b
+  mov ax, 0x10
+  verr ax
+  setz r13b
+  mov ax, 0x23
+  verw ax
+  setz r14b
+  mov ax, 0x80
+  lar r10d, ax
+  setnz r15b
+  int 0x80`,
+    { gates: { 0x80: { dpl: 3 } } },
+  ).runToStop();
+  assert.equal(t.cpu.getGpr(9), 0x2068n, 'LSL of the TSS');
+  assert.equal(t.cpu.getGpr(8), 0x00affb00n, 'LAR of user code64');
+  assert.deepEqual(
+    [11, 12, 13, 14, 15].map((i) => t.cpu.getGpr(i) & 0xffn),
+    [1n, 1n, 0n, 1n, 1n],
+  );
+});

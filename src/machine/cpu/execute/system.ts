@@ -20,6 +20,7 @@ import { segmentLoadHandlers } from './segmentLoads';
 import { portIoHandlers } from './stringIo';
 import { absentFeatureHandlers } from './absentFeatures';
 import { farTransferHandlers } from './farTransfer';
+import { segmentQueryHandlers } from './segmentQueries';
 import { gp0 } from '../fault';
 import { Access } from '../../paging/types';
 import { Cr4 } from '../../paging/walker';
@@ -93,6 +94,7 @@ export const systemHandlers: [number, Factory][] = [
   ...portIoHandlers,
   ...interruptInstructionHandlers,
   ...farTransferHandlers,
+  ...segmentQueryHandlers,
   ...syscallHandlers,
   ...cpuidHandlers,
   ...msrHandlers,
