@@ -179,3 +179,29 @@ nasmTest('clflush of a mapped line is a no-op; rdpmc has no counters (#GP)', () 
   assert.equal(recorded(t).vector, 13n);
   assert.equal(recorded(t).rip, slot(t, 0));
 });
+
+nasmTest('DR0–DR3 instruction breakpoints fault with #DB before the instruction; RF resumes past them', () => {
+  const t = systemTest(
+    `  mov rax, target
+  mov dr0, rax
+  mov eax, 1               ; L0, R/W0 = 00 (execute)
+  mov dr7, rax
+  mov ecx, 2
+target:
+  inc r8
+  dec ecx
+  jnz target
+  hlt
+on_debug:
+  inc r9
+  mov rax, dr6
+  mov r10, rax
+  or qword [rsp + 16], 0x10000 ; RF in the stacked RFLAGS
+  iretq`,
+    { gates: { 1: { handler: 'on_debug' } } },
+  ).runToStop();
+  t.assertStop('halt');
+  assert.equal(t.cpu.getGpr(8), 2n, 'the instruction ran each time after the handler');
+  assert.equal(t.cpu.getGpr(9), 2n, 'one #DB each time RIP reached the breakpoint');
+  assert.equal(t.cpu.getGpr(10) & 0xfn, 1n, 'DR6.B0');
+});

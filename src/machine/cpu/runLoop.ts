@@ -11,6 +11,7 @@ import { Access } from '../paging/types';
 import { deliverEvent, EventKind, TripleFault } from './interrupts';
 import type { CompiledInsn } from './compile';
 import { Flag } from './flags';
+import { executeBreakpointHits, executeBreakpointsArmed } from './execute/debugBreakpoints';
 
 /** DR6.BS: the #DB was a single-step trap. */
 const DR6_BS = 0x4000;
@@ -58,7 +59,7 @@ export class RunLoop {
     // Delivered exceptions use budget too (`end` shrinks): a handler that faults forever, e.g. on
     // an IST stack, retires nothing and must not hang the host.
     let end = cpu.instret + budget;
-    if (cpu.flagBits & Flag.TF) cpu.attention |= Attention.SingleStep;
+    if (cpu.flagBits & Flag.TF || executeBreakpointsArmed(cpu.dr[7]!)) cpu.attention |= Attention.SingleStep;
     while (cpu.instret < end) {
       if (cpu.instret >= this.deadline) {
         this.deadline = Infinity;
@@ -87,14 +88,29 @@ export class RunLoop {
   }
 
   /**
-   * Runs one instruction that starts with RFLAGS.TF = 1, then raises the #DB single-step
-   * trap with DR6.BS (SDM 17.3.1.4). No trap follows an instruction that faulted or
-   * delivered a software interrupt (delivery clears TF).
+   * The careful path, taken while RFLAGS.TF is set or DR7 arms an instruction breakpoint:
+   * checks DR0–DR3 before the instruction (a fault-class #DB unless RFLAGS.RF), runs one
+   * instruction, clears RF after it, and raises the single-step trap with DR6.BS when TF
+   * was set (SDM 17.3.1). No trap follows an instruction that faulted or delivered a
+   * software interrupt (delivery clears TF).
    */
   private singleStep(): LoopOutcome | undefined {
     const cpu = this.cpu;
     cpu.attention &= ~Attention.SingleStep;
-    if (!(cpu.flagBits & Flag.TF)) return undefined;
+    const breakpoints = executeBreakpointsArmed(cpu.dr[7]!);
+    if (!(cpu.flagBits & Flag.TF) && !breakpoints) return undefined;
+    if (breakpoints && !(cpu.flagBits & Flag.RF)) {
+      const hits = executeBreakpointHits(cpu, cpu.rip);
+      if (hits !== 0) {
+        cpu.dr[6] = ((cpu.dr[6]! & ~0xf) | hits) >>> 0;
+        this.currentRip = cpu.rip;
+        const outcome = this.handleThrown(new CpuFault(Vector.DB));
+        cpu.attention |= Attention.SingleStep;
+        return outcome;
+      }
+    }
+    const trapAfter = (cpu.flagBits & Flag.TF) !== 0;
+    const resumeFlag = (cpu.flagBits & Flag.RF) !== 0;
     const instret = cpu.instret;
     const events = cpu.eventsDelivered;
     try {
@@ -103,7 +119,9 @@ export class RunLoop {
     } catch (e) {
       return this.handleThrown(e);
     }
-    if (cpu.instret !== instret && cpu.eventsDelivered === events && !cpu.halted && !(cpu.attention & Attention.Stop)) {
+    const completed = cpu.instret !== instret;
+    if (completed && resumeFlag && cpu.eventsDelivered === events) cpu.flagBits &= ~Flag.RF; // RF lasts one instruction
+    if (trapAfter && completed && cpu.eventsDelivered === events && !cpu.halted && !(cpu.attention & Attention.Stop)) {
       cpu.dr[6] = (cpu.dr[6]! | DR6_BS) >>> 0;
       const trap = new CpuFault(Vector.DB);
       const hooked = this.exceptionHook?.(trap, cpu.rip);
@@ -111,7 +129,7 @@ export class RunLoop {
       const outcome = hooked === 'handled' ? undefined : this.deliver(Vector.DB, EventKind.Exception);
       if (outcome !== undefined) return outcome;
     }
-    if (cpu.flagBits & Flag.TF) cpu.attention |= Attention.SingleStep;
+    if (cpu.flagBits & Flag.TF || executeBreakpointsArmed(cpu.dr[7]!)) cpu.attention |= Attention.SingleStep;
     return undefined;
   }
 

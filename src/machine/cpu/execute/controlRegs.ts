@@ -6,7 +6,8 @@
  */
 import { Mnemonic } from 'iced-x86';
 import type { Factory } from '../compile';
-import type { Cpu } from '../cpu';
+import { Attention, type Cpu } from '../cpu';
+import { executeBreakpointsArmed } from './debugBreakpoints';
 import { OperandKind } from '../decoded';
 import { CpuFault, Vector, gp0, ud } from '../fault';
 import { Intercept } from '../intercept';
@@ -156,6 +157,7 @@ function writeDr(cpu: Cpu, index: number, lo: number, hi: number): void {
   if (hi !== 0) throw gp0();
   // DR6: B0–B3, BD, BS, BT writable; reserved bits read as 1. DR7: bit 10 reads as 1, 12, 14, 15 as 0.
   cpu.dr[index] = index === 6 ? ((lo & 0xe00f) | 0xffff0ff0) >>> 0 : ((lo & 0xffff2bff) | 0x400) >>> 0;
+  if (index === 7 && executeBreakpointsArmed(cpu.dr[7]!)) cpu.attention |= Attention.SingleStep; // check DR0–DR3 before each instruction
 }
 
 const movDr: Factory = (d) => {
