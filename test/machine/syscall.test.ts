@@ -155,3 +155,28 @@ nasmTest('sysenter with a null SYSENTER_CS raises #GP(0)', () => {
   assert.equal(recorded(t).vector, 13n);
   assert.equal(recorded(t).rip, slot(t, 0));
 });
+
+nasmTest('iretd in compatibility mode returns at the same privilege without popping SS:ESP', () => {
+  const t = systemTest(
+    `  mov rax, compat
+  mov rcx, rax
+  mov r11, 2
+  sysret
+bits 32
+compat:
+  mov esp, 0x88000 - 12
+  mov dword [esp], resumed
+  mov dword [esp + 4], 0x1b
+  mov dword [esp + 8], 0x2
+  iretd
+resumed:
+  mov ebx, esp
+  int 0x80
+bits 64`,
+    { syscallEntry: 'start', gates: { 0x80: { dpl: 3 } } },
+  ).runToStop();
+  const r = recorded(t);
+  assert.equal(r.vector, 0xffn);
+  assert.equal(r.cs, 0x1bn);
+  assert.equal(t.cpu.getGpr(3), 0x88000n, 'ESP is back where the frame started');
+});

@@ -14,7 +14,8 @@ import { deliverEvent, EventKind } from '../interrupts';
 import { readDescriptor } from '../descriptors';
 import { Ar } from '../segment';
 import { Seg } from '../registers';
-import { isCanonicalHalves, toLinear } from '../state';
+import { TWO32, isCanonicalHalves, toLinear } from '../state';
+import { Efer } from '../../paging/walker';
 import { afterCodeSegmentLoad, checkStackSegmentSelector, dplOf, DescType, isCodeDescriptor, loadSegmentRegister, markAccessed } from './privilege';
 
 function iopl(cpu: Cpu): number {
@@ -85,7 +86,8 @@ interface IretFrame {
   ss: number;
 }
 
-function popFrame(cpu: Cpu, size: number): IretFrame {
+/** Pops RIP, CS, RFLAGS and, when `withStack`, RSP and SS (`size`-byte slots). */
+function popFrame(cpu: Cpu, size: number, withStack: boolean): IretFrame {
   const sp = cpu.stackPointer();
   const read = (i: number): [number, number] => {
     if (size === 8) {
@@ -97,19 +99,31 @@ function popFrame(cpu: Cpu, size: number): IretFrame {
   const [rip, ripHi] = read(0);
   const [cs] = read(1);
   const [rflags] = read(2);
+  if (!withStack) {
+    const next = sp + 3 * size;
+    return { rip, ripHi, cs: cs & 0xffff, rflags, rspLo: next >>> 0, rspHi: Math.floor(next / TWO32) >>> 0, ss: cpu.segments[Seg.SS]!.selector };
+  }
   const [rspLo, rspHi] = read(3);
   const [ss] = read(4);
   return { rip, ripHi, cs: cs & 0xffff, rflags, rspLo, rspHi, ss: ss & 0xffff };
 }
 
-/** IRETQ / IRETD in 64-bit mode (SDM IRET "IA-32e-MODE" path). All checks precede any state change. */
+/**
+ * IRETQ / IRETD in IA-32e mode (SDM IRET "IA-32e-MODE" path). From 64-bit mode SS:RSP is
+ * always popped; from compatibility mode only on a return to an outer ring. All checks
+ * precede any state change. IRET in legacy protected mode is not simulated.
+ */
 function iret(size: number): Factory {
   return (d) => {
-    if (d.bitness !== 64) return undefined;
+    if (d.bitness === 16) return undefined;
+    const from64 = d.bitness === 64;
     return (cpu) => {
+      if (!(cpu.efer & Efer.LMA)) throw new CpuFault(Vector.UD, undefined, 'iret outside IA-32e mode');
       cpu.materializeFlags();
       if (cpu.flagBits & Flag.NT) throw gp0(); // task return is not supported in IA-32e mode
-      const frame = popFrame(cpu, size);
+      const sp = cpu.stackPointer();
+      const outerCs = (size === 8 ? cpu.read64(sp + 8) : cpu.read32(sp + 4)) & 3;
+      const frame = popFrame(cpu, size, from64 || outerCs > cpu.cpl);
       const csSel = frame.cs;
       if ((csSel & 0xfffc) === 0) throw gp0();
       const rpl = csSel & 3;
@@ -122,14 +136,14 @@ function iret(size: number): Factory {
       const target64 = (code.accessRights & Ar.L) !== 0;
       // 64-bit target: RIP must be canonical; compatibility mode: RIP is 32 bits (within the limit).
       if (target64 ? !isCanonicalHalves(frame.ripHi) : frame.ripHi !== 0 || frame.rip > code.limit) throw gp0();
-      const ss = checkStackSegmentSelector(cpu, frame.ss, rpl, target64);
+      const ss = from64 || rpl > cpu.cpl ? checkStackSegmentSelector(cpu, frame.ss, rpl, target64) : undefined;
       if (!target64 && !isCanonicalHalves(frame.rspHi)) throw gp0();
 
       const newFlags = iretFlags(cpu, frame.rflags);
       const outer = rpl > cpu.cpl;
       markAccessed(cpu, csSel, code);
       cpu.segments[Seg.CS]!.load(csSel, code.base, code.limit, code.accessRights | DescType.ACCESSED);
-      loadSegmentRegister(cpu, Seg.SS, frame.ss, ss);
+      if (from64 || outer) loadSegmentRegister(cpu, Seg.SS, frame.ss, ss);
       cpu.rip = target64 ? toLinear(frame.rip, frame.ripHi) : frame.rip;
       cpu.lo[4] = frame.rspLo;
       cpu.hi[4] = target64 ? frame.rspHi : 0;
