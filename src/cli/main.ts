@@ -58,5 +58,13 @@ function main(argv: string[]): number {
   }
 }
 
+// A closed pipe (`hyperscope run ... | head`) ends the process quietly instead of failing writes.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 const code = main(process.argv.slice(2));
 if (code >= 0) process.exitCode = code;

@@ -2,6 +2,7 @@
 import type { Machine } from '../machine/machine';
 import type { StopReason } from '../machine/stopReason';
 import { GPR_NAMES } from '../machine/cpu/registers';
+import { F } from '../machine/vmx/fields';
 
 export function hex64(value: bigint | number): string {
   return '0x' + BigInt.asUintN(64, BigInt(value)).toString(16);
@@ -26,6 +27,30 @@ export function registerSnapshot(machine: Machine): Record<string, string> {
   return registers;
 }
 
+/**
+ * Guest mode: the guest's view. General-purpose registers stay the guest's (the built-in
+ * hypervisor is not guest code), while RIP, RSP, RFLAGS, control registers, EFER and
+ * selectors come from the current VMCS's guest-state area, saved at the last VM exit.
+ */
+export function guestRegisterSnapshot(machine: Machine): Record<string, string> {
+  const registers = registerSnapshot(machine);
+  const vmcs = machine.vmx.current;
+  if (vmcs === undefined) return registers;
+  const fields: [string, number][] = [
+    ['rsp', F.GUEST_RSP],
+    ['rip', F.GUEST_RIP],
+    ['rflags', F.GUEST_RFLAGS],
+    ['cr0', F.GUEST_CR0],
+    ['cr3', F.GUEST_CR3],
+    ['cr4', F.GUEST_CR4],
+    ['efer', F.GUEST_IA32_EFER],
+    ['cs', F.GUEST_CS_SELECTOR],
+    ['ss', F.GUEST_SS_SELECTOR],
+  ];
+  for (const [name, field] of fields) registers[name] = hex64(vmcs.get(field));
+  return registers;
+}
+
 export interface RunReport {
   stop: { reason: string; detail: string };
   exitCode: number | null;
@@ -35,13 +60,13 @@ export interface RunReport {
   [extra: string]: unknown;
 }
 
-export function buildReport(machine: Machine, stop: StopReason): RunReport {
+export function buildReport(machine: Machine, stop: StopReason, guest = false): RunReport {
   return {
     stop: { reason: stop.reason, detail: stop.detail },
     exitCode: stop.reason === 'exit' ? (stop.exitCode ?? null) : null,
     instructions: machine.cpu.instret,
     console: machine.consoleText,
-    registers: registerSnapshot(machine),
+    registers: guest ? guestRegisterSnapshot(machine) : registerSnapshot(machine),
   };
 }
 

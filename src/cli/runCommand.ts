@@ -1,6 +1,8 @@
 /**
  * `hyperscope run FILE [--mode bare|guest] [--max-instructions N] [--memory MB]
- * [--entry ADDR] [--json]`: runs a program to a stop and reports it.
+ * [--entry ADDR] [--trace exits] [--json]`: runs a program to a stop and reports it.
+ * In guest mode the program runs under the built-in hypervisor and the report adds the
+ * VM exits (`vmExits`, `omittedVmExits`, `exitStats`, `vmEntryFailure`).
  */
 import { Machine } from '../machine/machine';
 import { ImageError } from '../machine/boot/elf';
@@ -8,6 +10,7 @@ import { parseArgs, parseInteger, UsageError } from './args';
 import { loadProgram, ProgramError, formatDiagnostic } from './loadProgram';
 import { buildReport, formatHuman } from './report';
 import type { CliIo } from './io';
+import { formatExit, vmExitReport } from '../machine/vmx/report';
 
 const DEFAULT_BUDGET = 100_000_000;
 const SLICE = 1_000_000;
@@ -19,11 +22,13 @@ export function runCommand(args: string[], io: CliIo): number {
     { name: 'memory', value: true },
     { name: 'entry', value: true },
     { name: 'json', value: false },
+    { name: 'trace', value: true },
   ]);
-  if (parsed.positionals.length !== 1) throw new UsageError('usage: hyperscope run FILE [--mode bare] [--max-instructions N] [--memory MB] [--entry ADDR] [--json]');
+  if (parsed.positionals.length !== 1) throw new UsageError('usage: hyperscope run FILE [--mode bare|guest] [--max-instructions N] [--memory MB] [--entry ADDR] [--trace exits] [--json]');
   const mode = (parsed.flags.get('mode') as string | undefined) ?? 'bare';
   if (mode !== 'bare' && mode !== 'guest') throw new UsageError(`--mode must be 'bare' or 'guest', got '${mode}'`);
-  if (mode === 'guest') throw new UsageError('--mode guest needs the built-in hypervisor, which this build does not include yet; use --mode bare');
+  const trace = parsed.flags.get('trace');
+  if (trace !== undefined && trace !== 'exits') throw new UsageError(`--trace takes 'exits', got '${String(trace)}'`);
   const budgetFlag = parsed.flags.get('max-instructions');
   const budget = typeof budgetFlag === 'string' ? parseInteger(budgetFlag, '--max-instructions') : DEFAULT_BUDGET;
   const memoryFlag = parsed.flags.get('memory');
@@ -48,8 +53,15 @@ export function runCommand(args: string[], io: CliIo): number {
 
   const machine = new Machine({ memoryMB, onConsoleByte: json ? undefined : (byte) => io.stdoutRaw(String.fromCharCode(byte)) });
   try {
-    const loadAddress = program.origin !== undefined && program.origin >= 0x100000 ? program.origin : undefined;
-    machine.loadBare(program.bytes, entry, loadAddress);
+    if (mode === 'guest') {
+      if (program.origin !== undefined && program.origin !== 0 && program.origin !== 0x100000) {
+        throw new ImageError(`guest mode loads flat images at 0x100000, but the program's org is 0x${program.origin.toString(16)}`);
+      }
+      machine.loadGuest(program.bytes, {}, entry);
+    } else {
+      const loadAddress = program.origin !== undefined && program.origin >= 0x100000 ? program.origin : undefined;
+      machine.loadBare(program.bytes, entry, loadAddress);
+    }
   } catch (e) {
     if (e instanceof ImageError || e instanceof RangeError) {
       io.stderr(`hyperscope: cannot load ${parsed.positionals[0]}: ${e.message}`);
@@ -58,11 +70,19 @@ export function runCommand(args: string[], io: CliIo): number {
     throw e;
   }
 
+  if (trace === 'exits') {
+    const handler = machine.vmx.onExit; // the built-in hypervisor's, in guest mode
+    machine.vmx.onExit = (exit) => {
+      io.stderr(formatExit(exit));
+      handler?.(exit);
+    };
+  }
   let stop = machine.run(Math.min(SLICE, budget));
   while (stop.reason === 'budget' && machine.cpu.instret < budget) {
     stop = machine.run(Math.min(SLICE, budget - machine.cpu.instret));
   }
-  const report = buildReport(machine, stop);
+  const report = buildReport(machine, stop, mode === 'guest');
+  if (mode === 'guest' || machine.vmx.exits.length > 0 || machine.vmx.lastEntryFailure) Object.assign(report, vmExitReport(machine.vmx));
   if (json) io.stdout(JSON.stringify(report));
   else {
     if (report.console.length > 0 && !report.console.endsWith('\n')) io.stdoutRaw('\n');
