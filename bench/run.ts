@@ -4,8 +4,8 @@
  * the figures; they are never asserted in the test suite.
  */
 import { measureProgram } from './cpuBench';
-import { measureStepBack } from './reverseBench';
 import { bochsMissing, measureBochs } from './bochsBench';
+import { printToolBenchmarks } from './toolsBench';
 
 function mips(value: number): string {
   return `${(value / 1e6).toFixed(1)} M/s`;
@@ -15,7 +15,7 @@ function peakMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   console.log('Hyperscope benchmark');
   console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`);
 
@@ -28,14 +28,15 @@ function main(): void {
     const bochs = measureBochs('alu-payload.asm', 3, 50_000_000);
     console.log(`  (a) in Bochs 2.7 (same loop, same run): ${mips(bochs)}; ours/Bochs = ${(alu.instructionsPerSecond / bochs).toFixed(2)}`);
   }
-  const memory = measureProgram('(b) memory loop under 4-level paging, 4 KiB pages, 16 MiB working set', 'memory-loop.asm', 100);
+  const memory = measureProgram('(b) memory loop under 4-level paging, 4 KiB pages, 16 MiB working set', 'memory-loop.asm', 30);
   console.log(`  ${memory.name}: ${mips(memory.instructionsPerSecond)} guest instructions (${memory.instructions} in ${memory.seconds.toFixed(2)} s)`);
   const peak = peakMiB();
   console.log(`  peak memory (RSS): ${peak.toFixed(0)} MiB for a 128 MiB guest (budget: RAM + 64 MiB = 192 MiB; untouched guest pages are not resident)`);
 
-  console.log('\nReverse execution (memory loop, 128 MiB guest)');
-  const reverse = measureStepBack();
-  console.log(`  stepBack after ${reverse.forwardInstructions / 1e6} M instructions (checkpoint every ${reverse.checkpointInterval / 1e6} M): ${reverse.stepBackMs.toFixed(1)} ms (target <= 50 ms); journal ${reverse.journalMiB.toFixed(1)} MiB; peak RSS now ${peakMiB().toFixed(0)} MiB`);
+  await printToolBenchmarks();
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
