@@ -29,11 +29,13 @@ export function pageWalk(debuggee: Debuggee, address: bigint, access: string, us
       flags: s.flags,
       outcome: s.outcome,
       pageSize: s.pageSize,
+      forGuestLevel: s.forGuestLevel,
     })),
     ok: trace.fault === undefined && trace.physical !== undefined,
     physical: trace.physical === undefined ? undefined : hex64(trace.physical),
     guestPhysical: trace.guestPhysical === undefined ? undefined : hex64(trace.guestPhysical),
     pageSize: trace.pageSize,
     fault: trace.fault,
+    tlbHit: trace.tlbHit,
   };
 }

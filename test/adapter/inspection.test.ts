@@ -238,6 +238,9 @@ test('custom requests: page walk and registers', async () => {
       [['PML4', 'next'], ['PDPT', 'next'], ['PD', 'leaf']],
     );
     assert.equal(walk.pageSize, 0x200000);
+    assert.equal(walk.tlbHit, true, 'the code page being executed is in the TLB');
+    const cold = (await client.customRequest(CustomRequest.pageWalk, { address: '0x7000000' })).body as PageWalkResult;
+    assert.equal(cold.tlbHit, false, 'a page nobody touched is not in the TLB');
     const registers = (await client.customRequest(CustomRequest.registers)).body as RegistersResult;
     assert.equal(registers.values.rax, '0x0000000000000001');
     assert.equal(registers.segments.cs!.selector, '0x0008');
