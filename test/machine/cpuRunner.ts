@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../src/machine/machine';
@@ -153,6 +153,10 @@ export function hasNasm(): boolean {
 export function nasm(source: string): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'hyperscope-nasm-'));
   writeFileSync(join(dir, 'in.asm'), `bits 64\norg 0x${IMAGE_BASE.toString(16)}\n${source}\n`);
-  execFileSync('nasm', ['-f', 'bin', '-o', join(dir, 'out.bin'), join(dir, 'in.asm')]);
-  return new Uint8Array(readFileSync(join(dir, 'out.bin')));
+  try {
+    execFileSync('nasm', ['-f', 'bin', '-o', join(dir, 'out.bin'), join(dir, 'in.asm')]);
+    return new Uint8Array(readFileSync(join(dir, 'out.bin')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
