@@ -10,18 +10,24 @@ export interface ThroughputResult {
   readonly stop: string;
 }
 
-export function measureProgram(name: string, file: string, iterations: number, memoryMB = 128): ThroughputResult {
-  const image = assembleProgram(file, { ITERATIONS: String(iterations) });
+/** Boots `image` in bare mode or as a guest of the built-in hypervisor. */
+function boot(image: Uint8Array, memoryMB: number, mode: 'bare' | 'guest'): Machine {
   const machine = new Machine({ memoryMB });
-  machine.loadBare(image);
+  if (mode === 'guest') machine.loadGuest(image);
+  else machine.loadBare(image);
+  return machine;
+}
+
+export function measureProgram(name: string, file: string, iterations: number, memoryMB = 128, mode: 'bare' | 'guest' = 'bare'): ThroughputResult & { vmExits: number } {
+  const image = assembleProgram(file, { ITERATIONS: String(iterations) });
+  const machine = boot(image, memoryMB, mode);
   // warm up the decode cache and the JIT on a short run, then measure a fresh machine
-  const warm = new Machine({ memoryMB });
-  warm.loadBare(image);
-  warm.run(2_000_000);
+  boot(image, memoryMB, mode).run(2_000_000);
   const start = process.hrtime.bigint();
   let stop = machine.run(50_000_000);
   while (stop.reason === 'budget') stop = machine.run(50_000_000);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const instructions = machine.cpu.instret;
-  return { name, instructions, seconds, instructionsPerSecond: instructions / seconds, stop: stop.reason };
+  const vmExits = [...machine.vmx.exitCounts.values()].reduce((a, b) => a + b, 0);
+  return { name, instructions, seconds, instructionsPerSecond: instructions / seconds, stop: stop.reason, vmExits };
 }
