@@ -13,6 +13,7 @@ export function capabilities(): DebugProtocol.Capabilities {
     supportsDataBreakpoints: true,
     supportsDataBreakpointBytes: true,
     exceptionBreakpointFilters: EXCEPTION_FILTERS,
+    supportsExceptionFilterOptions: true,
     supportsExceptionInfoRequest: true,
     supportsEvaluateForHovers: true,
     supportsSetVariable: true,

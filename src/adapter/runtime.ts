@@ -17,6 +17,8 @@ export interface RuntimeStop {
   reason: StopCause;
   description: string;
   hitBreakpointIds?: number[];
+  /** What `exceptionInfo` reports for an exception stop (VM-exit filters). */
+  exception?: { id: string; description: string; typeName: string; details: string };
 }
 
 /** The breakpoint manager's answer at a user breakpoint address. */
@@ -82,6 +84,8 @@ export class HyperscopeRuntime extends EventEmitter {
   hidden: () => boolean = () => false;
   /** Source line key of an address (`file:line`), for line stepping; undefined where there is no source. */
   lineOf: (rip: number) => string | undefined = () => undefined;
+  /** The stop an exception filter requested ('vm-exit' / 'vm-entry-failure' machine stops), taken once. */
+  trap: () => { stop: RuntimeStop; ownStop: boolean } | undefined = () => undefined;
 
   constructor(
     readonly machine: Machine,
@@ -98,6 +102,11 @@ export class HyperscopeRuntime extends EventEmitter {
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** True while history is replayed (exception filters must not stop the replay). */
+  get isReplaying(): boolean {
+    return this.replaying;
   }
 
   get hasExited(): boolean {
@@ -405,6 +414,14 @@ export class HyperscopeRuntime extends EventEmitter {
 
   /** Stops the machine reports by itself: program exit, halt, triple fault, unimplemented instruction. */
   private machineStop(stop: StopReason): RuntimeStop | 'exited' | undefined {
+    const trap = this.trap();
+    if (trap !== undefined && (stop.reason === 'vm-exit' || stop.reason === 'vm-entry-failure')) {
+      // a stop the hypervisor requested keeps its words; exceptionInfo still describes the exit
+      if (!trap.ownStop) return { ...trap.stop, description: stop.detail };
+      // the exit left the guest: in guest mode run the hidden host stub back into the guest first
+      if (stop.reason === 'vm-exit' && this.hidden()) return this.leaveHidden() ?? trap.stop;
+      return trap.stop;
+    }
     switch (stop.reason) {
       case 'exit':
         this.exit(stop.exitCode ?? 0, `exit code ${stop.exitCode ?? 0} (${stop.detail})`);

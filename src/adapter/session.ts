@@ -36,6 +36,7 @@ import { evaluate, assign } from './evaluate';
 import { customHandler } from './customRequests';
 import { capabilities } from './capabilities';
 import { DataWatches } from './dataBreakpoints';
+import { VmExitBreaks } from './vmExitBreaks';
 
 const MAX_READ = 1 << 20;
 /** How long launch waits for configurationDone before starting anyway. */
@@ -54,6 +55,8 @@ export class HyperscopeSession extends LoggingDebugSession {
     () => this.debuggee?.memory,
     () => this.require().evalContext,
   );
+
+  private readonly vmExits = new VmExitBreaks();
 
   constructor() {
     super();
@@ -154,6 +157,10 @@ export class HyperscopeSession extends LoggingDebugSession {
     const runtime = debuggee.runtime;
     runtime.judge = this.breakpoints;
     runtime.watcher = config.noDebug ? undefined : this.dataWatches;
+    if (!config.noDebug) {
+      this.vmExits.attach({ machine: debuggee.machine, evalContext: debuggee.evalContext, muted: () => runtime.isReplaying });
+      runtime.trap = () => this.vmExits.take();
+    }
     this.dataWatches.resync(true);
     runtime.on('stopped', (stop: RuntimeStop) => {
       if (this.debuggee !== debuggee) return;
@@ -230,10 +237,13 @@ export class HyperscopeSession extends LoggingDebugSession {
   }
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
-    const unknown = unknownFilters(args.filters);
-    if (unknown.length > 0) return this.fail(response, `unknown exception filter${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `'${f}'`).join(', ')} (this build offers ${EXCEPTION_FILTERS.length === 0 ? 'none yet' : EXCEPTION_FILTERS.map((f) => f.filter).join(', ')})`);
-    response.body = { breakpoints: [] };
-    this.sendResponse(response);
+    this.handle(response, () => {
+      const options = args.filterOptions ?? [];
+      const unknown = unknownFilters([...args.filters, ...options.map((o) => o.filterId)]);
+      if (unknown.length > 0) throw new UserError(`unknown exception filter${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `'${f}'`).join(', ')} (this build offers ${EXCEPTION_FILTERS.map((f) => f.filter).join(', ')})`);
+      response.body = { breakpoints: this.vmExits.set(args.filters, options, this.debuggee?.program.symbols) };
+      this.sendResponse(response);
+    });
   }
 
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
@@ -340,6 +350,11 @@ export class HyperscopeSession extends LoggingDebugSession {
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
     const stop = this.lastStop;
     if (stop?.reason !== 'exception') return this.fail(response, 'the machine did not stop on an exception');
+    const trap = stop.exception;
+    if (trap) {
+      response.body = { exceptionId: trap.id, description: trap.description, breakMode: 'always', details: { message: trap.details, typeName: trap.typeName } };
+      return this.sendResponse(response);
+    }
     const id = stop.description.startsWith('triple fault') ? 'triple-fault' : stop.description.startsWith('not implemented') ? 'unimplemented-instruction' : 'machine-stop';
     response.body = { exceptionId: id, description: stop.description, breakMode: 'always' };
     this.sendResponse(response);

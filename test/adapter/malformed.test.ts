@@ -138,7 +138,9 @@ test('capabilities are stated truthfully', async () => {
       assert.equal(caps[cap], true, cap);
     }
     assert.equal(caps.supportsDataBreakpoints, true);
-    assert.deepEqual(caps.exceptionBreakpointFilters, []);
+    assert.equal(caps.supportsExceptionFilterOptions, true);
+    assert.ok((caps.exceptionBreakpointFilters ?? []).length > 0);
+    assert.ok((caps.exceptionBreakpointFilters ?? []).every((f) => f.supportsCondition === true && f.default === false));
   });
 });
 

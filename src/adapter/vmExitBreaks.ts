@@ -1,0 +1,145 @@
+// VM-exit exception breakpoints: the enabled filters with their conditions, chained onto
+// the machine's `vmx.onExit` / `vmx.onEntryFailure` (after the built-in hypervisor's in
+// guest mode, whose handler still runs). A match requests a machine stop ('vm-exit' or
+// 'vm-entry-failure') and leaves the stop to report; the runtime takes it when the run
+// loop returns (and first runs out of the hidden host stub in guest mode).
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Machine } from '../machine/machine';
+import type { ExitRecord } from '../machine/vmx/vmExit';
+import type { EntryFailure } from '../machine/vmx/entryCheck';
+import { Attention } from '../machine/cpu/cpu';
+import { formatExit } from '../machine/vmx/report';
+import { ENTRY_FAILURE_FILTER, filterMatchesReason } from './exceptionFilters';
+import { evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
+import { exitContext, exitFields, probeContext } from './exitFields';
+import type { RuntimeStop } from './runtime';
+import { hex64 } from './format';
+
+interface Active {
+  readonly id: string;
+  readonly condition: ExprNode | undefined;
+  readonly text: string | undefined;
+}
+
+export interface VmExitTarget {
+  readonly machine: Machine;
+  readonly evalContext: EvalContext;
+  /** True while exits must not stop the machine (replaying history). */
+  readonly muted: () => boolean;
+}
+
+function exitStop(record: ExitRecord, filter: Active): RuntimeStop {
+  const reason = record.reason & 0xffff;
+  const line = formatExit(record);
+  const details = [line, `instruction length ${record.instructionLength}, instruction ${record.instret}`, `filter ${filter.id}${filter.text ? ` (condition ${filter.text})` : ''}`];
+  return {
+    reason: 'exception',
+    description: `VM exit ${reason} (${record.name}) at guest RIP ${hex64(record.guestRip)}`,
+    exception: { id: `vm-exit-${reason}`, description: line, typeName: `VM exit ${reason} (${record.name})`, details: details.join('\n') },
+  };
+}
+
+function entryFailureStop(failure: EntryFailure): RuntimeStop {
+  const details = [failure.describe(), `step ${failure.step}, check ${failure.check}`, `fields: ${failure.fields.join(', ') || 'none'}`, `rule: ${failure.rule}`, `SDM ${failure.sdm}`];
+  if (failure.errorText) details.push(`VM-instruction error ${failure.error}: ${failure.errorText}`);
+  return { reason: 'exception', description: failure.describe(), exception: { id: ENTRY_FAILURE_FILTER, description: failure.describe(), typeName: 'VM-entry failure', details: details.join('\n') } };
+}
+
+/** A filter's stop; `ownStop` false when a handler (the built-in hypervisor) had already requested the machine stop. */
+export interface VmTrap {
+  readonly stop: RuntimeStop;
+  readonly ownStop: boolean;
+}
+
+export class VmExitBreaks {
+  private active: Active[] = [];
+  private pending: VmTrap | undefined;
+  private nextId = 200_000;
+
+  /** Enables the filters (plain ids and ids with a condition); one breakpoint per entry, in order. */
+  set(filters: readonly string[], options: readonly DebugProtocol.ExceptionFilterOptions[], symbols: ReadonlyMap<string, bigint> | undefined): DebugProtocol.Breakpoint[] {
+    const entries = [...filters.map((id) => ({ filterId: id, condition: undefined as string | undefined })), ...options];
+    this.active = [];
+    return entries.map((entry) => {
+      const id = this.nextId++;
+      const text = entry.condition?.trim() || undefined;
+      try {
+        const condition = text === undefined ? undefined : parseExpression(text);
+        if (condition) this.probe(condition, symbols);
+        this.active.push({ id: entry.filterId, condition, text });
+        return { id, verified: true };
+      } catch (e) {
+        if (!(e instanceof ExpressionError)) throw e;
+        return { id, verified: false, message: `${entry.filterId}: ${e.message}` };
+      }
+    });
+  }
+
+  /** Rejects names that are neither exit fields, registers nor labels (values are all zero here). */
+  private probe(condition: ExprNode, symbols: ReadonlyMap<string, bigint> | undefined): void {
+    try {
+      evaluateNode(condition, probeContext(symbols));
+    } catch (e) {
+      if (e instanceof ExpressionError && /unknown register or symbol/.test(e.message)) throw e;
+    }
+  }
+
+  get enabled(): boolean {
+    return this.active.length > 0;
+  }
+
+  /** Chains onto a new program's machine (the built-in hypervisor's handlers keep running). */
+  attach(target: VmExitTarget): void {
+    this.pending = undefined;
+    const unit = target.machine.vmx;
+    const onExit = unit.onExit;
+    const onEntryFailure = unit.onEntryFailure;
+    unit.onExit = (record) => {
+      // conditions see the registers as the guest left them, before a handler changes them
+      const hit = this.active.length === 0 || record.entryFailure || target.muted() ? undefined : this.matchExit(record, target);
+      onExit?.(record);
+      if (!hit) return;
+      const ownStop = !this.stopRequested(target.machine);
+      this.pending = { stop: exitStop(record, hit), ownStop };
+      if (ownStop) target.machine.cpu.requestStop('vm-exit', this.pending.stop.description);
+    };
+    unit.onEntryFailure = (failure) => {
+      const hit = this.active.length === 0 || target.muted() ? undefined : this.active.find((f) => f.id === ENTRY_FAILURE_FILTER && this.holds(f, target.evalContext));
+      onEntryFailure?.(failure);
+      if (!hit) return;
+      const ownStop = !this.stopRequested(target.machine);
+      this.pending = { stop: entryFailureStop(failure), ownStop };
+      if (ownStop) target.machine.cpu.requestStop('vm-entry-failure', failure.describe());
+    };
+  }
+
+  /** The stop a filter requested, once. */
+  take(): VmTrap | undefined {
+    const stop = this.pending;
+    this.pending = undefined;
+    return stop;
+  }
+
+  private stopRequested(machine: Machine): boolean {
+    return (machine.cpu.attention & Attention.Stop) !== 0;
+  }
+
+  private matchExit(record: ExitRecord, target: VmExitTarget): Active | undefined {
+    const reason = record.reason & 0xffff;
+    const candidates = this.active.filter((f) => filterMatchesReason(f.id, reason));
+    if (candidates.length === 0) return undefined;
+    const context = exitContext(exitFields(record, target.machine), target.evalContext);
+    return candidates.find((f) => this.holds(f, context));
+  }
+
+  /** A condition that cannot be evaluated for this exit (a field it does not have) does not hold. */
+  private holds(filter: Active, context: EvalContext): boolean {
+    if (!filter.condition) return true;
+    try {
+      return evaluateNode(filter.condition, context) !== 0n;
+    } catch (e) {
+      if (e instanceof ExpressionError) return false;
+      throw e;
+    }
+  }
+}
