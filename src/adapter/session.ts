@@ -21,6 +21,7 @@ import { Debuggee } from './debuggee';
 import { BreakpointManager } from './breakpoints';
 import { RegisterVariables, Ref } from './variables';
 import { StackScope } from './stackScope';
+import { VmcsScope } from './vmcsScope';
 import { stackFrames, threads, VCPU_THREAD_ID } from './stack';
 import { parseMemoryReference, MemoryReferenceError } from './memory';
 import { disassemble } from './disassemble';
@@ -63,6 +64,7 @@ export class HyperscopeSession extends LoggingDebugSession {
     this.setDebuggerLinesStartAt1(false);
     this.setDebuggerColumnsStartAt1(false);
     this.variables.providers.push(new StackScope(Ref.firstProvided, () => this.require()));
+    this.variables.providers.push(new VmcsScope(Ref.firstProvided + 100, () => this.debuggee?.machine));
     this.breakpoints.onChange = (addresses) => this.debuggee?.runtime.setUserBreakpoints(this.debuggee.config.noDebug ? [] : addresses);
   }
 

@@ -3,28 +3,8 @@
 // user's own hypervisor).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
-import type { DebugProtocol } from '@vscode/debugprotocol';
-import { withClient, type HyperscopeClient } from './client';
-
-const sample = (name: string): string => resolve(__dirname, '..', '..', 'samples', name);
-
-/** initialize + launch with exception filters set during configuration; resolves with the first stop or exit. */
-async function launchWithFilters(client: HyperscopeClient, args: Record<string, unknown>, filters: string[], filterOptions: DebugProtocol.ExceptionFilterOptions[] = []): Promise<{ stop?: DebugProtocol.StoppedEvent; exitCode?: number; breakpoints: DebugProtocol.Breakpoint[] }> {
-  const first = Promise.race([
-    (client.waitForEvent('stopped', 10_000) as Promise<DebugProtocol.StoppedEvent>).then((stop) => ({ stop })),
-    client.waitForEvent('exited', 10_000).then((e) => ({ exitCode: (e as DebugProtocol.ExitedEvent).body.exitCode })),
-  ]);
-  let breakpoints: DebugProtocol.Breakpoint[] = [];
-  await Promise.all([
-    client.waitForEvent('initialized').then(async () => {
-      breakpoints = (await client.setExceptionBreakpointsRequest({ filters, filterOptions })).body?.breakpoints ?? [];
-      await client.configurationDoneRequest();
-    }),
-    client.launch(args),
-  ]);
-  return { ...(await first), breakpoints };
-}
+import { withClient } from './client';
+import { launchWithFilters, sample } from './vmExitHelpers';
 
 test('initialize offers the VM-exit filters, each with a condition', async () => {
   await withClient(async (client) => {
