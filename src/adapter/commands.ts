@@ -1,4 +1,4 @@
-// Debug-console commands (`help`, `translate`, `tlb`, `regs`) and their completions. Each
+// Debug-console commands (`help`, `translate`, `tlb`, `regs`, `vmcs`, `exits`) and their completions. Each
 // command is a row of the table: name, usage, summary, and a function from its argument
 // text to the lines it prints. Anything that is not a command is an expression.
 import type { Machine } from '../machine/machine';
@@ -10,6 +10,7 @@ import { evaluateExpression, type EvalContext } from './expression';
 import { hex64, hexPadded } from './format';
 import { registerNames } from './registers';
 import { bigIntToLinear } from '../machine/cpu/state';
+import { exitsCommand, vmcsCommand, vmcsFieldNames } from './vmxCommands';
 
 export interface CommandContext {
   readonly machine: Machine;
@@ -95,6 +96,8 @@ const COMMANDS: Command[] = [
   { name: 'walk', usage: 'walk <gva>', summary: 'same as translate', run: translate },
   { name: 'tlb', usage: 'tlb', summary: 'valid TLB entries with permissions', run: tlb },
   { name: 'regs', usage: 'regs', summary: 'general-purpose registers, rip and rflags', run: regs },
+  { name: 'vmcs', usage: 'vmcs [field]', summary: 'the current VMCS by group (nonzero fields), or the fields matching a name or encoding', run: (args, ctx) => vmcsCommand(args, ctx.machine) },
+  { name: 'exits', usage: 'exits', summary: 'VM exits per reason (like perf kvm stat), the last exit and entry failure', run: (args, ctx) => exitsCommand(args, ctx.machine) },
 ];
 
 function helpText(): string {
@@ -122,13 +125,19 @@ export function runCommand(text: string, ctx: CommandContext): string | undefine
 }
 
 /** Completion candidates for the word ending at `column` (0-based) of `text`. */
-export function completions(text: string, column: number, symbols: Iterable<string>): { label: string; type: 'function' | 'variable' | 'reference'; start: number; length: number }[] {
+type CompletionType = 'function' | 'variable' | 'reference' | 'field';
+
+export function completions(text: string, column: number, symbols: Iterable<string>): { label: string; type: CompletionType; start: number; length: number }[] {
   const before = text.slice(0, column);
   const word = /[a-z_.$@?][a-z0-9_.$@?]*$/i.exec(before)?.[0] ?? '';
   const start = column - word.length;
   const atStart = before.slice(0, start).trim() === '';
   const lower = word.toLowerCase();
-  const out: { label: string; type: 'function' | 'variable' | 'reference'; start: number; length: number }[] = [];
+  const out: { label: string; type: CompletionType; start: number; length: number }[] = [];
+  if (/^\s*vmcs\s+$/i.test(before.slice(0, start))) {
+    for (const name of vmcsFieldNames()) if (name.toLowerCase().startsWith(lower)) out.push({ label: name, type: 'field', start, length: word.length });
+    return out;
+  }
   if (atStart) for (const c of COMMANDS) if (c.name.startsWith(lower)) out.push({ label: c.name, type: 'function', start, length: word.length });
   for (const name of registerNames()) if (name.startsWith(lower)) out.push({ label: name, type: 'variable', start, length: word.length });
   for (const name of symbols) if (name.toLowerCase().startsWith(lower)) out.push({ label: name, type: 'reference', start, length: word.length });

@@ -42,3 +42,35 @@ test('scopes: no VMCS scope on the bare machine before VMPTRLD', async () => {
     assert.deepEqual(names.filter((n) => n === 'VMCS' || n === 'Last VM exit'), []);
   });
 });
+
+test('console: vmcs [field] and exits (per-reason table), with completions', async () => {
+  await withClient(async (client) => {
+    await launchWithFilters(client, { program: sample('guest-port-io.hvasm'), mode: 'guest' }, [], [{ filterId: 'vm-exit-io', condition: 'port == 0x3fd' }]);
+    const all = await client.evaluate('vmcs');
+    assert.match(all, /^VMCS at 0x/);
+    assert.match(all, /Exit information:\n/);
+    assert.match(all, /VM_EXIT_REASON\s+0x4402\s+0x1e\s+I\/O instruction/);
+    assert.match(await client.evaluate('vmcs exit_qualification'), /^EXIT_QUALIFICATION\s+0x6400\s+0x3fd0008\s+IN 1 byte from port 0x3fd.*\[Exit information\]$/);
+    assert.match(await client.evaluate('vmcs 0x681e'), /^GUEST_RIP\s+0x681e/);
+    assert.match(await client.evaluate('vmcs guest_cr'), /GUEST_CR0[\s\S]*GUEST_CR3[\s\S]*GUEST_CR4/);
+    await assert.rejects(client.evaluateRequest({ expression: 'vmcs nosuchfield', context: 'repl' }), /no VMCS field 'nosuchfield'/);
+    const exits = await client.evaluate('exits');
+    assert.match(exits, /VM-EXIT\s+Samples\s+Samples%/);
+    // 24 OUTs to 0x3f8 ('port I/O from the guest\n'), then the IN from 0x3fd: 25 I/O exits
+    assert.match(exits, /30 I\/O instruction\s+25\s+100\.00%/);
+    assert.match(exits, /Total Samples: 25/);
+    assert.match(exits, /last: VM exit 30 I\/O instruction/);
+    const targets = (await client.completionsRequest({ text: 'vmcs guest_r', column: 13 })).body.targets.map((t) => t.label);
+    assert.ok(targets.includes('GUEST_RIP') && targets.includes('GUEST_RSP'), targets.join(', '));
+    const commands = (await client.completionsRequest({ text: 'ex', column: 3 })).body.targets.map((t) => t.label);
+    assert.ok(commands.includes('exits'));
+  });
+});
+
+test('console: vmcs without a VMCS, exits without exits', async () => {
+  await withClient(async (client) => {
+    await client.launchAndWaitForStop({ program: sample('own-hypervisor.hvasm'), stopOnEntry: true });
+    assert.match(await client.evaluate('vmcs'), /no current VMCS/);
+    assert.equal(await client.evaluate('exits'), 'no VM exits yet');
+  });
+});
