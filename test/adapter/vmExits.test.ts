@@ -3,6 +3,10 @@
 // user's own hypervisor).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import { withClient } from './client';
 import { launchWithFilters, sample } from './vmExitHelpers';
 
@@ -88,5 +92,62 @@ test('bare mode: the user\'s own hypervisor stops on its guest\'s VMCALL exit, a
     assert.equal(stop?.body.reason, 'exception');
     assert.match(stop?.body.description ?? '', /^VM exit 18 \(VMCALL\)/);
     assert.equal((await client.topFrame()).source?.path, sample('own-hypervisor.hvasm'));
+  });
+});
+
+const ENTRY_FAILURE = `bits 64
+org 0x100000
+  mov rax, cr4
+  bts rax, 13
+  mov cr4, rax
+  mov ecx, 0x480
+  rdmsr
+  and eax, 0x7fffffff
+  mov [0x200000], eax
+  mov [0x201000], eax
+  vmxon [rel vmxon_ptr]
+  vmclear [rel vmcs_ptr]
+  vmptrld [rel vmcs_ptr]
+  vmlaunch
+  mov al, 3
+  out 0xf4, al
+vmxon_ptr: dq 0x200000
+vmcs_ptr: dq 0x201000
+`;
+
+test('VM-entry failure filter: VMLAUNCH of an empty VMCS stops with the rule and the SDM section', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hyperscope-entry-'));
+  const program = join(dir, 'entry-failure.hvasm');
+  writeFileSync(program, ENTRY_FAILURE);
+  try {
+    await withClient(async (client) => {
+      const { stop } = await launchWithFilters(client, { program }, ['vm-entry-failure']);
+      assert.equal(stop?.body.reason, 'exception');
+      assert.match(stop?.body.description ?? '', /^VM entry failed/);
+      const info = await client.exceptionInfoRequest({ threadId: 1 });
+      assert.equal(info.body.exceptionId, 'vm-entry-failure');
+      assert.match(info.body.details?.message ?? '', /rule: [\s\S]*SDM \d/);
+      const exited = client.waitForEvent('exited');
+      await client.continueRequest({ threadId: 1 });
+      assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 3);
+    });
+    await withClient(async (client) => {
+      const { exitCode } = await launchWithFilters(client, { program }, ['vm-exit-any']);
+      assert.equal(exitCode, 3);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stepping back after a VM-exit stop replays through the exits, and continuing stops at the next one', async () => {
+  await withClient(async (client) => {
+    await launchWithFilters(client, { program: sample('guest-port-io.hvasm'), mode: 'guest' }, ['vm-exit-io']);
+    await client.stepAndWait(() => client.continueRequest({ threadId: 1 }));
+    const back = await client.stepAndWait(() => client.stepBackRequest({ threadId: 1, granularity: 'instruction' }));
+    assert.equal(back.body.reason, 'step');
+    const again = await client.stepAndWait(() => client.continueRequest({ threadId: 1 }));
+    assert.equal(again.body.reason, 'exception');
+    assert.match(again.body.description ?? '', /^VM exit 30/);
   });
 });
