@@ -1,12 +1,13 @@
 // Custom requests (names and types in src/protocol/dap.ts), as a table from request name
 // to handler. The views (page-walk visualizer, page-table tree) use only these.
-import { CustomRequest, type PageTablesArguments, type PageWalkArguments } from '../protocol/dap';
+import { CustomRequest, type PageTablesArguments, type PageWalkArguments, type VmExitsArguments } from '../protocol/dap';
 import type { Debuggee } from './debuggee';
 import { pageWalk } from './pageWalk';
 import { pageTables } from './pageTables';
 import { registerDump } from './registers';
 import { parseInteger } from './format';
 import { UserError } from './errors';
+import { vmcsRequest, vmExitsRequest } from './vmxRequests';
 
 type Handler = (debuggee: Debuggee, args: unknown) => unknown;
 
@@ -19,6 +20,8 @@ const HANDLERS: Record<string, Handler> = {
   },
   [CustomRequest.registers]: (debuggee) => registerDump(debuggee.machine.cpu),
   [CustomRequest.pageTables]: (debuggee, args) => pageTables(debuggee, (args as PageTablesArguments | undefined)?.maxEntries),
+  [CustomRequest.vmcs]: (debuggee) => vmcsRequest(debuggee.machine),
+  [CustomRequest.vmExits]: (debuggee, args) => vmExitsRequest(debuggee.machine, (args as VmExitsArguments | undefined)?.limit),
 };
 
 /** The handler for a custom request, or undefined when the command is unknown. */

@@ -55,6 +55,10 @@ export const CustomRequest = {
   registers: 'hyperscope/registers',
   /** The guest's page tables as a tree of present entries, from CR3. */
   pageTables: 'hyperscope/pageTables',
+  /** The current VMCS, grouped, control words bit by bit (or why there is none). */
+  vmcs: 'hyperscope/vmcs',
+  /** The latest VM exits and per-reason statistics. */
+  vmExits: 'hyperscope/vmExits',
 } as const;
 
 export interface PageWalkArguments {
@@ -138,6 +142,66 @@ export interface RegistersResult {
   segments: Record<string, { selector: string; base: string; limit: string; accessRights: string }>;
   cpl: number;
   instret: number;
+}
+
+export interface VmcsBit {
+  name: string;
+  /** Bit position in the control word. */
+  bit: number;
+  set: boolean;
+}
+
+export interface VmcsFieldInfo {
+  name: string;
+  encoding: number;
+  /** Hex. */
+  value: string;
+  decoded?: string;
+  /** Exit-information fields are read-only; the rest are writable (VMWRITE). */
+  readOnly: boolean;
+  /** Control words: every named bit. */
+  bits?: VmcsBit[];
+}
+
+export interface VmcsGroupInfo {
+  group: 'Controls' | 'Exit information' | 'Guest state' | 'Host state';
+  fields: VmcsFieldInfo[];
+}
+
+export type VmcsResult = { available: true; address: string; groups: VmcsGroupInfo[] } | { available: false; reason: string };
+
+export interface VmExitsArguments {
+  /** How many of the latest exits to list (default 100). */
+  limit?: number;
+}
+
+export interface VmExitInfo {
+  reason: number;
+  name: string;
+  qualification: string;
+  description: string;
+  guestRip: string;
+  guestPhysical: string | null;
+  instructionLength: number;
+  entryFailure: boolean;
+  instret: number;
+}
+
+export interface VmExitStat {
+  reason: number;
+  name: string;
+  count: number;
+  percent: number;
+}
+
+export interface VmExitsResult {
+  /** Oldest first. */
+  exits: VmExitInfo[];
+  /** Exits counted but not listed. */
+  omitted: number;
+  total: number;
+  /** Most frequent first. */
+  stats: VmExitStat[];
 }
 
 // ---------------------------------------------------------------- custom events
