@@ -12,6 +12,10 @@ import { PageTablesView } from './pageTablesView';
 import { PageWalkPanel } from './pageWalkPanel';
 import { PageWalkView } from './pageWalkView';
 import type { ViewRow } from './viewRow';
+import type { RequestTreeView } from './requestView';
+import { createVmcsView } from './vmcsView';
+import { createVmExitsView } from './vmExitsView';
+import type { VmcsResult, VmExitsResult } from '../protocol/dap';
 import type { RenderedSummary } from '../protocol/webview';
 
 const loadedAt = performance.now();
@@ -25,6 +29,8 @@ export interface HyperscopeApi {
   /** The views' rows and refresh events (the views read only DAP custom requests). */
   readonly pageWalk?: ViewApi;
   readonly pageTables?: ViewApi;
+  readonly vmcs?: ViewApi;
+  readonly vmExits?: ViewApi;
   /** What the page-walk visualizer's webview rendered last, and when it renders. */
   readonly pageWalkPanel?: PanelApi;
 }
@@ -54,6 +60,8 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
   let pageWalk: PageWalkView | undefined;
   let pageTables: PageTablesView | undefined;
   let panel: PageWalkPanel | undefined;
+  let vmcs: RequestTreeView<VmcsResult> | undefined;
+  let vmExits: RequestTreeView<VmExitsResult> | undefined;
   try {
     log().info(`activating Hyperscope ${String(context.extension.packageJSON.version)}`);
     context.subscriptions.push(registerDebugConfigurations(), registerAdapterFactory(context.extensionPath, DEBUG_TYPE));
@@ -63,6 +71,9 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
     pageWalk = new PageWalkView(events);
     pageTables = new PageTablesView(events);
     panel = new PageWalkPanel(context.extensionUri, events);
+    vmcs = createVmcsView(events);
+    vmExits = createVmExitsView(events);
+    context.subscriptions.push(vmcs, vmExits);
     context.subscriptions.push(events, pageWalk, pageTables, panel, client, registerCommands(client, pageWalk, panel), vscode.workspace.onDidChangeConfiguration((event) => client.onConfigurationChanged(event)));
     languageServerReady = client.start();
   } catch (error) {
@@ -70,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
   }
   const activationMs = performance.now() - loadedAt;
   log().info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, languageServerReady, pageWalk: viewApi(pageWalk), pageTables: viewApi(pageTables), pageWalkPanel: panelApi(panel) };
+  return { activationMs, languageServerReady, pageWalk: viewApi(pageWalk), pageTables: viewApi(pageTables), vmcs: viewApi(vmcs), vmExits: viewApi(vmExits), pageWalkPanel: panelApi(panel) };
 }
 
 export async function deactivate(): Promise<void> {

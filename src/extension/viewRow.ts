@@ -13,6 +13,8 @@ export interface ViewRow {
   context?: string;
   /** The guest-virtual address the row stands for (row commands act on it). */
   address?: string;
+  /** A codicon id for the row's icon (e.g. `lock`). */
+  icon?: string;
 }
 
 /** The TreeItem for a row. */
@@ -22,5 +24,6 @@ export function rowItem(row: ViewRow): vscode.TreeItem {
   item.description = row.description;
   item.tooltip = row.tooltip;
   item.contextValue = row.context;
+  if (row.icon) item.iconPath = new vscode.ThemeIcon(row.icon);
   return item;
 }
