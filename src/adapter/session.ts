@@ -22,7 +22,7 @@ import { BreakpointManager } from './breakpoints';
 import { RegisterVariables, Ref } from './variables';
 import { StackScope } from './stackScope';
 import { VmcsScope } from './vmcsScope';
-import { stackFrames, threads, VCPU_THREAD_ID } from './stack';
+import { stackFrames, threads, VCPU_THREAD_ID, hostResumeRip } from './stack';
 import { parseMemoryReference, MemoryReferenceError } from './memory';
 import { disassemble } from './disassemble';
 import { completions } from './commands';
@@ -373,7 +373,7 @@ export class HyperscopeSession extends LoggingDebugSession {
     this.handle(response, () => {
       const debuggee = this.require();
       if (args.threadId !== VCPU_THREAD_ID) throw new UserError(`no thread ${args.threadId} (the machine has one vCPU, thread ${VCPU_THREAD_ID})`);
-      const frames = stackFrames(debuggee.machine.cpu, debuggee.program, debuggee.memory).map((f) => ({ ...f, line: f.source ? this.line(f.line) : 0 }));
+      const frames = stackFrames(debuggee.machine.cpu, debuggee.program, debuggee.memory, hostResumeRip(debuggee)).map((f) => ({ ...f, line: f.source ? this.line(f.line) : 0 }));
       const start = args.startFrame ?? 0;
       response.body = { stackFrames: frames.slice(start, args.levels ? start + args.levels : undefined), totalFrames: frames.length };
       this.sendResponse(response);

@@ -8,6 +8,8 @@ import { sourceAt, symbolize, type LoadedProgram } from './program';
 import { hexAddress } from './format';
 import type { DebugMemory } from './memory';
 import { isCall } from './instructionKinds';
+import type { Machine } from '../machine/machine';
+import { F } from '../machine/vmx/fields';
 
 /** Stack slots scanned for return addresses. */
 const SCAN_SLOTS = 256;
@@ -20,13 +22,34 @@ export function threads(): DebugProtocol.Thread[] {
   return [{ id: VCPU_THREAD_ID, name: 'vCPU 0' }];
 }
 
-/** Frames with 0-based lines (the session converts them for the client). */
-export function stackFrames(cpu: Cpu, program: LoadedProgram | undefined, memory: DebugMemory): DebugProtocol.StackFrame[] {
+/**
+ * Frames with 0-based lines (the session converts them for the client). `hostResume`: while
+ * the user's own hypervisor runs a guest (bare mode, VMX non-root), the VMCS's HOST_RIP —
+ * where the host resumes at the next VM exit — shown as the outermost frame.
+ */
+export function stackFrames(cpu: Cpu, program: LoadedProgram | undefined, memory: DebugMemory, hostResume?: number): DebugProtocol.StackFrame[] {
+  const frames = guestFrames(cpu, program, memory);
+  if (hostResume !== undefined) {
+    const frame = frameAt(frames.length + 1, hostResume, program);
+    frame.name += ' (host resumes here at the next VM exit: HOST_RIP)';
+    frames.push(frame);
+  }
+  return frames;
+}
+
+/** HOST_RIP of the current VMCS while the user's own hypervisor (bare mode) runs its guest. */
+export function hostResumeRip(debuggee: { readonly machine: Machine; readonly config: { readonly mode?: string } }): number | undefined {
+  const vmx = debuggee.machine.vmx;
+  if (debuggee.config.mode === 'guest' || vmx.operation !== 'non-root' || vmx.current === undefined) return undefined;
+  return Number(BigInt.asIntN(64, vmx.current.get(F.HOST_RIP)));
+}
+
+function guestFrames(cpu: Cpu, program: LoadedProgram | undefined, memory: DebugMemory): DebugProtocol.StackFrame[] {
   const frames = [frameAt(TOP_FRAME_ID, cpu.rip, program)];
   if (!program?.assembly) return frames;
   const { bytes } = memory.read({ space: 'gva', address: cpu.gprAsAddress(4) }, SCAN_SLOTS * 8);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let slot = 0; slot + 1 <= bytes.length / 8 && frames.length < MAX_FRAMES; slot++) {
+  for (let slot = 0; slot + 1 <= bytes.length / 8 && frames.length < MAX_FRAMES - 1; slot++) {
     const address = Number(BigInt.asIntN(64, view.getBigUint64(slot * 8, true)));
     if (isReturnAddress(program, memory, address)) {
       const frame = frameAt(frames.length + 1, address, program, address - 1);
