@@ -11,6 +11,7 @@ import { hex64, hexPadded } from './format';
 import { registerNames } from './registers';
 import { bigIntToLinear } from '../machine/cpu/state';
 import { exitsCommand, vmcsCommand, vmcsFieldNames } from './vmxCommands';
+import { eptCommand } from './eptCommand';
 
 export interface CommandContext {
   readonly machine: Machine;
@@ -97,6 +98,7 @@ const COMMANDS: Command[] = [
   { name: 'tlb', usage: 'tlb', summary: 'valid TLB entries with permissions', run: tlb },
   { name: 'regs', usage: 'regs', summary: 'general-purpose registers, rip and rflags', run: regs },
   { name: 'vmcs', usage: 'vmcs [field]', summary: 'the current VMCS by group (nonzero fields), or the fields matching a name or encoding', run: (args, ctx) => vmcsCommand(args, ctx.machine) },
+  { name: 'ept', usage: 'ept', summary: 'the current EPT: EPTP decoded and its mappings as guest-physical → host-physical ranges', run: (args, ctx) => eptCommand(args, ctx.machine) },
   { name: 'exits', usage: 'exits', summary: 'VM exits per reason (like perf kvm stat), the last exit and entry failure', run: (args, ctx) => exitsCommand(args, ctx.machine) },
 ];
 
