@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { measureAssembler } from '../src/asm/assemble';
 import { measureDiagnosticsLatency } from '../src/server/bench';
-import { measureStepBack, measureStepRoundTrip } from '../src/adapter/bench';
+import { measureStepBack, measureStepRoundTrip, measureVmcsFetch } from '../src/adapter/bench';
 import { benchSource } from '../test/asm/benchSource';
 
 export async function printToolBenchmarks(): Promise<void> {
@@ -17,6 +17,8 @@ export async function printToolBenchmarks(): Promise<void> {
   console.log('\nDebug adapter (in-process DAP)');
   const step = await measureStepRoundTrip(1000);
   console.log(`  step round trip (stepIn -> stopped -> stackTrace -> scopes -> variables) over 1000 steps: p50 ${step.p50.toFixed(2)} ms, p95 ${step.p95.toFixed(2)} ms (targets 5 / 15 ms)`);
+  const vmcs = await measureVmcsFetch(20);
+  console.log(`  full VMCS variables fetch (every group, field and control bit: ${vmcs.variables} variables): p50 ${vmcs.p50.toFixed(1)} ms, p95 ${vmcs.p95.toFixed(1)} ms`);
   const back = await measureStepBack(10_000_000, 20);
   console.log(`  stepBack after 10 M instructions: p50 ${back.p50.toFixed(1)} ms, p95 ${back.p95.toFixed(1)} ms (target <= 50 ms; forward run ${back.forwardMs.toFixed(0)} ms)`);
 

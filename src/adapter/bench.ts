@@ -143,3 +143,38 @@ export async function measureStepBack(instructions: number, count = 20): Promise
     return { p50: percentile(times, 50), p95: percentile(times, 95), forwardMs };
   });
 }
+
+interface VariableNode {
+  name: string;
+  variablesReference: number;
+}
+
+/** Fetches every variable under `reference`, depth-first; returns how many were fetched. */
+async function fetchAll(client: BenchClient, reference: number): Promise<number> {
+  const response = await client.request('variables', { variablesReference: reference });
+  const variables = (response.body as { variables: VariableNode[] }).variables;
+  let count = variables.length;
+  for (const v of variables) if (v.variablesReference > 0) count += await fetchAll(client, v.variablesReference);
+  return count;
+}
+
+/**
+ * Milliseconds to fetch the whole VMCS scope (every group, field and control bit) of a
+ * guest-mode session stopped on entry: p50/p95 over `count` fetches, and the variable count.
+ */
+export async function measureVmcsFetch(count: number): Promise<{ p50: number; p95: number; variables: number }> {
+  return withSession({ stopOnEntry: true, mode: 'guest' }, async (client) => {
+    const scopes = (await client.request('scopes', { frameId: 1 })).body as { scopes: { name: string; variablesReference: number }[] };
+    const vmcs = scopes.scopes.find((s) => s.name === 'VMCS');
+    if (!vmcs) throw new Error(`no VMCS scope in guest mode (scopes: ${scopes.scopes.map((s) => s.name).join(', ')})`);
+    const times: number[] = [];
+    let variables = 0;
+    for (let i = 0; i < count + 5; i++) {
+      const started = performance.now();
+      variables = await fetchAll(client, vmcs.variablesReference);
+      if (i >= 5) times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    return { p50: percentile(times, 50), p95: percentile(times, 95), variables };
+  });
+}
