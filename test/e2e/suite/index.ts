@@ -10,6 +10,7 @@ import { languageTests } from './languageTests';
 import { pageWalkPanelTests } from './pageWalkPanel';
 import { assert, runTests, type TestCase } from './runner';
 import { settingsTests } from './settingsTests';
+import { vmxViewsTests } from './vmxViews';
 
 const EXTENSION_ID = 'hyperscope.hyperscope';
 
@@ -101,7 +102,7 @@ export async function run(): Promise<void> {
   await vscode.workspace.getConfiguration('debug').update('saveBeforeStart', 'none', vscode.ConfigurationTarget.Global);
   const recorder = installRecorder('hyperscope');
   try {
-    const summary = await runTests([...activationTests(context), manifestFilesTest(context), ...languageTests(context), ...settingsTests(), ...debugTests(context), ...pageWalkPanelTests(context)]);
+    const summary = await runTests([...activationTests(context), manifestFilesTest(context), ...languageTests(context), ...settingsTests(), ...debugTests(context), ...pageWalkPanelTests(context), ...vmxViewsTests(context)]);
     context.metrics.passed = summary.passed;
     context.metrics.failed = summary.failed;
     context.metrics.skipped = summary.skipped;
