@@ -1,6 +1,7 @@
 // The "VM Exits" view in Run and Debug, from `hyperscope/vmExits`: a "Log" node with the
 // latest exits oldest first, and a "Statistics" node with a row per exit reason (count and
-// share, most frequent first, like `perf kvm stat`).
+// share, most frequent first, like `perf kvm stat`). A log row's guest RIP can be walked in
+// the Page Walk view or the visualizer (row actions).
 import { CustomRequest, type VmExitInfo, type VmExitsArguments, type VmExitsResult } from '../protocol/dap';
 import type { DebugEvents } from './debugEvents';
 import { RequestTreeView } from './requestView';
@@ -17,6 +18,7 @@ function exitRow(exit: VmExitInfo, index: number): ViewRow {
     tooltip: `VM exit ${exit.reason} (${exit.name}) after ${exit.instret} instructions\nqualification ${exit.qualification}: ${exit.description}\nguest RIP ${exit.guestRip}${gpa}\ninstruction length ${exit.instructionLength}`,
     icon: exit.entryFailure ? 'error' : 'debug-step-out',
     context: 'hyperscope.vmExit',
+    address: exit.guestRip,
   };
 }
 

@@ -18,7 +18,7 @@ interface ViewRow {
   children?: ViewRow[];
 }
 
-function viewRows(view: 'vmcs' | 'vmExits'): readonly ViewRow[] {
+function viewRows(view: 'vmcs' | 'vmExits' | 'pageWalk'): readonly ViewRow[] {
   const api = vscode.extensions.getExtension('hyperscope.hyperscope')?.exports as Record<string, { rows: () => readonly ViewRow[] } | undefined> | undefined;
   const rows = api?.[view]?.rows;
   if (!rows) throw new Error(`the extension API has no ${view}`);
@@ -76,6 +76,13 @@ export function vmxViewsTests(context: E2eContext): TestCase[] {
           assert(stats.children?.[0]?.label === '30 I/O instruction' && stats.children[0].description === '1 · 100.00%', `statistics ${JSON.stringify(stats.children)}`);
           const log = viewRows('vmExits').find((row) => row.label === 'Log');
           assert(log?.children?.length === 1 && /^#1 30 I\/O instruction$/.test(log.children[0]!.label), `log ${JSON.stringify(log?.children)}`);
+          // A log row's action walks the exit's guest RIP in the Page Walk view.
+          const exitRow = log.children[0]!;
+          await vscode.commands.executeCommand('hyperscope.pageWalk.focus');
+          await vscode.commands.executeCommand('hyperscope.pageWalk.walkAddress', exitRow);
+          const rip = /^RIP (0x[0-9a-f]+)/.exec(exitRow.description ?? '')?.[1];
+          assert(rip === '0x100010', `exit row ${JSON.stringify(exitRow)}`);
+          await eventually(() => viewRows('pageWalk')[0]?.label.startsWith(`${rip} `) || undefined, `the Page Walk view to walk ${rip}`);
         } finally {
           if (recorded.session && !recorded.terminated) await vscode.debug.stopDebugging(recorded.session);
           await recorded.waitForTermination();
