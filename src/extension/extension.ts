@@ -8,14 +8,14 @@ import { DEBUG_TYPE, registerDebugConfigurations } from './debugConfiguration';
 import { DebugEvents } from './debugEvents';
 import { LanguageClientHost } from './languageClient';
 import { disposeLog, log, showError } from './outputChannel';
-import { PageTablesView } from './pageTablesView';
+import { createPageTablesView } from './pageTablesView';
 import { PageWalkPanel } from './pageWalkPanel';
 import { PageWalkView } from './pageWalkView';
 import type { ViewRow } from './viewRow';
 import type { RequestTreeView } from './requestView';
 import { createVmcsView } from './vmcsView';
 import { createVmExitsView } from './vmExitsView';
-import type { VmcsResult, VmExitsResult } from '../protocol/dap';
+import type { PageTablesResult, VmcsResult, VmExitsResult } from '../protocol/dap';
 import type { RenderedSummary } from '../protocol/webview';
 
 const loadedAt = performance.now();
@@ -58,7 +58,7 @@ let languageClient: LanguageClientHost | undefined;
 export function activate(context: vscode.ExtensionContext): HyperscopeApi {
   let languageServerReady: Promise<void> = Promise.resolve();
   let pageWalk: PageWalkView | undefined;
-  let pageTables: PageTablesView | undefined;
+  let pageTables: RequestTreeView<PageTablesResult> | undefined;
   let panel: PageWalkPanel | undefined;
   let vmcs: RequestTreeView<VmcsResult> | undefined;
   let vmExits: RequestTreeView<VmExitsResult> | undefined;
@@ -69,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
     const client = languageClient;
     const events = new DebugEvents(DEBUG_TYPE);
     pageWalk = new PageWalkView(events);
-    pageTables = new PageTablesView(events);
+    pageTables = createPageTablesView(events);
     panel = new PageWalkPanel(context.extensionUri, events);
     vmcs = createVmcsView(events);
     vmExits = createVmExitsView(events);

@@ -2,11 +2,10 @@
 // tree of present entries (PML4 → PDPT → PD → PT, huge pages as leaves), collapsed until
 // expanded. Fetched through the `hyperscope/pageTables` custom request on every stop, but
 // only while the view is visible (otherwise when it next becomes visible).
-import * as vscode from 'vscode';
 import { CustomRequest, type PageTableNode, type PageTablesArguments, type PageTablesResult } from '../protocol/dap';
 import type { DebugEvents } from './debugEvents';
-import { describeError } from './outputChannel';
-import { rowItem, type ViewRow } from './viewRow';
+import { RequestTreeView } from './requestView';
+import type { ViewRow } from './viewRow';
 
 export const PAGE_TABLES_VIEW = 'hyperscope.pageTables';
 /** Enough for the bare-mode identity map of 4 GiB in 2 MiB pages (2048 PD entries) and more. */
@@ -41,76 +40,13 @@ export function pageTableRows(result: PageTablesResult): ViewRow[] {
   ];
 }
 
-export class PageTablesView implements vscode.TreeDataProvider<ViewRow>, vscode.Disposable {
-  private rows: ViewRow[] = [];
-  private session: vscode.DebugSession | undefined;
-  /** Bumped by every refresh and session end: a reply that arrives late is dropped. */
-  private generation = 0;
-  private stale = false;
-  private readonly changed = new vscode.EventEmitter<void>();
-  private readonly view: vscode.TreeView<ViewRow>;
-  private readonly subscriptions: vscode.Disposable[];
-  readonly onDidChangeTreeData = this.changed.event;
-
-  constructor(events: DebugEvents) {
-    this.view = vscode.window.createTreeView(PAGE_TABLES_VIEW, { treeDataProvider: this, showCollapseAll: true });
-    this.subscriptions = [
-      this.view,
-      events.onDidStop((session) => void this.invalidate(session)),
-      events.onDidChangeState((session) => void this.invalidate(session)),
-      events.onDidEnd((session) => {
-        if (session.id !== this.session?.id) return;
-        this.session = undefined;
-        this.generation++;
-        this.show([]);
-      }),
-      this.view.onDidChangeVisibility(({ visible }) => {
-        if (visible && this.stale) void this.refresh();
-      }),
-    ];
-  }
-
-  getTreeItem(row: ViewRow): vscode.TreeItem {
-    return rowItem(row);
-  }
-
-  getChildren(row?: ViewRow): ViewRow[] {
-    return row ? (row.children ?? []) : this.rows;
-  }
-
-  get current(): readonly ViewRow[] {
-    return this.rows;
-  }
-
-  dispose(): void {
-    for (const subscription of this.subscriptions) subscription.dispose();
-    this.changed.dispose();
-  }
-
-  private async invalidate(session: vscode.DebugSession): Promise<void> {
-    this.session = session;
-    this.stale = true;
-    if (this.view.visible) await this.refresh();
-  }
-
-  private async refresh(): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    this.stale = false;
-    const generation = ++this.generation;
-    const showIfCurrent = (rows: ViewRow[]): void => {
-      if (generation === this.generation) this.show(rows);
-    };
-    try {
-      const result = (await session.customRequest(CustomRequest.pageTables, { maxEntries: MAX_ENTRIES } satisfies PageTablesArguments)) as PageTablesResult;
-      showIfCurrent(pageTableRows(result));
-    } catch (error) {
-      showIfCurrent([{ label: `page tables unavailable: ${describeError(error)}` }]);
-    }
-  }
-
-  private show(rows: ViewRow[]): void {
-    this.rows = rows;
-    this.changed.fire();
-  }
+/** The view: the shared request-fed tree with the page-table rows. */
+export function createPageTablesView(events: DebugEvents): RequestTreeView<PageTablesResult> {
+  return new RequestTreeView<PageTablesResult>(events, {
+    viewId: PAGE_TABLES_VIEW,
+    command: CustomRequest.pageTables,
+    args: { maxEntries: MAX_ENTRIES } satisfies PageTablesArguments,
+    what: 'page tables',
+    rows: pageTableRows,
+  });
 }

@@ -1,6 +1,6 @@
 // A tree view in Run and Debug whose rows come from one DAP custom request, refreshed on
 // every stop and state change of a Hyperscope session while visible (otherwise when it
-// next becomes visible), cleared when the session ends. The VMCS and VM Exits views.
+// next becomes visible), cleared when the session ends. The Guest Page Tables, VMCS and VM Exits views.
 import * as vscode from 'vscode';
 import type { DebugEvents } from './debugEvents';
 import { describeError } from './outputChannel';
