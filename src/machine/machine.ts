@@ -49,6 +49,8 @@ export class Machine {
   readonly snapshotables: Snapshotable[] = [];
   /** Set once reverse execution is enabled. */
   timeTravel: TimeTravel | undefined;
+  /** The built-in hypervisor of guest mode (after `loadGuest`). */
+  hypervisor: BuiltInHypervisor | undefined;
 
   constructor(options: MachineOptions = {}) {
     registerAllHandlers();
@@ -68,6 +70,12 @@ export class Machine {
       snapshotName: 'vmx',
       saveState: () => this.vmx.saveState(),
       restoreState: (state) => this.vmx.restoreState(state as ReturnType<VmxUnit['saveState']>),
+    }, {
+      snapshotName: 'guest-interrupts',
+      saveState: () => this.hypervisor?.interrupts.saveState(),
+      restoreState: (state) => {
+        if (state !== undefined) this.hypervisor?.interrupts.restoreState(state as ReturnType<BuiltInHypervisor['interrupts']['saveState']>);
+      },
     }, {
       snapshotName: 'console',
       saveState: () => this.consoleBytes.length,
@@ -132,6 +140,7 @@ export class Machine {
       loaded = { entry: entry ?? loadAddress, symbols: new Map(), format: 'flat' };
     }
     this.vmx.reset();
+    this.hypervisor = undefined;
     bootBare(this.cpu, { entry: loaded.entry });
     return loaded;
   }
@@ -145,6 +154,7 @@ export class Machine {
     this.vmx.reset();
     const hypervisor = new BuiltInHypervisor(this.cpu, this.vmx, options);
     hypervisor.boot(image, entry);
+    this.hypervisor = hypervisor;
     return hypervisor;
   }
 

@@ -17,6 +17,8 @@ import { canonical, validPat } from '../vmx/entryCheck';
 import { traceGuestWalk } from '../vmx/guestWalk';
 import { Access } from '../paging/types';
 import { HostLayout, HYPERVISOR_SIGNATURE } from './layout';
+import type { GuestInterrupts } from './injection';
+import { Interruptibility } from '../vmx/guestState';
 
 export interface ExitContext {
   readonly cpu: Cpu;
@@ -24,6 +26,8 @@ export interface ExitContext {
   readonly vmcs: Vmcs;
   readonly guestMemoryBytes: number;
   readonly stats: Map<string, number>;
+  /** The guest's virtual x2APIC and pending interrupts. */
+  readonly interrupts: GuestInterrupts;
 }
 
 export type ExitHandler = (ctx: ExitContext) => void;
@@ -34,8 +38,11 @@ function guestRip(ctx: ExitContext): bigint {
   return ctx.vmcs.get(F.GUEST_RIP);
 }
 
+/** Emulation done: RIP past the instruction, and the STI / MOV-SS shadow it was under has ended. */
 function skipInstruction(ctx: ExitContext): void {
   ctx.vmcs.set(F.GUEST_RIP, guestRip(ctx) + ctx.vmcs.get(F.VM_EXIT_INSTRUCTION_LEN));
+  const interruptibility = ctx.vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO);
+  if (interruptibility & (Interruptibility.Sti | Interruptibility.MovSs)) ctx.vmcs.setNumber(F.GUEST_INTERRUPTIBILITY_INFO, interruptibility & ~(Interruptibility.Sti | Interruptibility.MovSs));
 }
 
 function setRax(cpu: Cpu, value: bigint): void {
@@ -127,8 +134,14 @@ function stringIo(ctx: ExitContext, port: number, size: number, input: boolean, 
   skipInstruction(ctx);
 }
 
+/**
+ * HLT: with RFLAGS.IF = 1 and an interrupt pending, the injection before VMRESUME wakes
+ * the guest; with the virtual APIC timer armed, time skips ahead to its expiry (time is
+ * instructions: nothing else would run meanwhile); with nothing that can wake it, stop.
+ */
 const hlt: ExitHandler = (ctx) => {
   skipInstruction(ctx);
+  if (ctx.interrupts.canWake(ctx.vmcs)) return ctx.interrupts.skipToTimer();
   ctx.cpu.requestStop('halt', `guest executed HLT at ${hex(guestRip(ctx) - ctx.vmcs.get(F.VM_EXIT_INSTRUCTION_LEN))} (HLT exiting: the hypervisor stopped the VM)`);
 };
 
@@ -162,8 +175,16 @@ function msrAccess(write: boolean): ExitHandler {
     const cpu = ctx.cpu;
     const index = cpu.lo[1]!;
     const backed = VMCS_MSRS.get(index);
+    const apic = ctx.interrupts.msr(index);
     try {
-      if (backed) {
+      if (apic) {
+        if (write) apic.write((BigInt(cpu.lo[2]!) << 32n) | BigInt(cpu.lo[0]!));
+        else {
+          const value = apic.read();
+          cpu.setGpr(0, value & 0xffffffffn);
+          cpu.setGpr(2, value >> 32n);
+        }
+      } else if (backed) {
         if (write) {
           const value = (BigInt(cpu.lo[2]!) << 32n) | BigInt(cpu.lo[0]!);
           if (!backed.valid(value)) throw gp0();
@@ -236,7 +257,8 @@ export const EXIT_HANDLERS: ReadonlyMap<number, ExitHandler> = new Map<number, E
   [ExitReason.EptViolation, eptViolation],
   [ExitReason.ExceptionOrNmi, exception],
   [ExitReason.TripleFault, tripleFault],
-  [ExitReason.PreemptionTimer, () => undefined], // time slice over: resume
+  [ExitReason.PreemptionTimer, () => undefined], // time slice over or the virtual APIC timer is due: resume (injection.ts)
+  [ExitReason.InterruptWindow, () => undefined], // the guest can take an interrupt now: injected before VMRESUME
 ]);
 
 export function unhandledExit(ctx: ExitContext, reason: number): void {

@@ -31,6 +31,7 @@ export interface GuestModeOptions {
 }
 
 const GIB = 2 ** 30;
+const VIRTUAL_APIC_MSRS = [0x1b, 0x6e0, ...Array.from({ length: 0x100 }, (_, i) => 0x800 + i)];
 const CODE64 = 0xb | Ar.S | Ar.P | Ar.L | Ar.G;
 const DATA = 0x3 | Ar.S | Ar.P | Ar.DB | Ar.G;
 const TSS_BUSY = 0xb | Ar.P;
@@ -95,7 +96,8 @@ function writeBitmaps(cpu: Cpu, options: GuestModeOptions): void {
     }
   }
   mem.ram.fill(0, HostLayout.msrBitmap, HostLayout.msrBitmap + 0x1000);
-  for (const msr of options.msrExits ?? []) {
+  // The guest's APIC is the hypervisor's virtual x2APIC: IA32_APIC_BASE, IA32_TSC_DEADLINE and 0x800–0x8ff exit.
+  for (const msr of [...(options.msrExits ?? []), ...VIRTUAL_APIC_MSRS]) {
     const offset = msr <= 0x1fff ? 0 : 0x400;
     for (const half of [0, 0x800]) {
       const address = HostLayout.msrBitmap + offset + half + ((msr & 0x1fff) >>> 3);

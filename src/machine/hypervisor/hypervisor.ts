@@ -14,6 +14,7 @@ import type { ExitRecord } from '../vmx/vmExit';
 import type { VmxUnit } from '../vmx/vmxUnit';
 import { EXIT_HANDLERS, unhandledExit, type ExitContext } from './exitHandlers';
 import { writeEpt, writeGuestBootStructures, writeVmcs, type GuestModeOptions } from './guestSetup';
+import { GuestInterrupts } from './injection';
 import { GuestLayout, HostLayout } from './layout';
 
 /** vmresume; hlt — at HOST_RIP. */
@@ -26,6 +27,8 @@ export class BuiltInHypervisor {
   readonly guestMemoryBytes: number;
   /** Exits handled, by name. */
   readonly stats = new Map<string, number>();
+  /** The guest's virtual x2APIC and pending interrupts (injection.ts). */
+  readonly interrupts: GuestInterrupts;
 
   constructor(
     private readonly cpu: Cpu,
@@ -37,6 +40,17 @@ export class BuiltInHypervisor {
     this.guestMemoryBytes = mb * 1048576;
     const needed = HostLayout.guestRamBase + this.guestMemoryBytes;
     if (cpu.mem.size < needed) throw new ImageError(`guest mode with ${mb} MiB of guest RAM needs ${needed / 1048576} MiB of machine RAM (got ${cpu.mem.size / 1048576})`);
+    this.interrupts = new GuestInterrupts(cpu, unit, options.preemptionTimer);
+  }
+
+  /**
+   * Queues an interrupt for the guest (devices call this): injected by VM-entry event
+   * injection before the next VMRESUME when the guest can take it (RFLAGS.IF = 1, no
+   * STI / MOV-SS blocking), else after an interrupt-window exit. Vectors 0–15 are illegal
+   * (dropped, virtual ESR bit 6). The guest acknowledges with an EOI (WRMSR 0x80b).
+   */
+  raiseGuestInterrupt(vector: number): void {
+    this.interrupts.raise(vector);
   }
 
   /** Loads `image` into guest RAM (flat at 1 MiB, or ELF segments at their physical addresses) and prepares the first VM entry. */
@@ -84,12 +98,13 @@ export class BuiltInHypervisor {
     if (record.entryFailure) return; // reported by onEntryFailure
     const vmcs = this.unit.current;
     if (!vmcs) return;
-    const ctx: ExitContext = { cpu: this.cpu, unit: this.unit, vmcs, guestMemoryBytes: this.guestMemoryBytes, stats: this.stats };
+    const ctx: ExitContext = { cpu: this.cpu, unit: this.unit, vmcs, guestMemoryBytes: this.guestMemoryBytes, stats: this.stats, interrupts: this.interrupts };
     const reason = record.reason & 0xffff;
     this.stats.set(record.name, (this.stats.get(record.name) ?? 0) + 1);
     const handler = EXIT_HANDLERS.get(reason);
     if (handler) handler(ctx);
     else unhandledExit(ctx, reason);
+    this.interrupts.beforeEntry(vmcs);
   }
 }
 

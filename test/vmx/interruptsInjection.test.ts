@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hasNasm, nasm } from '../machine/cpuRunner';
+import { Machine } from '../../src/machine/machine';
+import type { GuestModeOptions } from '../../src/machine/hypervisor/guestSetup';
+import { F } from '../../src/machine/vmx/fields';
+
+const skip = !hasNasm() && 'nasm is not installed';
+
+/** Guest prelude: an IDT whose vectors 0x40 and 0x41 count into r12 / r13 and EOI the virtual x2APIC. */
+const IDT = `
+  lidt [rel idtr]
+  jmp main
+handler40:
+  inc r12
+  jmp eoi
+handler41:
+  inc r13
+eoi:
+  push rax
+  push rcx
+  push rdx
+  mov ecx, 0x80b
+  xor eax, eax
+  xor edx, edx
+  wrmsr
+  pop rdx
+  pop rcx
+  pop rax
+  iretq
+%macro GATE 1
+  dw (%1 - $$ + 0x100000) & 0xffff
+  dw 0x08
+  dw 0x8e00
+  dw ((%1 - $$ + 0x100000) >> 16) & 0xffff
+  dd 0
+  dd 0
+%endmacro
+align 16
+idt:
+  times 0x40 dq 0, 0
+  GATE handler40
+  GATE handler41
+idt_end:
+idtr:
+  dw idt_end - idt - 1
+  dq idt
+main:
+`;
+
+function guest(source: string, options: GuestModeOptions = {}) {
+  const machine = new Machine({ memoryMB: 64 });
+  const hypervisor = machine.loadGuest(nasm(IDT + source), options);
+  return { machine, hypervisor };
+}
+
+test('raiseGuestInterrupt: an interrupt raised before the first entry is injected once the guest sets IF (interrupt-window exit)', { skip }, () => {
+  const { machine, hypervisor } = guest(`
+  cpuid            ; an exit with IF = 0: the hypervisor asks for an interrupt window
+  mov r14, r12     ; still 0
+  sti
+  nop              ; the STI shadow: the window opens after this instruction
+  mov r15, r12
+  mov al, 1
+  out 0xf4, al`);
+  hypervisor.raiseGuestInterrupt(0x40);
+  const stop = machine.run(100_000);
+  assert.equal(stop.reason, 'exit', stop.detail);
+  assert.equal(machine.cpu.getGpr(14), 0n);
+  assert.equal(machine.cpu.getGpr(15), 1n, 'the handler ran before mov r15, r12');
+  const reasons = machine.vmx.exits.map((e) => e.reason);
+  assert.ok(reasons.includes(7), `interrupt-window exit in ${reasons.join(',')}`);
+  assert.equal(hypervisor.interrupts.injected, 1);
+  assert.equal(machine.vmx.current!.get32(F.CPU_BASED_VM_EXEC_CONTROL) & 4, 0, 'interrupt-window exiting cleared again');
+  assert.equal(hypervisor.interrupts.apic.isr.every((w) => w === 0), true, 'the guest EOIed');
+});
+
+test('raiseGuestInterrupt: a halted guest (HLT exiting) wakes for each raised interrupt; higher vectors first', { skip }, () => {
+  const { machine, hypervisor } = guest(`
+  sti
+again:
+  hlt
+  cmp r13, 2
+  jb again
+  mov al, 2
+  out 0xf4, al`);
+  let stop = machine.run(100_000);
+  assert.equal(stop.reason, 'halt', 'nothing pending: HLT stops the VM as before');
+  hypervisor.raiseGuestInterrupt(0x41);
+  stop = machine.run(100_000);
+  assert.equal(stop.reason, 'halt');
+  assert.equal(machine.cpu.getGpr(13), 1n);
+  hypervisor.raiseGuestInterrupt(0x40);
+  hypervisor.raiseGuestInterrupt(0x41);
+  stop = machine.run(100_000);
+  assert.equal(stop.reason, 'exit', stop.detail);
+  assert.equal(machine.cpu.getGpr(13), 2n);
+  assert.equal(machine.cpu.getGpr(12), 1n);
+  assert.equal(hypervisor.interrupts.injected, 3);
+});
+
+test('raiseGuestInterrupt: a guest with IF = 0 keeps it pending; HLT with IF = 0 stops the VM', { skip }, () => {
+  const { machine, hypervisor } = guest(`
+  cpuid
+  hlt`);
+  hypervisor.raiseGuestInterrupt(0x40);
+  const stop = machine.run(100_000);
+  assert.equal(stop.reason, 'halt');
+  assert.equal(machine.cpu.getGpr(12), 0n);
+  assert.equal(hypervisor.interrupts.apic.deliverable(), 0x40);
+});
+
+test('raiseGuestInterrupt: illegal vectors 0-15 are dropped and recorded in the virtual ESR', { skip }, () => {
+  const { machine, hypervisor } = guest(`
+  mov ecx, 0x828
+  xor eax, eax
+  xor edx, edx
+  wrmsr
+  rdmsr
+  mov r14, rax
+  mov al, 1
+  out 0xf4, al`);
+  hypervisor.raiseGuestInterrupt(3);
+  const stop = machine.run(100_000);
+  assert.equal(stop.reason, 'exit', stop.detail);
+  assert.equal(machine.cpu.getGpr(14), 0x40n, 'ESR bit 6: received illegal vector');
+  assert.equal(hypervisor.interrupts.injected, 0);
+});
