@@ -32,7 +32,7 @@ function readSegment(c: EntryContext, i: number): GuestSegment {
   return { selector, base: c.vmcs.get(f.base), limit: c.vmcs.get32(f.limit), ar, usable: (ar & Ar.UNUSABLE) === 0, type: ar & 0xf, dpl: (ar >>> 5) & 3, rpl: selector & 3 };
 }
 
-const v8086 = (c: EntryContext): boolean => (c.vmcs.get32(F.GUEST_RFLAGS) & 0x20000) !== 0;
+const v8086 = (c: EntryContext): boolean => c.vmcs.bits(F.GUEST_RFLAGS, 0x20000) !== 0;
 const ug = (c: EntryContext): boolean => c.controls.secondary.unrestrictedGuest;
 const ia32e = (c: EntryContext): boolean => c.controls.entry.ia32eModeGuest;
 

@@ -23,10 +23,12 @@ const ug = (c: EntryContext): boolean => c.controls.secondary.unrestrictedGuest;
 const ia32e = (c: EntryContext): boolean => c.controls.entry.ia32eModeGuest;
 const cr0 = (c: EntryContext): number => c.vmcs.get32(F.GUEST_CR0);
 const cr4 = (c: EntryContext): number => c.vmcs.get32(F.GUEST_CR4);
-const rflags = (c: EntryContext): bigint => get(c, F.GUEST_RFLAGS);
+/** Guest RFLAGS bits `mask` (bit-precise reads keep the entry-check cache valid across status-flag changes). */
+const rflags = (c: EntryContext, mask: number): number => c.vmcs.bits(F.GUEST_RFLAGS, mask);
 const interruptibility = (c: EntryContext): number => c.vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO);
 
-const RFLAGS_RESERVED = 0xffffffffffc08028n;
+/** RFLAGS reserved bits 63:22, 15, 5, 3: bits 31:0 here, bits 63:32 all reserved. */
+const RFLAGS_RESERVED_LOW = 0xffc08028;
 const EFER_RESERVED = ~BigInt(Efer.SCE | Efer.LME | Efer.LMA | Efer.NXE) & 0xffffffffffffffffn;
 const PENDING_DEBUG_RESERVED = 0xffffffffffffaff0n;
 const PDPTE_RESERVED = 0xffffc000000001e6n; // bits 63:46, 8:5, 2:1
@@ -118,21 +120,21 @@ const RIP_RFLAGS_CHECKS: EntryCheck[] = [
     fields: ['GUEST_RFLAGS'],
     rule: 'guest RFLAGS reserved bits (63:22, 15, 5, 3) must be 0 and bit 1 must be 1',
     sdm: RIP_FLAGS,
-    violated: (c) => (rflags(c) & RFLAGS_RESERVED) !== 0n || (rflags(c) & 2n) === 0n,
+    violated: (c) => c.vmcs.getHigh32(F.GUEST_RFLAGS) !== 0 || rflags(c, RFLAGS_RESERVED_LOW) !== 0 || rflags(c, 2) === 0,
   },
   {
     id: 'G8',
     fields: ['GUEST_RFLAGS', 'VM_ENTRY_CONTROLS', 'GUEST_CR0'],
     rule: 'guest RFLAGS.VM must be 0 in IA-32e mode or when CR0.PE = 0',
     sdm: RIP_FLAGS,
-    violated: (c) => (rflags(c) & 0x20000n) !== 0n && (ia32e(c) || (cr0(c) & Cr0.PE) === 0),
+    violated: (c) => rflags(c, 0x20000) !== 0 && (ia32e(c) || (cr0(c) & Cr0.PE) === 0),
   },
   {
     id: 'G22',
     fields: ['GUEST_RFLAGS', 'VM_ENTRY_INTR_INFO'],
     rule: 'injecting an external interrupt requires guest RFLAGS.IF = 1',
     sdm: RIP_FLAGS,
-    violated: (c) => injection(c).valid && injection(c).type === 0 && (rflags(c) & 0x200n) === 0n,
+    violated: (c) => injection(c).valid && injection(c).type === 0 && rflags(c, 0x200) === 0,
   },
 ];
 
@@ -167,7 +169,7 @@ const NON_REGISTER_CHECKS: EntryCheck[] = [
     fields: ['GUEST_INTERRUPTIBILITY_INFO', 'GUEST_RFLAGS'],
     rule: 'guest blocking by STI requires RFLAGS.IF = 1',
     sdm: NON_REG,
-    violated: (c) => (interruptibility(c) & Interruptibility.Sti) !== 0 && (rflags(c) & 0x200n) === 0n,
+    violated: (c) => (interruptibility(c) & Interruptibility.Sti) !== 0 && rflags(c, 0x200) === 0,
   },
   {
     id: 'G23',

@@ -5,13 +5,14 @@
  */
 import type { Cpu } from '../cpu/cpu';
 import type { Controls } from './controls';
-import type { Vmcs } from './vmcs';
+import type { VmcsReader } from './vmcs';
 import { instructionErrorText } from './instructionErrors';
 import { exitReasonName } from './exitReasons';
 
 export interface EntryContext {
   readonly cpu: Cpu;
-  readonly vmcs: Vmcs;
+  /** The current VMCS (during the checks: the check cache's recording view of it). */
+  readonly vmcs: VmcsReader;
   readonly controls: Controls;
   /** Guest segment fields, decoded once per entry attempt by the segment checks. */
   guestSegments?: readonly GuestSegment[];

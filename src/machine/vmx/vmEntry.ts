@@ -11,7 +11,8 @@ import { CONTROL_CHECKS, injection } from './checkControls';
 import { GUEST_CHECKS } from './checkGuestState';
 import { HOST_CHECKS } from './checkHostState';
 import { Controls } from './controls';
-import { EntryFailure, firstViolation, type EntryCheck, type EntryContext } from './entryCheck';
+import { firstViolationCached } from './checkCache';
+import { EntryFailure, type EntryCheck, type EntryContext } from './entryCheck';
 import { EXIT_REASON_ENTRY_FAILURE, ExitReason } from './exitReasons';
 import { F } from './fields';
 import { Interruptibility, loadGuestState, physicalToNumber } from './guestState';
@@ -45,17 +46,12 @@ function decodeControls(vmcs: Vmcs): Controls {
   return controls;
 }
 
-/**
- * Control and host-state checks, skipped when no control or host field changed since
- * they last passed with the same host mode (their only other input; C23 also reads
- * guest CR0, so entries that inject an event always re-check).
- */
-function checkControlsAndHost(c: EntryContext): EntryFailure | undefined {
-  const key = `${c.vmcs.controlVersion}:${c.cpu.efer & 0x400}`;
-  if (c.vmcs.checkedVersion === key && !injection(c).valid) return undefined;
-  const failure = checkControls(c) ?? checkHostState(c);
-  c.vmcs.checkedVersion = failure ? '' : key;
-  return failure;
+/** The entry context outside the checks: the VMCS itself. */
+type LiveContext = EntryContext & { readonly vmcs: Vmcs };
+
+/** Control checks (VMfailValid 7), then host-state checks (VMfailValid 8). */
+function checkControlsAndHost(c: LiveContext): EntryFailure | undefined {
+  return checkControls(c) ?? checkHostState(c);
 }
 
 function failure(step: EntryFailure['step'], check: EntryCheck, error?: number, exitReason?: number): EntryFailure {
@@ -70,18 +66,19 @@ function checkLaunchState(vmcs: Vmcs, launch: boolean, epoch: number): EntryFail
   return undefined;
 }
 
-function checkControls(c: EntryContext): EntryFailure | undefined {
-  const check = firstViolation(CONTROL_CHECKS, c);
+// The check lists run through the check cache (checkCache.ts): same order, same verdicts, unchanged passed checks skipped.
+function checkControls(c: LiveContext): EntryFailure | undefined {
+  const check = firstViolationCached(CONTROL_CHECKS, c.vmcs, c.cpu, c.controls);
   return check && failure('controls', check, VmxError.EntryInvalidControls);
 }
 
-function checkHostState(c: EntryContext): EntryFailure | undefined {
-  const check = firstViolation(HOST_CHECKS, c);
+function checkHostState(c: LiveContext): EntryFailure | undefined {
+  const check = firstViolationCached(HOST_CHECKS, c.vmcs, c.cpu, c.controls);
   return check && failure('host-state', check, VmxError.EntryInvalidHostState);
 }
 
-function checkGuestState(c: EntryContext): EntryFailure | undefined {
-  const check = firstViolation(GUEST_CHECKS, c);
+function checkGuestState(c: LiveContext): EntryFailure | undefined {
+  const check = firstViolationCached(GUEST_CHECKS, c.vmcs, c.cpu, c.controls);
   return check && failure('guest-state', check, undefined, (EXIT_REASON_ENTRY_FAILURE | ExitReason.InvalidGuestState) >>> 0);
 }
 
@@ -136,7 +133,7 @@ export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): v
   const cpu = unit.cpu;
   const vmcs = unit.current!;
   const controls = controlsOf(vmcs);
-  const c: EntryContext = { cpu, vmcs, controls };
+  const c: LiveContext = { cpu, vmcs, controls };
   unit.lastEntryFailure = undefined;
 
   const vmfail = checkLaunchState(vmcs, launch, unit.vmxonEpoch) ?? checkControlsAndHost(c);

@@ -11,6 +11,8 @@ import type { Controls } from './controls';
 import { VMCS_REVISION_ID } from './capabilities';
 import { VMCS_FIELDS, resolveEncoding, widthOf, type FieldWidth } from './fields';
 import { VmxError } from './instructionErrors';
+import { changedGroups } from './fieldGroups';
+import type { EntryCheckState } from './checkCache';
 
 export type LaunchState = 'clear' | 'launched';
 
@@ -22,11 +24,22 @@ export interface VmcsRegionState {
   readonly values: readonly [number, bigint][];
 }
 
+/** The read side of a VMCS, as the VM-entry checks see it (a `Vmcs`, or the check cache's recording view of one). */
+export interface VmcsReader {
+  readonly address: number;
+  get(encoding: number): bigint;
+  get32(encoding: number): number;
+  getLinear(encoding: number): number;
+  getNumber(encoding: number): number;
+  getHigh32(encoding: number): number;
+  bits(encoding: number, mask: number): number;
+}
+
 /** One slot per field index (encoding >>> 1); the highest supported encoding is 0x6c16. */
 const SLOTS = 0x3800;
 const TWO32 = 4294967296;
 
-export class Vmcs {
+export class Vmcs implements VmcsReader {
   launchState: LaunchState = 'clear';
   /** The VMXON epoch (VmxUnit.vmxonEpoch) of the VMLAUNCH that launched it: VMRESUME after VMXOFF/VMXON is error 6. */
   launchedInEpoch = 0;
@@ -35,11 +48,13 @@ export class Vmcs {
   private readonly hi = new Uint32Array(SLOTS);
   /** Bumped on every change of a control or host-state field (lets VM entry skip re-checking unchanged ones). */
   controlVersion = 0;
-  /** `controlVersion` (and host EFER.LMA) at which the control and host-state checks last passed. */
-  checkedVersion = '';
   /** The control words decoded at `decodedControlsVersion` (VM entry reuses them while no control changed). */
   decodedControls: Controls | undefined = undefined;
   decodedControlsVersion = -1;
+  /** Field groups (fieldGroups.ts) whose values changed since VM entry last collected them. */
+  dirty = -1;
+  /** The VM-entry check cache of this VMCS (checkCache.ts), created by the first entry. */
+  entryChecks: EntryCheckState | undefined = undefined;
 
   constructor(readonly address: number) {}
 
@@ -86,6 +101,11 @@ export class Vmcs {
     this.set(encoding, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
   }
 
+  /** Bits `mask` of a field's low 32 bits (lets the entry-check cache track RFLAGS by bit group). */
+  bits(encoding: number, mask: number): number {
+    return (this.lo[encoding >>> 1]! & mask) >>> 0;
+  }
+
   /** Bits 63:32 of a field. */
   getHigh32(encoding: number): number {
     return this.hi[encoding >>> 1]!;
@@ -93,8 +113,12 @@ export class Vmcs {
 
   private store(encoding: number, lo: number, hi: number): void {
     const slot = encoding >>> 1;
+    const oldLo = this.lo[slot]!;
+    const oldHi = this.hi[slot]!;
+    if (oldLo === lo && oldHi === hi) return;
+    this.dirty |= changedGroups(slot, oldLo ^ lo, oldHi ^ hi);
     const type = (encoding >>> 10) & 3;
-    if ((type === 0 || type === 3) && (this.lo[slot] !== lo || this.hi[slot] !== hi)) this.controlVersion++;
+    if (type === 0 || type === 3) this.controlVersion++;
     this.lo[slot] = lo;
     this.hi[slot] = hi;
   }

@@ -1,0 +1,150 @@
+/**
+ * VM-entry check cache: every check of CONTROL_CHECKS, HOST_CHECKS and GUEST_CHECKS is
+ * still evaluated in the SDM's order with identical results, but a check that passed is
+ * skipped while none of its inputs changed. Its inputs are recorded while it runs: the
+ * field groups (fieldGroups.ts) of every VMCS field it reads through the recording view
+ * (plus the control-word group when it reads the decoded controls). A check that reads
+ * CPU state (`c.cpu`: EFER.LMA, memory at the VMCS link pointer) is never skipped. The
+ * `Vmcs` marks the groups of every field whose value changes (`dirty`), so a skipped
+ * check is one that would read exactly the same values again — a pure function of them.
+ */
+import type { Cpu } from '../cpu/cpu';
+import type { Controls } from './controls';
+import type { EntryCheck, EntryContext, GuestSegment } from './entryCheck';
+import { Group, RFLAGS_SLOT, SLOT_GROUPS, readGroups } from './fieldGroups';
+import type { Vmcs, VmcsReader } from './vmcs';
+
+/** A check whose last run did not pass, never ran, or read CPU state. */
+const MUST_RUN = -1;
+
+/** A VMCS read view that records the groups of the fields read. */
+class RecordingReader implements VmcsReader {
+  reads = 0;
+
+  constructor(private readonly vmcs: Vmcs) {}
+
+  get address(): number {
+    return this.vmcs.address;
+  }
+
+  get(encoding: number): bigint {
+    this.reads |= SLOT_GROUPS[encoding >>> 1]!;
+    return this.vmcs.get(encoding);
+  }
+
+  get32(encoding: number): number {
+    this.reads |= SLOT_GROUPS[encoding >>> 1]!;
+    return this.vmcs.get32(encoding);
+  }
+
+  getLinear(encoding: number): number {
+    this.reads |= SLOT_GROUPS[encoding >>> 1]!;
+    return this.vmcs.getLinear(encoding);
+  }
+
+  getNumber(encoding: number): number {
+    this.reads |= SLOT_GROUPS[encoding >>> 1]!;
+    return this.vmcs.getNumber(encoding);
+  }
+
+  getHigh32(encoding: number): number {
+    const slot = encoding >>> 1;
+    this.reads |= slot === RFLAGS_SLOT ? Group.rflagsOther : SLOT_GROUPS[slot]!;
+    return this.vmcs.getHigh32(encoding);
+  }
+
+  bits(encoding: number, mask: number): number {
+    this.reads |= readGroups(encoding >>> 1, mask);
+    return this.vmcs.bits(encoding, mask);
+  }
+}
+
+/** The context checks run in: reading the controls or the CPU is recorded too. */
+class RecordingContext implements EntryContext {
+  readonly vmcs: RecordingReader;
+  guestSegments?: readonly GuestSegment[];
+  /** The running check read CPU state: its verdict is not cached. */
+  readCpu = false;
+  private cpuState: Cpu | undefined;
+  private decoded: Controls | undefined;
+
+  constructor(vmcs: Vmcs) {
+    this.vmcs = new RecordingReader(vmcs);
+  }
+
+  get cpu(): Cpu {
+    this.readCpu = true;
+    return this.cpuState!;
+  }
+
+  get controls(): Controls {
+    this.vmcs.reads |= Group.controlWords;
+    return this.decoded!;
+  }
+
+  setup(cpu: Cpu, controls: Controls): void {
+    this.cpuState = cpu;
+    this.decoded = controls;
+  }
+
+  begin(): void {
+    this.vmcs.reads = 0;
+    this.readCpu = false;
+    this.guestSegments = undefined;
+  }
+}
+
+/** Per check list: the groups each check read when it last passed, and the groups changed since the list last passed. */
+class CheckCache {
+  readonly reads: Int32Array;
+  pending = MUST_RUN;
+
+  constructor(readonly checks: readonly EntryCheck[]) {
+    this.reads = new Int32Array(checks.length).fill(MUST_RUN);
+  }
+}
+
+/** The check caches of one VMCS (`Vmcs.entryChecks`). */
+export class EntryCheckState {
+  private readonly caches: CheckCache[] = [];
+  readonly context: RecordingContext;
+
+  constructor(private readonly vmcs: Vmcs) {
+    this.context = new RecordingContext(vmcs);
+  }
+
+  cacheFor(checks: readonly EntryCheck[]): CheckCache {
+    const dirty = this.vmcs.dirty;
+    if (dirty !== 0) {
+      for (const cache of this.caches) cache.pending |= dirty;
+      this.vmcs.dirty = 0;
+    }
+    for (const cache of this.caches) if (cache.checks === checks) return cache;
+    const cache = new CheckCache(checks);
+    this.caches.push(cache);
+    return cache;
+  }
+}
+
+/** The first check of `checks` (in order) that the current VMCS and CPU violate — `firstViolation` without re-running unchanged checks. */
+export function firstViolationCached(checks: readonly EntryCheck[], vmcs: Vmcs, cpu: Cpu, controls: Controls): EntryCheck | undefined {
+  const state = (vmcs.entryChecks ??= new EntryCheckState(vmcs));
+  const cache = state.cacheFor(checks);
+  const changed = cache.pending;
+  const reads = cache.reads;
+  const c = state.context;
+  c.setup(cpu, controls);
+  for (let i = 0; i < checks.length; i++) {
+    const last = reads[i]!;
+    if (last !== MUST_RUN && (last & changed) === 0) continue;
+    c.begin();
+    const check = checks[i]!;
+    if (check.violated(c)) {
+      reads[i] = MUST_RUN;
+      return check;
+    }
+    reads[i] = c.readCpu ? MUST_RUN : c.vmcs.reads;
+  }
+  cache.pending = 0;
+  return undefined;
+}
