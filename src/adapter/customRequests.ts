@@ -1,6 +1,6 @@
 // Custom requests (names and types in src/protocol/dap.ts), as a table from request name
 // to handler. The views (page-walk visualizer, page-table tree) use only these.
-import { CustomRequest, type PageTablesArguments, type PageWalkArguments, type VmExitsArguments } from '../protocol/dap';
+import { CustomRequest, type EptTablesArguments, type PageTablesArguments, type PageWalkArguments, type VmExitsArguments, type WriteVmcsFieldArguments } from '../protocol/dap';
 import type { Debuggee } from './debuggee';
 import { pageWalk } from './pageWalk';
 import { pageTables } from './pageTables';
@@ -8,6 +8,9 @@ import { registerDump } from './registers';
 import { parseInteger } from './format';
 import { UserError } from './errors';
 import { vmcsRequest, vmExitsRequest } from './vmxRequests';
+import { eptTables } from './eptTables';
+import { writeVmcsField } from './vmcsWrite';
+import { evaluateExpression } from './expression';
 
 type Handler = (debuggee: Debuggee, args: unknown) => unknown;
 
@@ -22,7 +25,17 @@ const HANDLERS: Record<string, Handler> = {
   [CustomRequest.pageTables]: (debuggee, args) => pageTables(debuggee, (args as PageTablesArguments | undefined)?.maxEntries),
   [CustomRequest.vmcs]: (debuggee) => vmcsRequest(debuggee.machine),
   [CustomRequest.vmExits]: (debuggee, args) => vmExitsRequest(debuggee.machine, (args as VmExitsArguments | undefined)?.limit),
+  [CustomRequest.eptTables]: (debuggee, args) => eptTables(debuggee.machine, (args as EptTablesArguments | undefined) ?? {}),
+  [CustomRequest.writeVmcsField]: (debuggee, raw) => {
+    const args = raw as WriteVmcsFieldArguments;
+    if (debuggee.runtime.isRunning) throw new UserError('pause the machine before editing the VMCS');
+    const value = typeof args.value === 'number' ? BigInt(args.value) : evaluateExpression(args.value, debuggee.evalContext);
+    return writeVmcsField(debuggee.machine, args.field, value);
+  },
 };
+
+/** Custom requests that change machine state (the session tells views to refresh after them). */
+export const STATE_CHANGING: ReadonlySet<string> = new Set([CustomRequest.writeVmcsField]);
 
 /** The handler for a custom request, or undefined when the command is unknown. */
 export function customHandler(command: string): Handler | undefined {

@@ -1,10 +1,11 @@
 // Exception-breakpoint filters offered in `initialize`: one row per VM-exit family ("any
 // VM exit", CPUID, HLT, I/O, MSR, CR access, EPT violation/misconfig, VMCALL, exception
 // or NMI, external interrupt, triple fault, preemption timer, VMX instruction) and
-// "VM-entry failure", each with `supportsCondition` (an expression over the exit's
+// "VM-entry failure" and "Guest exception", each with `supportsCondition` (an expression over the exit's
 // fields and the registers). The session passes the table through and rejects unknown ids.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ExitReason as R } from '../machine/vmx/exitReasons';
+import { GUEST_EXCEPTION_FILTER } from './guestExceptions';
 
 /** The entry-failure filter's id (the others match exit reasons). */
 export const ENTRY_FAILURE_FILTER = 'vm-entry-failure';
@@ -41,6 +42,14 @@ const CONDITION = 'Stop only when this holds, e.g. port == 0x3f8, reason == 48 &
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   ...EXIT_FILTERS.map((f) => ({ filter: f.filter, label: f.label, description: f.reasons ? `Stop after a VM exit with reason ${f.reasons.join(', ')}` : 'Stop after every VM exit', default: false, supportsCondition: true, conditionDescription: CONDITION })),
   { filter: ENTRY_FAILURE_FILTER, label: 'VM-entry failure', description: 'Stop when VMLAUNCH/VMRESUME fails (the field, the rule and the SDM section)', default: false, supportsCondition: true, conditionDescription: 'Stop only when this holds (registers)' },
+  {
+    filter: GUEST_EXCEPTION_FILTER,
+    label: 'Guest exception',
+    description: 'Stop when the guest takes an exception through its IDT (one that does not cause a VM exit), on the handler\'s first instruction',
+    default: false,
+    supportsCondition: true,
+    conditionDescription: 'Stop only when this holds, e.g. vector == 14 && (errorCode & 2), vector == 13, cr2 >= 0x400000 (fields: vector, errorCode, rip of the faulting instruction, cr2, and the registers)',
+  },
 ];
 
 /** Whether exit filter `id` stops on basic exit reason `reason`. */

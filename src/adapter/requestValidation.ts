@@ -41,6 +41,8 @@ const SCHEMA: Record<string, Record<string, Rule>> = {
   setDataBreakpoints: { breakpoints: 'array!' },
   'hyperscope/pageWalk': { address: 'address!', access: 'string', user: 'boolean' },
   'hyperscope/pageTables': { maxEntries: 'integer' },
+  'hyperscope/eptTables': { table: 'string', level: 'integer', guestPhysical: 'string' },
+  'hyperscope/writeVmcsField': { field: 'address!', value: 'address!' },
 };
 
 const ARRAY_ITEMS: Record<string, Record<string, Record<string, Rule>>> = {

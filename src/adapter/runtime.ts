@@ -415,7 +415,7 @@ export class HyperscopeRuntime extends EventEmitter {
   /** Stops the machine reports by itself: program exit, halt, triple fault, unimplemented instruction. */
   private machineStop(stop: StopReason): RuntimeStop | 'exited' | undefined {
     const trap = this.trap();
-    if (trap !== undefined && (stop.reason === 'vm-exit' || stop.reason === 'vm-entry-failure')) {
+    if (trap !== undefined && (stop.reason === 'vm-exit' || stop.reason === 'vm-entry-failure' || stop.reason === 'exception')) {
       // a stop the hypervisor requested keeps its words; exceptionInfo still describes the exit
       if (!trap.ownStop) return { ...trap.stop, description: stop.detail };
       // the exit left the guest: in guest mode run the hidden host stub back into the guest first

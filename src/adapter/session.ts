@@ -34,10 +34,11 @@ import { lookupRegister } from './registers';
 import type { RuntimeStop } from './runtime';
 import { UserError } from './errors';
 import { evaluate, assign } from './evaluate';
-import { customHandler } from './customRequests';
+import { customHandler, STATE_CHANGING } from './customRequests';
 import { capabilities } from './capabilities';
 import { DataWatches } from './dataBreakpoints';
 import { VmExitBreaks } from './vmExitBreaks';
+import { GuestExceptionBreaks, GUEST_EXCEPTION_FILTER } from './guestExceptions';
 
 const MAX_READ = 1 << 20;
 /** How long launch waits for configurationDone before starting anyway. */
@@ -58,6 +59,7 @@ export class HyperscopeSession extends LoggingDebugSession {
   );
 
   private readonly vmExits = new VmExitBreaks();
+  private readonly guestExceptions = new GuestExceptionBreaks();
 
   constructor() {
     super();
@@ -161,7 +163,8 @@ export class HyperscopeSession extends LoggingDebugSession {
     runtime.watcher = config.noDebug ? undefined : this.dataWatches;
     if (!config.noDebug) {
       this.vmExits.attach({ machine: debuggee.machine, evalContext: debuggee.evalContext, muted: () => runtime.isReplaying });
-      runtime.trap = () => this.vmExits.take();
+      this.guestExceptions.attach(debuggee.machine, debuggee.evalContext, () => runtime.isReplaying || runtime.hidden());
+      runtime.trap = () => this.vmExits.take() ?? this.guestExceptions.take();
     }
     this.dataWatches.resync(true);
     runtime.on('stopped', (stop: RuntimeStop) => {
@@ -243,7 +246,12 @@ export class HyperscopeSession extends LoggingDebugSession {
       const options = args.filterOptions ?? [];
       const unknown = unknownFilters([...args.filters, ...options.map((o) => o.filterId)]);
       if (unknown.length > 0) throw new UserError(`unknown exception filter${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `'${f}'`).join(', ')} (this build offers ${EXCEPTION_FILTERS.map((f) => f.filter).join(', ')})`);
-      response.body = { breakpoints: this.vmExits.set(args.filters, options, this.debuggee?.program.symbols) };
+      // the guest-exception filter has its own fields; the VM-exit filters get the rest, results keep the request's order
+      const isGuest = (id: string): boolean => id === GUEST_EXCEPTION_FILTER;
+      const exits = this.vmExits.set(args.filters.filter((f) => !isGuest(f)), options.filter((o) => !isGuest(o.filterId)), this.debuggee?.program.symbols);
+      const guest = this.guestExceptions.set([...args.filters.filter(isGuest).map(() => ({})), ...options.filter((o) => isGuest(o.filterId))]);
+      const ordered = [...args.filters, ...options.map((o) => o.filterId)].map((id): DebugProtocol.Breakpoint => (isGuest(id) ? guest.shift()! : exits.shift()!));
+      response.body = { breakpoints: ordered };
       this.sendResponse(response);
     });
   }
@@ -490,6 +498,10 @@ export class HyperscopeSession extends LoggingDebugSession {
       if (!handler) throw new UserError(`unknown request '${command}'`);
       response.body = handler(this.require(), args);
       this.sendResponse(response);
+      if (STATE_CHANGING.has(command)) {
+        this.sendEvent(new InvalidatedEvent(['variables']));
+        this.sendEvent({ seq: 0, type: 'event', event: CustomEvent.stateChanged, body: { what: 'vmcs' } } as DebugProtocol.Event);
+      }
     });
   }
 }

@@ -96,8 +96,11 @@ export class RegisterVariables {
     });
     for (const r of BIT_REGISTERS) {
       const value = r.get(cpu);
-      out.push({ name: r.name, value: `${hex64(value)} [${setBitNames(value, r.fields)}]`, variablesReference: r.ref, evaluateName: r.name, type: 'register' });
-      if (r.name === 'cr0') out.push(plain('cr2', hexPadded(BigInt.asUintN(64, BigInt(cpu.cr2)), 16), 'cr2'));
+      const row: DebugProtocol.Variable = { name: r.name, value: `${hex64(value)} [${setBitNames(value, r.fields)}]`, variablesReference: r.ref, evaluateName: r.name, type: 'register' };
+      // CR3 names the PML4 by its (guest-)physical address; CR2 is the last faulting linear address
+      if (r.name === 'cr3') row.memoryReference = formatMemoryReference('gpa', Number(value & 0x000ffffffffff000n));
+      out.push(row);
+      if (r.name === 'cr0') out.push({ ...plain('cr2', hexPadded(BigInt.asUintN(64, BigInt(cpu.cr2)), 16), 'cr2'), memoryReference: formatMemoryReference('gva', cpu.cr2) });
     }
     out.push(plain('gdtr', `base ${hex64(cpu.gdtr.base)}, limit ${hex64(cpu.gdtr.limit)}`, undefined, 'descriptor table'));
     out.push(plain('idtr', `base ${hex64(cpu.idtr.base)}, limit ${hex64(cpu.idtr.limit)}`, undefined, 'descriptor table'));

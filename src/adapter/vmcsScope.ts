@@ -12,6 +12,9 @@ import { describeQualification } from '../machine/vmx/exitQualification';
 import type { ExitRecord } from '../machine/vmx/vmExit';
 import type { ScopeProvider } from './variables';
 import { hex64 } from './format';
+import { VMCS_FIELDS } from '../machine/vmx/fields';
+import { writeVmcsField } from './vmcsWrite';
+import { vmcsFieldMemoryReference } from './vmcsAddresses';
 
 const CONTROL_WORDS: readonly { encoding: number; bits: Readonly<Record<string, number>> }[] = [
   { encoding: F.PIN_BASED_VM_EXEC_CONTROL, bits: Pin },
@@ -73,7 +76,7 @@ export class VmcsScope implements ScopeProvider {
     const groups = describeVmcs(vmcs);
     if (offset === Offset.vmcs) return groups.map((g, i) => ({ name: g.group, value: this.summary(g), variablesReference: this.first + Offset.group + i, namedVariables: g.fields.length, type: 'VMCS group' }));
     const group = groups[offset - Offset.group];
-    if (offset >= Offset.group && offset < Offset.control && group) return this.fields(group);
+    if (offset >= Offset.group && offset < Offset.control && group) return this.fields(group, machine.vmx.operation);
     const control = CONTROL_WORDS[offset - Offset.control];
     if (control) return this.bits(vmcs.get32(control.encoding), control.bits);
     return undefined;
@@ -85,12 +88,39 @@ export class VmcsScope implements ScopeProvider {
     return reason ? `exit reason ${Number(reason.value) & 0xffff} (${exitReasonName(Number(reason.value))})` : `${group.fields.length} fields`;
   }
 
-  private fields(group: VmcsGroupView): DebugProtocol.Variable[] {
+  private fields(group: VmcsGroupView, operation: string): DebugProtocol.Variable[] {
     return group.fields.map((f) => {
       const control = CONTROL_WORDS.findIndex((c) => c.encoding === f.encoding);
       const value = f.decoded === undefined ? f.value : `${f.value} (${f.decoded})`;
-      return { name: f.name, value, variablesReference: control >= 0 ? this.first + Offset.control + control : 0, type: 'VMCS field' };
+      const readOnly = VMCS_FIELDS.get(f.encoding)?.type === 'read-only';
+      const variable: DebugProtocol.Variable = { name: f.name, value, variablesReference: control >= 0 ? this.first + Offset.control + control : 0, type: 'VMCS field' };
+      if (readOnly) variable.presentationHint = { attributes: ['readOnly'] };
+      const memoryReference = vmcsFieldMemoryReference(f.encoding, BigInt(f.value), operation);
+      if (memoryReference) variable.memoryReference = memoryReference;
+      return variable;
     });
+  }
+
+  /**
+   * A field (in a group) or a control bit (under a control word) takes `value`, through
+   * the validated VMWRITE path; returns the value as the scope shows it.
+   */
+  setVariable(reference: number, name: string, value: bigint): string | undefined {
+    const offset = reference - this.first;
+    const machine = this.machine();
+    if (!machine || offset < Offset.group || offset >= Offset.control + CONTROL_WORDS.length) return undefined;
+    if (offset >= Offset.control) {
+      const control = CONTROL_WORDS[offset - Offset.control]!;
+      const mask = control.bits[name];
+      if (mask === undefined) throw new Error(`'${name}' is not a bit of this control word`);
+      if (value !== 0n && value !== 1n) throw new Error(`a control bit is 0 or 1, not ${value}`);
+      const word = machine.vmx.current?.get32(control.encoding) ?? 0;
+      writeVmcsField(machine, control.encoding, BigInt((value === 1n ? word | mask : word & ~mask) >>> 0));
+      return value.toString();
+    }
+    const written = writeVmcsField(machine, name, value);
+    const shown = describeVmcs(machine.vmx.current!).flatMap((g) => g.fields).find((f) => f.encoding === written.encoding);
+    return shown?.decoded === undefined ? written.value : `${written.value} (${shown.decoded})`;
   }
 
   private bits(value: number, table: Readonly<Record<string, number>>): DebugProtocol.Variable[] {

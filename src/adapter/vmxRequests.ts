@@ -10,6 +10,7 @@ import { describeQualification } from '../machine/vmx/exitQualification';
 import type { ExitRecord } from '../machine/vmx/vmExit';
 import type { VmcsBit, VmcsResult, VmExitInfo, VmExitsResult } from '../protocol/dap';
 import { hex64 } from './format';
+import { vmcsFieldMemoryReference } from './vmcsAddresses';
 
 const CONTROL_BITS: Readonly<Record<number, Readonly<Record<string, number>>>> = {
   [F.PIN_BASED_VM_EXEC_CONTROL]: Pin,
@@ -30,6 +31,7 @@ export function vmcsRequest(machine: Machine): VmcsResult {
     group: g.group,
     fields: g.fields.map((f) => {
       const table = CONTROL_BITS[f.encoding];
+      const memoryReference = vmcsFieldMemoryReference(f.encoding, BigInt(f.value), machine.vmx.operation);
       return {
         name: f.name,
         encoding: f.encoding,
@@ -37,6 +39,7 @@ export function vmcsRequest(machine: Machine): VmcsResult {
         ...(f.decoded !== undefined ? { decoded: f.decoded } : {}),
         readOnly: VMCS_FIELDS.get(f.encoding)?.type === 'read-only',
         ...(table ? { bits: bits(vmcs.get32(f.encoding), table) } : {}),
+        ...(memoryReference ? { memoryReference } : {}),
       };
     }),
   }));

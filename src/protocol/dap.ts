@@ -59,6 +59,10 @@ export const CustomRequest = {
   vmcs: 'hyperscope/vmcs',
   /** The latest VM exits and per-reason statistics. */
   vmExits: 'hyperscope/vmExits',
+  /** The current VMCS's EPT: one table at a time (the PML4 from the EPTP, or a table by address). */
+  eptTables: 'hyperscope/eptTables',
+  /** Writes one VMCS field through VMWRITE's path, validated (the VMCS view's "Edit Value"). */
+  writeVmcsField: 'hyperscope/writeVmcsField',
 } as const;
 
 export interface PageWalkArguments {
@@ -161,6 +165,8 @@ export interface VmcsFieldInfo {
   readOnly: boolean;
   /** Control words: every named bit. */
   bits?: VmcsBit[];
+  /** Address fields: where the value points (`hpa:0x…`, `gpa:0x…`, `gva:0x…`), for the memory view. */
+  memoryReference?: string;
 }
 
 export interface VmcsGroupInfo {
@@ -204,6 +210,76 @@ export interface VmExitsResult {
   stats: VmExitStat[];
 }
 
+export interface EptTablesArguments {
+  /** Host-physical address of the table to list (a node's `table`); absent: the PML4 the EPTP names. */
+  table?: string;
+  /** The table's level (4 = PML4 ... 1 = PT); required with `table`. */
+  level?: number;
+  /** First guest-physical address the table maps (a node's `guestPhysical`); default 0. */
+  guestPhysical?: string;
+}
+
+export interface EptEntryNode {
+  /** 4 = PML4 ... 1 = PT. */
+  level: number;
+  levelName: string;
+  index: number;
+  /** Entry address (host-physical), hex. */
+  entryAddress: string;
+  /** The 64-bit entry, hex. */
+  value: string;
+  /** `R`/`W`/`X` as granted (`-` when not), e.g. `RW-`. */
+  permissions: string;
+  /** R, W, X, MT=6 (WB), IPAT, PS, A, D. */
+  flags: string[];
+  /** First guest-physical address the entry maps, hex. */
+  guestPhysical: string;
+  /** Leaves: page size in bytes and the host-physical frame, hex; memory type and ignore-PAT. */
+  pageSize?: number;
+  frame?: string;
+  memoryType?: string;
+  ignorePat?: boolean;
+  /** Non-leaves: host-physical address of the next table, hex (pass it back as `table` to expand). */
+  table?: string;
+  /** Why the entry is an EPT misconfiguration (SDM 29.3.3.1), when it is one. */
+  misconfiguration?: string;
+}
+
+export type EptTablesResult =
+  | {
+      available: true;
+      /** The EPT pointer, hex; its memory type, walk length and accessed/dirty enable. */
+      eptp: string;
+      memoryType: string;
+      walkLength: number;
+      accessedDirty: boolean;
+      /** "enable EPT" (secondary controls) is set: the EPT is in use. */
+      enabled: boolean;
+      /** The listed table: host-physical address, level, first guest-physical address. */
+      table: string;
+      level: number;
+      guestPhysical: string;
+      /** Present entries (R, W or X set) plus misconfigured ones. */
+      entries: EptEntryNode[];
+    }
+  | { available: false; reason: string };
+
+export interface WriteVmcsFieldArguments {
+  /** Field name (GUEST_RIP) or encoding (0x681e, as a number or string). */
+  field: string | number;
+  /** The new value: a number or an expression string ("0x1000", "rax + 8"). */
+  value: string | number;
+}
+
+export interface WriteVmcsFieldResult {
+  name: string;
+  encoding: number;
+  /** The value now in the VMCS, hex. */
+  value: string;
+  /** When the write takes effect (e.g. guest-state fields of a running guest). */
+  note?: string;
+}
+
 // ---------------------------------------------------------------- custom events
 
 export const CustomEvent = {
@@ -212,5 +288,5 @@ export const CustomEvent = {
 } as const;
 
 export interface StateChangedEventBody {
-  what: 'registers' | 'memory';
+  what: 'registers' | 'memory' | 'vmcs';
 }

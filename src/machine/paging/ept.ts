@@ -54,7 +54,7 @@ function entryFlags(lo: number, leaf: boolean): string[] {
 }
 
 /** Why an entry is a misconfiguration at `level` (fact sheet §6.1 outcome rules), or undefined. */
-function misconfiguration(lo: number, hi: number, level: number, leaf: boolean, options: EptOptions): string | undefined {
+export function misconfiguration(lo: number, hi: number, level: number, leaf: boolean, options: EptOptions): string | undefined {
   const perms = lo & 7;
   if (perms & EptEntry.W && !(perms & EptEntry.R)) return 'write permission without read permission';
   if (perms === EptEntry.X && !options.executeOnly) return 'execute-only entry, not supported';
