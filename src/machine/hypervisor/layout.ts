@@ -9,12 +9,17 @@
  *   0x103000/0x104000  I/O bitmaps A/B     0x105000  MSR bitmap
  *   0x110000           host stack top
  *   0x200000…          EPT tables (PML4, PDPT, one PD per GiB of guest-physical space)
+ *   0xc00000–0xffffff  4 KiB EPT page tables for 2 MiB regions split by ballooning
+ *                      (region r's table at 0xc00000 + r·0x1000; guest RAM up to 2 GiB)
  *   0x1000000 (16 MiB) guest RAM: guest-physical 0 is here (GPA ≠ HPA)
  *
  * Guest-physical (as in bare mode): GDT 0x1000, TSS 0x2000, PML4 0x5000, PDPT 0x6000,
  * PDs from 0x7000 (identity map of the first 4 GiB with 2 MiB pages), stack top 0xff000,
  * image at 0x100000. Only guest RAM is mapped by EPT: any other guest-physical address is
- * an EPT violation that the hypervisor reports with the GPA (no MMIO devices yet).
+ * an EPT violation. virtio-mmio device i has its register page at guest-physical
+ * 0xd0000000 + i·0x1000 (never mapped: the hypervisor emulates the access,
+ * mmioEmulation.ts); other violations are reported with the GPA (and "ballooned page"
+ * for RAM given back through virtio-balloon).
  */
 
 export const HostLayout = {
@@ -28,6 +33,8 @@ export const HostLayout = {
   eptPml4: 0x200000,
   eptPdpt: 0x201000,
   eptPds: 0x202000,
+  /** EPT page tables of 2 MiB regions split for ballooning (balloonEpt.ts). */
+  eptSplitTables: 0xc00000,
   guestRamBase: 0x1000000,
 } as const;
 

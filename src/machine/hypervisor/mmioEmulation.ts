@@ -1,0 +1,185 @@
+/**
+ * MMIO emulation for guest mode, the way KVM's instruction emulator does it: device
+ * pages are guest-physical but not mapped in EPT, so a guest access is an EPT violation
+ * (reason 48). The hypervisor fetches the instruction at the guest RIP through the
+ * guest's own translation, decodes it, performs the access on the device, writes the
+ * destination register and moves RIP past the instruction. Supported: MOV r/m←reg,
+ * reg←r/m, r/m←imm (1, 2, 4, 8 bytes) and MOVZX/MOVSX/MOVSXD loads. Anything else stops
+ * the machine naming the instruction, the GPA and the device.
+ */
+import { Decoder, DecoderOptions, Formatter, FormatterSyntax, MemorySizeExt, Mnemonic, OpKind, type Instruction } from 'iced-x86';
+import type { Cpu } from '../cpu/cpu';
+import { gprOf, type GprRef } from '../cpu/registers';
+import type { MmioHandler } from '../memory/physicalMemory';
+import { Access } from '../paging/types';
+import { F } from '../vmx/fields';
+import { traceGuestWalk } from '../vmx/guestWalk';
+import type { Vmcs } from '../vmx/vmcs';
+import type { VmxUnit } from '../vmx/vmxUnit';
+
+/** A device's register page in guest-physical space. */
+export interface GuestMmioRegion {
+  readonly base: number;
+  readonly size: number;
+  readonly handler: MmioHandler;
+}
+
+/** What an emulated instruction does, decoded once per (RIP, bytes). */
+interface Plan {
+  readonly bytes: Uint8Array;
+  readonly length: number;
+  readonly text: string;
+  /** 'load': device → register; 'store': register → device; 'store-imm': immediate → device. */
+  readonly kind: 'load' | 'store' | 'store-imm';
+  /** Bytes accessed on the device. */
+  readonly size: number;
+  readonly reg: GprRef | undefined;
+  readonly immediate: bigint;
+  readonly signExtend: boolean;
+}
+
+export interface MmioExit {
+  readonly cpu: Cpu;
+  readonly unit: VmxUnit;
+  readonly vmcs: Vmcs;
+}
+
+const MAX_INSTRUCTION = 15;
+const hex = (value: number | bigint): string => '0x' + BigInt.asUintN(64, BigInt(value)).toString(16);
+const MOVES = new Set<number>([Mnemonic.Mov, Mnemonic.Movzx, Mnemonic.Movsx, Mnemonic.Movsxd]);
+
+export class MmioEmulator {
+  /** Accesses emulated, by region base. */
+  readonly accesses = new Map<number, number>();
+  private readonly plans = new Map<number, Plan>();
+
+  constructor(readonly regions: readonly GuestMmioRegion[]) {}
+
+  regionAt(gpa: number): GuestMmioRegion | undefined {
+    return this.regions.find((r) => gpa >= r.base && gpa < r.base + r.size);
+  }
+
+  /** Emulates the guest's access to `gpa` in `region`; on anything it cannot do, requests a stop and leaves RIP. */
+  emulate(exit: MmioExit, region: GuestMmioRegion, gpa: number): void {
+    const rip = exit.vmcs.get(F.GUEST_RIP);
+    const where = `at guest RIP ${hex(rip)} accessing guest-physical ${hex(gpa)} (${region.handler.name}, register page ${hex(region.base)})`;
+    const bytes = fetchInstruction(exit.unit, Number(BigInt.asIntN(64, rip)));
+    if (typeof bytes === 'string') return exit.cpu.requestStop('vm-exit', `MMIO emulation: cannot fetch the instruction ${where}: ${bytes}`);
+    const plan = this.planFor(rip, bytes);
+    if (typeof plan === 'string') return exit.cpu.requestStop('vm-exit', `MMIO emulation: ${plan} ${where}`);
+    const offset = gpa - region.base;
+    if (offset + plan.size > region.size) return exit.cpu.requestStop('vm-exit', `MMIO emulation: '${plan.text}' crosses the end of the register page ${where}`);
+    if (plan.kind === 'load') writeRegister(exit, plan.reg!, extend(deviceRead(region.handler, offset, plan.size), plan.size, plan.signExtend));
+    else deviceWrite(region.handler, offset, plan.size, plan.kind === 'store' ? readRegister(exit, plan.reg!) : plan.immediate);
+    exit.vmcs.set(F.GUEST_RIP, rip + BigInt(plan.length));
+    this.accesses.set(region.base, (this.accesses.get(region.base) ?? 0) + 1);
+  }
+
+  private planFor(rip: bigint, bytes: Uint8Array): Plan | string {
+    const key = Number(BigInt.asUintN(52, rip));
+    const cached = this.plans.get(key);
+    if (cached && cached.bytes.every((b, i) => bytes[i] === b)) return cached;
+    const plan = decodePlan(rip, bytes);
+    if (typeof plan !== 'string') this.plans.set(key, plan);
+    return plan;
+  }
+}
+
+/** Up to 15 instruction bytes at guest-linear `rip` (fewer when the next page does not translate). */
+function fetchInstruction(unit: VmxUnit, rip: number): Uint8Array | string {
+  const out: number[] = [];
+  let linear = rip;
+  while (out.length < MAX_INSTRUCTION) {
+    const trace = traceGuestWalk(unit, linear, Access.Execute);
+    if (trace?.physical === undefined) {
+      if (out.length === 0) return trace?.fault ?? 'no current VMCS';
+      break;
+    }
+    const inPage = Math.min(MAX_INSTRUCTION - out.length, 4096 - (trace.physical % 4096));
+    out.push(...unit.cpu.mem.peek(trace.physical, inPage));
+    linear += inPage;
+  }
+  return Uint8Array.from(out);
+}
+
+function decodePlan(rip: bigint, bytes: Uint8Array): Plan | string {
+  const decoder = new Decoder(64, bytes, DecoderOptions.None);
+  decoder.ip = BigInt.asUintN(64, rip);
+  const instruction = decoder.decode();
+  try {
+    if (instruction.isInvalid) return `undecodable instruction bytes ${[...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`;
+    const text = formatInstruction(instruction);
+    const plan = classify(instruction, text, bytes.slice(0, instruction.length));
+    return plan ?? `unsupported instruction '${text}' (only MOV, MOVZX and MOVSX to or from a general-purpose register or MOV of an immediate are emulated)`;
+  } finally {
+    instruction.free();
+    decoder.free();
+  }
+}
+
+function classify(instruction: Instruction, text: string, bytes: Uint8Array): Plan | undefined {
+  if (!MOVES.has(instruction.mnemonic) || instruction.opCount !== 2) return undefined;
+  const size = MemorySizeExt.size(instruction.memorySize);
+  if (![1, 2, 4, 8].includes(size)) return undefined;
+  const base = { bytes, length: instruction.length, text, size, immediate: 0n, signExtend: instruction.mnemonic !== Mnemonic.Movzx && instruction.mnemonic !== Mnemonic.Mov };
+  const [k0, k1] = [instruction.op0Kind, instruction.op1Kind];
+  if (k0 === OpKind.Register && k1 === OpKind.Memory) {
+    const reg = gprOf(instruction.op0Register);
+    return reg ? { ...base, kind: 'load', reg } : undefined;
+  }
+  if (instruction.mnemonic !== Mnemonic.Mov || k0 !== OpKind.Memory) return undefined;
+  if (k1 === OpKind.Register) {
+    const reg = gprOf(instruction.op1Register);
+    return reg ? { ...base, kind: 'store', reg } : undefined;
+  }
+  if (k1 === OpKind.Immediate8 || k1 === OpKind.Immediate16 || k1 === OpKind.Immediate32 || k1 === OpKind.Immediate32to64) {
+    return { ...base, kind: 'store-imm', reg: undefined, immediate: BigInt.asUintN(64, instruction.immediate(1)) };
+  }
+  return undefined;
+}
+
+let formatter: Formatter | undefined;
+
+function formatInstruction(instruction: Instruction): string {
+  formatter ??= new Formatter(FormatterSyntax.Nasm);
+  return formatter.format(instruction);
+}
+
+/** Register page access of 1, 2, 4 bytes, or 8 as two 4-byte accesses (low first). */
+function deviceRead(handler: MmioHandler, offset: number, size: number): bigint {
+  if (size === 8) return BigInt(handler.read(offset, 4) >>> 0) | (BigInt(handler.read(offset + 4, 4) >>> 0) << 32n);
+  return BigInt(handler.read(offset, size) >>> 0) & ((1n << BigInt(size * 8)) - 1n);
+}
+
+function deviceWrite(handler: MmioHandler, offset: number, size: number, value: bigint): void {
+  if (size === 8) {
+    handler.write(offset, 4, Number(value & 0xffffffffn));
+    handler.write(offset + 4, 4, Number((value >> 32n) & 0xffffffffn));
+  } else handler.write(offset, size, Number(value & ((1n << BigInt(size * 8)) - 1n)));
+}
+
+function extend(value: bigint, size: number, signed: boolean): bigint {
+  return signed ? BigInt.asUintN(64, BigInt.asIntN(size * 8, value)) : value;
+}
+
+/** The guest's GPR (RSP is in the VMCS guest-state area after an exit; the others in the CPU). */
+function readRegister(exit: MmioExit, reg: GprRef): bigint {
+  const full = reg.index === 4 ? exit.vmcs.get(F.GUEST_RSP) : exit.cpu.getGpr(reg.index);
+  if (reg.high8) return (full >> 8n) & 0xffn;
+  return BigInt.asUintN(reg.size * 8, full);
+}
+
+/** x86-64 destination rules: 32-bit writes zero-extend, 8/16-bit writes keep the other bits. */
+function writeRegister(exit: MmioExit, reg: GprRef, value: bigint): void {
+  const old = reg.index === 4 ? exit.vmcs.get(F.GUEST_RSP) : exit.cpu.getGpr(reg.index);
+  let next: bigint;
+  if (reg.size === 8) next = BigInt.asUintN(64, value);
+  else if (reg.size === 4) next = BigInt.asUintN(32, value);
+  else if (reg.high8) next = (old & ~0xff00n) | ((value & 0xffn) << 8n);
+  else {
+    const mask = (1n << BigInt(reg.size * 8)) - 1n;
+    next = (old & ~mask) | (value & mask);
+  }
+  if (reg.index === 4) exit.vmcs.set(F.GUEST_RSP, next);
+  else exit.cpu.setGpr(reg.index, next);
+}
