@@ -20,6 +20,8 @@ import { cpuSnapshotable } from './debug/cpuSnapshot';
 import { TimeTravel } from './debug/timeTravel';
 import { vmxUnitOf, type VmxUnit } from './vmx/vmxUnit';
 import { BuiltInHypervisor, type GuestModeOptions } from './hypervisor/hypervisor';
+import { Iommu, type IommuState } from './iommu/iommu';
+import { DMAR_BASE, DMAR_SIZE } from './iommu/registers';
 
 export interface MachineOptions {
   /** Guest RAM in MiB (default 128). */
@@ -44,6 +46,8 @@ export class Machine {
   /** VMX operation of the CPU: VMCS storage, entry failures, the VM-exit log. */
   readonly vmx: VmxUnit;
   readonly serial: Serial16550;
+  /** The VT-d DMA-remapping unit; its register page is at 0xfed90000 (when RAM ends below it). */
+  readonly iommu: Iommu;
   private consoleBytes: number[] = [];
   /** State saved by reverse-execution checkpoints; devices and VMX add theirs. */
   readonly snapshotables: Snapshotable[] = [];
@@ -65,6 +69,8 @@ export class Machine {
       options.onConsoleByte?.(byte);
     });
     this.io.register(SERIAL_COM1, 8, this.serial);
+    this.iommu = new Iommu(this.mem);
+    if (this.mem.size <= DMAR_BASE) this.mem.mapMmio(DMAR_BASE, DMAR_SIZE, this.iommu);
     this.io.register(DEBUG_EXIT_PORT, 1, new DebugExit((code) => this.cpu.requestStop('exit', `debug-exit port written with ${code}`, code)));
     this.snapshotables.push(cpuSnapshotable(this.cpu), {
       snapshotName: 'vmx',
@@ -76,6 +82,10 @@ export class Machine {
       restoreState: (state) => {
         if (state !== undefined) this.hypervisor?.interrupts.restoreState(state as ReturnType<BuiltInHypervisor['interrupts']['saveState']>);
       },
+    }, {
+      snapshotName: 'iommu',
+      saveState: () => this.iommu.saveState(),
+      restoreState: (state) => this.iommu.restoreState(state as IommuState),
     }, {
       snapshotName: 'console',
       saveState: () => this.consoleBytes.length,
@@ -140,6 +150,7 @@ export class Machine {
       loaded = { entry: entry ?? loadAddress, symbols: new Map(), format: 'flat' };
     }
     this.vmx.reset();
+    this.iommu.reset();
     this.hypervisor = undefined;
     bootBare(this.cpu, { entry: loaded.entry });
     return loaded;
@@ -152,6 +163,7 @@ export class Machine {
    */
   loadGuest(image: Uint8Array, options: GuestModeOptions = {}, entry?: number): BuiltInHypervisor {
     this.vmx.reset();
+    this.iommu.reset();
     const hypervisor = new BuiltInHypervisor(this.cpu, this.vmx, options);
     hypervisor.boot(image, entry);
     this.hypervisor = hypervisor;

@@ -15,7 +15,9 @@ import type { VmxUnit } from '../vmx/vmxUnit';
 import { EXIT_HANDLERS, unhandledExit, type ExitContext } from './exitHandlers';
 import { writeEpt, writeGuestBootStructures, writeVmcs, type GuestModeOptions } from './guestSetup';
 import { GuestInterrupts } from './injection';
+import { programIommu } from './iommuSetup';
 import { GuestLayout, HostLayout } from './layout';
+import type { SourceId } from '../devices/dma';
 
 /** vmresume; hlt — at HOST_RIP. */
 const RESUME_STUB = [0x0f, 0x01, 0xc3, 0xf4];
@@ -27,6 +29,8 @@ export class BuiltInHypervisor {
   readonly guestMemoryBytes: number;
   /** Exits handled, by name. */
   readonly stats = new Map<string, number>();
+  /** Requester ids of the guest's devices: boot maps guest RAM for each of them in the IOMMU (iommuSetup.ts). */
+  iommuSourceIds: readonly SourceId[] = [];
   /** The guest's virtual x2APIC and pending interrupts (injection.ts). */
   readonly interrupts: GuestInterrupts;
 
@@ -71,6 +75,7 @@ export class BuiltInHypervisor {
     cpu.mem.load(LAUNCH_AT, Uint8Array.from(LAUNCH_STUB));
     writeGuestBootStructures(cpu);
     const eptp = writeEpt(cpu, this.guestMemoryBytes);
+    programIommu(cpu, this.iommuSourceIds, this.guestMemoryBytes);
 
     // VMXON and VMPTRLD, as the instructions do them.
     const unit = this.unit;

@@ -9,6 +9,9 @@
  *   0x103000/0x104000  I/O bitmaps A/B     0x105000  MSR bitmap
  *   0x110000           host stack top
  *   0x200000…          EPT tables (PML4, PDPT, one PD per GiB of guest-physical space)
+ *   0x300000–0x31ffff  VT-d tables (iommuSetup.ts): root table 0x300000, second-level PML4
+ *                      0x301000, PDPT 0x302000, PDs from 0x303000 (one per GiB of guest RAM,
+ *                      2 MiB superpages), context tables from 0x310000 (one per PCI bus)
  *   0xc00000–0xffffff  4 KiB EPT page tables for 2 MiB regions split by ballooning
  *                      (region r's table at 0xc00000 + r·0x1000; guest RAM up to 2 GiB)
  *   0x1000000 (16 MiB) guest RAM: guest-physical 0 is here (GPA ≠ HPA)
@@ -33,6 +36,13 @@ export const HostLayout = {
   eptPml4: 0x200000,
   eptPdpt: 0x201000,
   eptPds: 0x202000,
+  iommuRootTable: 0x300000,
+  iommuSlPml4: 0x301000,
+  iommuSlPdpt: 0x302000,
+  iommuSlPds: 0x303000,
+  iommuMaxGiB: 13,
+  iommuContextTables: 0x310000,
+  iommuMaxBuses: 16,
   /** EPT page tables of 2 MiB regions split for ballooning (balloonEpt.ts). */
   eptSplitTables: 0xc00000,
   guestRamBase: 0x1000000,

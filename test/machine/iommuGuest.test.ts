@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isDmaFault, sourceId } from '../../src/machine/devices/dma';
+import { Machine } from '../../src/machine/machine';
+import { GUEST_DOMAIN_ID, programIommu } from '../../src/machine/hypervisor/iommuSetup';
+import { HostLayout } from '../../src/machine/hypervisor/layout';
+import { Gsts, Reg } from '../../src/machine/iommu/registers';
+import { Dmar } from './iommuHelpers';
+
+const HLT = Uint8Array.of(0xf4);
+const GUEST_MB = 16;
+const GUEST_BYTES = GUEST_MB * 1048576;
+const DEVICES = [sourceId(0, 1, 0), sourceId(0, 2, 0), sourceId(0, 3, 0)];
+
+function guestMachine(): Machine {
+  const machine = new Machine({ memoryMB: 64 });
+  const hypervisor = machine.loadGuest(HLT, { guestMemoryMB: GUEST_MB });
+  programIommu(machine.cpu, DEVICES, hypervisor.guestMemoryBytes);
+  return machine;
+}
+
+/** Deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('guest mode: boot programs the IOMMU through its registers (root table pointer latched, translation on)', () => {
+  const machine = new Machine({ memoryMB: 64 });
+  machine.loadGuest(HLT, { guestMemoryMB: GUEST_MB });
+  const dmar = new Dmar(machine);
+  assert.equal(dmar.r32(Reg.GSTS), (Gsts.TES | Gsts.RTPS) >>> 0);
+  assert.equal(machine.iommu.regs.rootTable, HostLayout.iommuRootTable);
+  assert.equal(dmar.r64(Reg.RTADDR), BigInt(HostLayout.iommuRootTable));
+  assert.equal(machine.iommu.contextCache.entries.size + machine.iommu.iotlb.size, 0, 'invalidated');
+  assert.ok(isDmaFault(machine.iommu.spaceFor(sourceId(0, 1, 0)).read(0, 4)), 'no device configured: nothing mapped');
+});
+
+test('guest mode: each device maps device address = GPA → guestRamBase + GPA in one domain; other requesters are blocked', () => {
+  const machine = guestMachine();
+  const description = machine.iommu.describe();
+  assert.deepEqual(description.domains, [{ domainId: GUEST_DOMAIN_ID, sourceIds: ['00:01.0', '00:02.0', '00:03.0'], secondLevelRoot: HostLayout.iommuSlPml4 }]);
+  for (const sid of DEVICES) {
+    const trace = machine.iommu.translateTrace(sid, 0x123456, true);
+    assert.equal(trace.hostPhysical, HostLayout.guestRamBase + 0x123456);
+    assert.equal(trace.pageSize, 0x200000);
+  }
+  const last = machine.iommu.translateTrace(DEVICES[0]!, GUEST_BYTES - 1);
+  assert.equal(last.hostPhysical, HostLayout.guestRamBase + GUEST_BYTES - 1);
+  const beyond = machine.iommu.translateTrace(DEVICES[0]!, GUEST_BYTES);
+  assert.equal(beyond.fault?.reason, 0x6, 'the first byte past guest RAM is not mapped');
+  const stranger = machine.iommu.spaceFor(sourceId(0, 9, 0)).write(0x1000, Uint8Array.of(1));
+  assert.ok(isDmaFault(stranger) && stranger.reason.includes('0x2)'));
+});
+
+test('DMA isolation (seeded, randomized): device DMA never touches host memory outside guest RAM; in-range DMA lands at guestRamBase + address', () => {
+  const machine = guestMachine();
+  const mem = machine.mem;
+  const base = HostLayout.guestRamBase;
+  // Guest RAM gets address-dependent content; the free host RAM above it a pattern.
+  for (let i = 0; i < GUEST_BYTES; i++) mem.ram[base + i] = (i * 7 + (i >>> 12)) & 0xff;
+  mem.ram.fill(0xa5, base + GUEST_BYTES);
+  const outsideBefore = Buffer.concat([mem.ram.subarray(0, base), mem.ram.subarray(base + GUEST_BYTES)]);
+  const shadow = new Uint8Array(mem.ram.subarray(base, base + GUEST_BYTES));
+  const next = random(0x5eed1);
+  const pick = (n: number): number => Math.floor(next() * n);
+  let inRange = 0;
+  let blocked = 0;
+  for (let iteration = 0; iteration < 4000; iteration++) {
+    const sid = DEVICES[pick(DEVICES.length)]!;
+    const space = machine.iommu.spaceFor(sid);
+    const length = 1 + pick(next() < 0.8 ? 64 : 9000);
+    const kind = pick(4);
+    const address =
+      kind === 0 ? pick(GUEST_BYTES) // anywhere in guest RAM (may run past its end)
+        : kind === 1 ? GUEST_BYTES - pick(2 * length + 1) // straddling the end
+          : kind === 2 ? pick(2 ** 40) // far beyond
+            : base + pick(48 * 1048576); // host-physical-looking addresses
+    const fits = address + length <= GUEST_BYTES;
+    if (next() < 0.5) {
+      const data = space.read(address, length);
+      if (fits) {
+        assert.ok(!isDmaFault(data), `read ${address.toString(16)}+${length} must succeed`);
+        assert.ok(Buffer.from(data).equals(shadow.subarray(address, address + length)), 'read returns guest RAM at the GPA');
+        inRange++;
+      } else {
+        assert.ok(isDmaFault(data), `read ${address.toString(16)}+${length} must be blocked`);
+        assert.match(data.reason, /VT-d fault reason 0x[46]\)$/);
+        blocked++;
+      }
+    } else {
+      const bytes = Uint8Array.from({ length }, () => pick(256));
+      const result = space.write(address, bytes);
+      if (fits) {
+        assert.equal(result, undefined, `write ${address.toString(16)}+${length} must succeed`);
+        shadow.set(bytes, address);
+        assert.ok(Buffer.from(mem.ram.subarray(base + address, base + address + length)).equals(bytes), 'landed at guestRamBase + address');
+        inRange++;
+      } else {
+        assert.ok(result !== undefined && isDmaFault(result), `write ${address.toString(16)}+${length} must be blocked`);
+        assert.match(result.reason, /VT-d fault reason 0x[45]\)$/);
+        blocked++;
+      }
+    }
+  }
+  assert.ok(inRange > 1000 && blocked > 1000, `both kinds exercised (${inRange} in range, ${blocked} blocked)`);
+  assert.ok(Buffer.from(mem.ram.subarray(base, base + GUEST_BYTES)).equals(shadow), 'guest RAM holds exactly the successful writes');
+  const outsideAfter = Buffer.concat([mem.ram.subarray(0, base), mem.ram.subarray(base + GUEST_BYTES)]);
+  assert.ok(outsideAfter.equals(outsideBefore), 'host memory outside guest RAM unchanged');
+});
