@@ -138,5 +138,9 @@ function guestField(value: unknown, mode: string): GuestLaunchOptions {
   if (bitmap !== undefined) out.exceptionBitmap = bitmap;
   const timer = integerField(guest, 'preemptionTimer', 0, 0xffffffff, 'guest.');
   if (timer !== undefined) out.preemptionTimer = timer;
+  if (guest.paravirt !== undefined) {
+    if (guest.paravirt !== 'kvm' && guest.paravirt !== 'xen') throw new LaunchError(`launch field 'guest.paravirt' must be "kvm" or "xen", got ${JSON.stringify(guest.paravirt)}`);
+    out.paravirt = guest.paravirt;
+  }
   return out;
 }

@@ -23,8 +23,9 @@ export function runCommand(args: string[], io: CliIo): number {
     { name: 'entry', value: true },
     { name: 'json', value: false },
     { name: 'trace', value: true },
+    { name: 'paravirt', value: true },
   ]);
-  if (parsed.positionals.length !== 1) throw new UsageError('usage: hyperscope run FILE [--mode bare|guest] [--max-instructions N] [--memory MB] [--entry ADDR] [--trace exits] [--json]');
+  if (parsed.positionals.length !== 1) throw new UsageError('usage: hyperscope run FILE [--mode bare|guest] [--max-instructions N] [--memory MB] [--entry ADDR] [--trace exits] [--paravirt kvm|xen] [--json]');
   const mode = (parsed.flags.get('mode') as string | undefined) ?? 'bare';
   if (mode !== 'bare' && mode !== 'guest') throw new UsageError(`--mode must be 'bare' or 'guest', got '${mode}'`);
   const trace = parsed.flags.get('trace');
@@ -37,6 +38,7 @@ export function runCommand(args: string[], io: CliIo): number {
   const entryFlag = parsed.flags.get('entry');
   const entry = typeof entryFlag === 'string' ? parseInteger(entryFlag, '--entry') : undefined;
   const json = parsed.flags.has('json');
+  const paravirt = parsePersonality(parsed.flags.get('paravirt'), mode);
 
   let program;
   try {
@@ -57,7 +59,7 @@ export function runCommand(args: string[], io: CliIo): number {
       if (program.origin !== undefined && program.origin !== 0 && program.origin !== 0x100000) {
         throw new ImageError(`guest mode loads flat images at 0x100000, but the program's org is 0x${program.origin.toString(16)}`);
       }
-      machine.loadGuest(program.bytes, {}, entry);
+      machine.loadGuest(program.bytes, paravirt ? { paravirt } : {}, entry);
     } else {
       const loadAddress = program.origin !== undefined && program.origin >= 0x100000 ? program.origin : undefined;
       machine.loadBare(program.bytes, entry, loadAddress);
@@ -89,4 +91,12 @@ export function runCommand(args: string[], io: CliIo): number {
     io.stdout(formatHuman(report));
   }
   return 0;
+}
+
+/** `--paravirt kvm|xen` (guest mode only). */
+function parsePersonality(flag: string | true | undefined, mode: string): 'kvm' | 'xen' | undefined {
+  if (flag === undefined) return undefined;
+  if (flag !== 'kvm' && flag !== 'xen') throw new UsageError(`--paravirt takes 'kvm' or 'xen', got '${String(flag)}'`);
+  if (mode !== 'guest') throw new UsageError('--paravirt applies only to --mode guest');
+  return flag;
 }

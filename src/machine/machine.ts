@@ -20,6 +20,7 @@ import { cpuSnapshotable } from './debug/cpuSnapshot';
 import { TimeTravel } from './debug/timeTravel';
 import { vmxUnitOf, type VmxUnit } from './vmx/vmxUnit';
 import { BuiltInHypervisor, type GuestModeOptions } from './hypervisor/hypervisor';
+import { paravirtSnapshotable } from './xen/snapshot';
 import { Iommu, type IommuState } from './iommu/iommu';
 import { DMAR_BASE, DMAR_SIZE } from './iommu/registers';
 
@@ -86,7 +87,7 @@ export class Machine {
       snapshotName: 'iommu',
       saveState: () => this.iommu.saveState(),
       restoreState: (state) => this.iommu.restoreState(state as IommuState),
-    }, {
+    }, paravirtSnapshotable(() => this.hypervisor), {
       snapshotName: 'console',
       saveState: () => this.consoleBytes.length,
       restoreState: (length) => void (this.consoleBytes.length = length as number),

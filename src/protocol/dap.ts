@@ -38,10 +38,12 @@ export interface GuestLaunchOptions {
   exceptionBitmap?: number;
   /** VMX-preemption timer value (exits every value·32 instructions); absent = off. */
   preemptionTimer?: number;
+  /** Paravirtual interface of the hypervisor: "kvm" (default) or "xen" (Xen hypercalls, event channels, grant tables). */
+  paravirt?: 'kvm' | 'xen';
 }
 
 export const LAUNCH_FIELDS = ['program', 'mode', 'stopOnEntry', 'memoryMB', 'maxInstructions', 'entry', 'cwd', 'guest'] as const;
-export const GUEST_FIELDS = ['guestMemoryMB', 'hltExiting', 'cr3Exiting', 'ioExitPorts', 'msrExits', 'exceptionBitmap', 'preemptionTimer'] as const;
+export const GUEST_FIELDS = ['guestMemoryMB', 'hltExiting', 'cr3Exiting', 'ioExitPorts', 'msrExits', 'exceptionBitmap', 'preemptionTimer', 'paravirt'] as const;
 
 /** Address spaces a memory reference can name: `gva:0x1000`, `gpa:0x1000`, `hpa:0x1000`. */
 export type AddressSpace = 'gva' | 'gpa' | 'hpa';

@@ -14,6 +14,8 @@ interface Expected {
   exitCode: number | null;
   console?: RegExp;
   exits?: string[];
+  /** Extra CLI flags. */
+  flags?: string[];
 }
 
 const samples: Record<string, Expected> = {
@@ -25,11 +27,12 @@ const samples: Record<string, Expected> = {
   'guest-hlt.hvasm': { mode: 'guest', reason: 'halt', exitCode: null, exits: ['12 HLT'] },
   'guest-vmcall.hvasm': { mode: 'guest', reason: 'exit', exitCode: 1, console: /hello through a hypercall/, exits: ['18 VMCALL'] },
   'guest-ept-violation.hvasm': { mode: 'guest', reason: 'vm-exit', exitCode: null, exits: ['48 EPT violation'] },
+  'xen-console.hvasm': { mode: 'guest', reason: 'exit', exitCode: 0, console: /^hello from a Xen PV console\n$/, exits: ['18 VMCALL'], flags: ['--paravirt', 'xen'] },
 };
 
 for (const [file, expected] of Object.entries(samples)) {
   test(`samples/${file} (${expected.mode} mode) stops with ${expected.reason}`, () => {
-    const result = spawnSync(process.execPath, ['dist/cli.js', 'run', `samples/${file}`, '--mode', expected.mode, '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(process.execPath, ['dist/cli.js', 'run', `samples/${file}`, '--mode', expected.mode, ...(expected.flags ?? []), '--json'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout) as { stop: { reason: string; detail: string }; exitCode: number | null; console: string; exitStats?: Record<string, unknown> };
     assert.equal(report.stop.reason, expected.reason, report.stop.detail);

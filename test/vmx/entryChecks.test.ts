@@ -127,7 +127,7 @@ const guestCases: Case[] = [
   { check: 'G16', field: 'GUEST_CS_BASE', writes: [['GUEST_CS_BASE', '0x100000000']] },
   { check: 'G16', field: 'GUEST_GDTR_BASE', writes: [['GUEST_GDTR_BASE', '0x800000000000']] },
   { check: 'G17', field: 'GUEST_GDTR_LIMIT', writes: [['GUEST_GDTR_LIMIT', 0x10000]] },
-  { check: 'G18', field: 'GUEST_RIP', writes: [['GUEST_RIP', '0x800000000000']] },
+  { check: 'G18', field: 'GUEST_RIP', writes: [['GUEST_RIP', '0x1000000000000']] },
   { check: 'G8', field: 'GUEST_RFLAGS', writes: [['GUEST_RFLAGS', 0x8002]] },
   { check: 'G8', field: 'GUEST_RFLAGS', writes: [['GUEST_RFLAGS', 0]] },
   {
@@ -227,4 +227,10 @@ test('VMRESUME of a VMCS launched before VMXOFF/VMXON is VMfailValid(6)', { skip
   const t = vmxTest({ guest: 'cpuid', host: '  vmxoff\n  vmxon [rel vmxon_ptr]\n  vmptrld [rel vmcs_ptr]\n  vmresume\n  hlt' }).runToStop();
   assert.equal(t.machine.vmx.current!.get(F.VM_INSTRUCTION_ERROR), 6n);
   assert.match(t.machine.vmx.lastEntryFailure!.rule, /launched before VMXOFF/);
+});
+
+test('G18 (SDM 27.3.1.4): a 64-bit guest RIP passes when bits 63:48 are identical even if bit 47 differs (Bochs agrees); the fetch then faults', { skip }, () => {
+  const t = vmxTest({ setup: '  VMW GUEST_RIP, 0x800000000000', guest: 'hlt' }).runToStop();
+  assert.equal(t.machine.vmx.lastEntryFailure, undefined, t.machine.vmx.lastEntryFailure?.describe());
+  assert.equal(t.machine.vmx.current!.get(F.VM_EXIT_REASON), 2n, 'the guest triple-faults (IDT limit 0)');
 });

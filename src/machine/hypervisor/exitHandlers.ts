@@ -12,12 +12,14 @@ import { ExitReason, exitReasonName } from '../vmx/exitReasons';
 import { F } from '../vmx/fields';
 import type { Vmcs } from '../vmx/vmcs';
 import type { VmxUnit } from '../vmx/vmxUnit';
-import { runHypercall } from './hypercalls';
+import { hypercallName, kvmErrorName, runHypercall } from './hypercalls';
 import { canonical, validPat } from '../vmx/entryCheck';
 import { traceGuestWalk } from '../vmx/guestWalk';
 import { Access } from '../paging/types';
 import { HostLayout, HYPERVISOR_SIGNATURE } from './layout';
 import type { GuestInterrupts } from './injection';
+import type { HypercallMonitor } from '../xen/hypercallLog';
+import type { XenPlatform } from '../xen/platform';
 import { Interruptibility } from '../vmx/guestState';
 
 export interface ExitContext {
@@ -28,6 +30,10 @@ export interface ExitContext {
   readonly stats: Map<string, number>;
   /** The guest's virtual x2APIC and pending interrupts. */
   readonly interrupts: GuestInterrupts;
+  /** Hypercall log, counts and listeners (both personalities). */
+  readonly hypercalls: HypercallMonitor;
+  /** The Xen personality (GuestModeOptions.paravirt = 'xen'), else undefined (KVM-style). */
+  readonly xen: XenPlatform | undefined;
 }
 
 export type ExitHandler = (ctx: ExitContext) => void;
@@ -71,7 +77,8 @@ const cpuid: ExitHandler = (ctx) => {
   const leaf = cpu.lo[0]!;
   const subleaf = cpu.lo[1]!;
   let regs: readonly number[];
-  if (leaf === 0x40000000) regs = [0x40000001, ...signatureDwords()];
+  if (ctx.xen !== undefined && leaf >>> 8 === 0x400000) regs = ctx.xen.cpuid(leaf, subleaf)!;
+  else if (leaf === 0x40000000) regs = [0x40000001, ...signatureDwords()];
   else if (leaf === 0x40000001) regs = [0, 0, 0, 0];
   else {
     const r = cpuidResult(leaf, subleaf);
@@ -145,17 +152,25 @@ const hlt: ExitHandler = (ctx) => {
   ctx.cpu.requestStop('halt', `guest executed HLT at ${hex(guestRip(ctx) - ctx.vmcs.get(F.VM_EXIT_INSTRUCTION_LEN))} (HLT exiting: the hypervisor stopped the VM)`);
 };
 
+/** VMCALL: a Xen hypercall (xen/platform.ts) or a KVM-style one (hypercalls.ts); both are logged. */
 const vmcall: ExitHandler = (ctx) => {
   const cpu = ctx.cpu;
+  if (ctx.xen !== undefined) {
+    ctx.xen.handleVmcall(guestRip(ctx));
+    skipInstruction(ctx);
+    return;
+  }
   const number = Number(cpu.getGpr(0) & 0xffffffffn);
+  const args: [bigint, bigint, bigint, bigint] = [cpu.getGpr(3), cpu.getGpr(1), cpu.getGpr(2), cpu.getGpr(6)];
   const result = runHypercall(number, {
-    args: [cpu.getGpr(3), cpu.getGpr(1), cpu.getGpr(2), cpu.getGpr(6)],
+    args,
     readGuest: (gpa, length) => readGuestPhysical(ctx, gpa, length),
     console: (text) => {
       for (let i = 0; i < text.length; i++) cpu.io.out(0x3f8, 1, text.charCodeAt(i));
     },
   });
   setRax(cpu, BigInt.asUintN(64, result));
+  ctx.hypercalls.record({ personality: 'kvm', number, name: hypercallName(number) ?? `hypercall ${number}`, args, result, rip: guestRip(ctx), instret: cpu.instret, errorName: kvmErrorName });
   skipInstruction(ctx);
 };
 
@@ -177,7 +192,14 @@ function msrAccess(write: boolean): ExitHandler {
     const backed = VMCS_MSRS.get(index);
     const apic = ctx.interrupts.msr(index);
     try {
-      if (apic) {
+      const xen = ctx.xen === undefined ? undefined : write ? ctx.xen.writeMsr(index, (BigInt(cpu.lo[2]!) << 32n) | BigInt(cpu.lo[0]!)) : ctx.xen.readMsr(index);
+      if (xen === 'gp') throw gp0();
+      if (typeof xen === 'bigint') {
+        cpu.setGpr(0, xen & 0xffffffffn);
+        cpu.setGpr(2, xen >> 32n);
+      } else if (xen === 'handled') {
+        // the hypercall page is written
+      } else if (apic) {
         if (write) apic.write((BigInt(cpu.lo[2]!) << 32n) | BigInt(cpu.lo[0]!));
         else {
           const value = apic.read();

@@ -28,6 +28,8 @@ export interface GuestModeOptions {
   exceptionBitmap?: number;
   /** VMX-preemption timer value (exits every value·32 instructions); undefined = off. */
   preemptionTimer?: number;
+  /** Paravirtual interface: 'kvm' (default: KVM-style VMCALLs, hypercalls.ts) or 'xen' (src/machine/xen). */
+  paravirt?: 'kvm' | 'xen';
 }
 
 const GIB = 2 ** 30;

@@ -17,6 +17,11 @@ export type Hypercall = (ctx: HypercallContext) => bigint;
 export const KVM_ENOSYS = 1000n;
 export const KVM_EFAULT = 14n;
 
+/** KVM error names by (positive) value, for the hypercall log. */
+export function kvmErrorName(errno: number): string | undefined {
+  return ({ 1000: 'KVM_ENOSYS', 14: 'KVM_EFAULT', 22: 'KVM_EINVAL', 7: 'KVM_E2BIG', 1: 'KVM_EPERM', 95: 'KVM_EOPNOTSUPP' } as Record<number, string>)[errno];
+}
+
 export const Hypercalls = {
   /** KVM_HC_FEATURES: no paravirtual features. */
   features: 3,

@@ -17,6 +17,8 @@ import { writeEpt, writeGuestBootStructures, writeVmcs, type GuestModeOptions } 
 import { GuestInterrupts } from './injection';
 import { programIommu } from './iommuSetup';
 import { GuestLayout, HostLayout } from './layout';
+import { HypercallMonitor } from '../xen/hypercallLog';
+import { XenPlatform } from '../xen/platform';
 import type { SourceId } from '../devices/dma';
 
 /** vmresume; hlt — at HOST_RIP. */
@@ -33,6 +35,10 @@ export class BuiltInHypervisor {
   iommuSourceIds: readonly SourceId[] = [];
   /** The guest's virtual x2APIC and pending interrupts (injection.ts). */
   readonly interrupts: GuestInterrupts;
+  /** Every hypercall (VMCALL) of the guest: log, counts per name, `onHypercall` listeners. */
+  readonly hypercalls = new HypercallMonitor();
+  /** The Xen personality when GuestModeOptions.paravirt is 'xen' (src/machine/xen), else undefined. */
+  readonly xen: XenPlatform | undefined;
 
   constructor(
     private readonly cpu: Cpu,
@@ -45,6 +51,7 @@ export class BuiltInHypervisor {
     const needed = HostLayout.guestRamBase + this.guestMemoryBytes;
     if (cpu.mem.size < needed) throw new ImageError(`guest mode with ${mb} MiB of guest RAM needs ${needed / 1048576} MiB of machine RAM (got ${cpu.mem.size / 1048576})`);
     this.interrupts = new GuestInterrupts(cpu, unit, options.preemptionTimer);
+    this.xen = options.paravirt === 'xen' ? new XenPlatform({ cpu, unit, guestMemoryBytes: this.guestMemoryBytes, raiseInterrupt: (vector) => this.raiseGuestInterrupt(vector), monitor: this.hypercalls }) : undefined;
   }
 
   /**
@@ -103,12 +110,13 @@ export class BuiltInHypervisor {
     if (record.entryFailure) return; // reported by onEntryFailure
     const vmcs = this.unit.current;
     if (!vmcs) return;
-    const ctx: ExitContext = { cpu: this.cpu, unit: this.unit, vmcs, guestMemoryBytes: this.guestMemoryBytes, stats: this.stats, interrupts: this.interrupts };
+    const ctx: ExitContext = { cpu: this.cpu, unit: this.unit, vmcs, guestMemoryBytes: this.guestMemoryBytes, stats: this.stats, interrupts: this.interrupts, hypercalls: this.hypercalls, xen: this.xen };
     const reason = record.reason & 0xffff;
     this.stats.set(record.name, (this.stats.get(record.name) ?? 0) + 1);
     const handler = EXIT_HANDLERS.get(reason);
     if (handler) handler(ctx);
     else unhandledExit(ctx, reason);
+    this.xen?.afterExit();
     this.interrupts.beforeEntry(vmcs);
   }
 }

@@ -107,12 +107,15 @@ const RIP_RFLAGS_CHECKS: EntryCheck[] = [
   {
     id: 'G18',
     fields: ['GUEST_RIP', 'GUEST_CS_AR', 'VM_ENTRY_CONTROLS'],
-    rule: 'guest RIP bits 63:32 must be 0 unless the guest is in IA-32e mode with CS.L = 1 (then RIP must be canonical)',
+    rule: 'guest RIP bits 63:32 must be 0 unless the guest is in IA-32e mode with CS.L = 1 (then bits 63:48 must be identical)',
     sdm: RIP_FLAGS,
     violated: (c) => {
       const rip = get(c, F.GUEST_RIP);
       const long = ia32e(c) && (c.vmcs.get32(F.GUEST_CS_AR) & Ar.L) !== 0;
-      return long ? !canonical(rip) : rip >> 32n !== 0n;
+      // SDM 27.3.1.4: bits 63:N identical (N = 48), not "canonical": bit 47 may differ from
+      // bits 63:48 — such a RIP passes the check and the first fetch faults (Bochs agrees).
+      const top = rip >> 48n;
+      return long ? top !== 0n && top !== 0xffffn : rip >> 32n !== 0n;
     },
   },
   {

@@ -1,0 +1,45 @@
+/**
+ * How the Machine connects its virtio devices in each mode (layout in virtioDevices.ts):
+ * - bare mode: the register pages are host-physical MMIO, DMA goes through the IOMMU's
+ *   view of each requester id (translation off until the user's hypervisor programs it),
+ *   interrupts go to the CPU's local APIC;
+ * - guest mode: the pages are guest-physical and emulated by the built-in hypervisor on
+ *   EPT violations, device addresses are guest-physical, interrupts are queued for the
+ *   guest (`raiseGuestInterrupt`) and the balloon unmaps pages in EPT.
+ */
+import { apicOf } from '../../apic/cpuApic';
+import type { Cpu } from '../../cpu/cpu';
+import type { BuiltInHypervisor } from '../../hypervisor/hypervisor';
+import { GuestPhysicalDma } from '../../hypervisor/guestDma';
+import { HostLayout } from '../../hypervisor/layout';
+import type { GuestMmioRegion } from '../../hypervisor/mmioEmulation';
+import type { DmaRemapper } from '../dma';
+import { VirtioLayout, type VirtioDevices } from './virtioDevices';
+
+export class DeviceLayoutError extends Error {}
+
+/** Maps the register pages host-physical (once per machine) and connects DMA and interrupts. */
+export function connectBare(virtio: VirtioDevices, cpu: Cpu, remapper: DmaRemapper): void {
+  const mem = cpu.mem;
+  for (const slot of virtio.slots) {
+    if (mem.mmioRegionAt(slot.base)?.handler === slot.transport) continue;
+    if (slot.base < mem.size) {
+      throw new DeviceLayoutError(`virtio-mmio device registers live at host-physical 0x${VirtioLayout.mmioBase.toString(16)}, inside RAM of ${mem.size / 1048576} MiB: use at most ${VirtioLayout.mmioBase / 1048576} MiB of memory with devices in bare mode`);
+    }
+    mem.mapMmio(slot.base, slot.size, slot.transport);
+  }
+  const apic = apicOf(cpu);
+  virtio.connect(remapper, (vector) => apic.accept(vector));
+  if (virtio.balloon) virtio.balloon.host = { inflate: () => undefined, deflate: () => undefined };
+}
+
+/** The guest-physical regions the built-in hypervisor emulates (pass as GuestModeOptions.mmioDevices). */
+export function guestRegions(virtio: VirtioDevices | undefined): GuestMmioRegion[] | undefined {
+  return virtio?.slots.map((slot) => ({ base: slot.base, size: slot.size, handler: slot.transport }));
+}
+
+/** After `hypervisor.boot`: guest-physical DMA, interrupts into the guest, EPT ballooning. */
+export function connectGuest(virtio: VirtioDevices, cpu: Cpu, hypervisor: BuiltInHypervisor): void {
+  virtio.connect(new GuestPhysicalDma(cpu.mem, HostLayout.guestRamBase, hypervisor.guestMemoryBytes), (vector) => hypervisor.raiseGuestInterrupt(vector));
+  if (virtio.balloon) virtio.balloon.host = hypervisor.balloon;
+}
