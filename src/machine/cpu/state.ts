@@ -44,6 +44,8 @@ export class CpuState {
   halted = false;
   /** Interrupt shadow after STI / MOV SS: RIP of the instruction it protects, or NaN. */
   interruptShadowRip = NaN;
+  /** RIP protected by the last MOV SS / POP SS (blocking by MOV SS when it equals interruptShadowRip). */
+  movSsShadowRip = NaN;
 
   get cs(): SegmentRegister {
     return this.segments[Seg.CS]!;

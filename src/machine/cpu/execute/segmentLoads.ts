@@ -31,7 +31,7 @@ const movToSegment: Factory = (d) => {
   return (cpu) => {
     const selector = src.kind === OperandKind.Memory ? cpu.read16(effectiveAddress(cpu, src.mem!)) : cpu.readReg(src.reg!) & 0xffff;
     loadSegmentSelector(cpu, seg, selector);
-    if (seg === Seg.SS) cpu.interruptShadowRip = cpu.rip;
+    if (seg === Seg.SS) cpu.interruptShadowRip = cpu.movSsShadowRip = cpu.rip;
   };
 };
 
@@ -80,7 +80,7 @@ const popSegment: Factory = (d) => {
     const selector = cpu.read16(sp);
     loadSegmentSelector(cpu, seg, selector);
     cpu.setStackPointer(sp + size);
-    if (seg === Seg.SS) cpu.interruptShadowRip = cpu.rip;
+    if (seg === Seg.SS) cpu.interruptShadowRip = cpu.movSsShadowRip = cpu.rip;
   };
 };
 

@@ -188,6 +188,11 @@ function entryInstruction(launch: boolean): Factory {
       unit.lastEntryFailure = new EntryFailure('basic', 'P3', [], 'no current VMCS (VMPTRLD one first)', '26.1', undefined, undefined);
       return unit.failInvalid();
     }
+    const own = cpu.rip - d.length;
+    if (cpu.interruptShadowRip === own && cpu.movSsShadowRip === own) {
+      unit.lastEntryFailure = new EntryFailure('basic', 'P4', [], 'VM entry right after MOV SS / POP SS (events blocked by MOV SS)', '26.1', VmxError.EntryBlockedByMovSs, undefined);
+      return unit.failValid(VmxError.EntryBlockedByMovSs);
+    }
     vmEntry(unit, launch, cpu.instret + 1);
   };
 }
