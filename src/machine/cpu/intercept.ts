@@ -2,7 +2,8 @@
  * The seam between instruction handlers and VMX non-root operation. While a guest runs
  * under VMX, `cpu.nonRoot` is set; handlers of instructions that can cause VM exits
  * (SDM Vol. 3 26.1) call `intercept` before doing anything else, and the VMX unit throws
- * a VM exit when its controls say so. Outside non-root operation `cpu.nonRoot` is
+ * a VM exit when its controls say so (or `exitsNow`, which performs it without a throw:
+ * a JavaScript throw costs microseconds). Outside non-root operation `cpu.nonRoot` is
  * undefined and handlers skip the call.
  */
 
@@ -71,6 +72,13 @@ export interface InterceptInfo {
 export interface NonRootHooks {
   /** Throws a VM exit when the VM-execution controls make this instruction exit. */
   intercept(kind: Intercept, info: InterceptInfo): void;
+  /**
+   * The same decision without a throw (hot exits, e.g. CPUID): when the instruction
+   * exits, the VM exit is performed at once — the instruction does not retire, the CPU
+   * continues at the host's RIP — and the result is true: the handler must return at once,
+   * having changed nothing. False: the instruction executes normally. Call it first thing.
+   */
+  exitsNow(kind: Intercept, info: InterceptInfo): boolean;
   /** The value a guest sees for MOV from CR0/CR4: host-owned bits come from the read shadow. */
   readControlRegister(register: 0 | 4, actual: number): number;
 }

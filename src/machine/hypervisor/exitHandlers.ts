@@ -46,7 +46,8 @@ function guestRip(ctx: ExitContext): bigint {
 
 /** Emulation done: RIP past the instruction, and the STI / MOV-SS shadow it was under has ended. */
 function skipInstruction(ctx: ExitContext): void {
-  ctx.vmcs.set(F.GUEST_RIP, guestRip(ctx) + ctx.vmcs.get(F.VM_EXIT_INSTRUCTION_LEN));
+  // Guest RIP as a signed-canonical number: no BigInt on the hot path.
+  ctx.vmcs.setNumber(F.GUEST_RIP, ctx.vmcs.getLinear(F.GUEST_RIP) + ctx.vmcs.get32(F.VM_EXIT_INSTRUCTION_LEN));
   const interruptibility = ctx.vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO);
   if (interruptibility & (Interruptibility.Sti | Interruptibility.MovSs)) ctx.vmcs.setNumber(F.GUEST_INTERRUPTIBILITY_INFO, interruptibility & ~(Interruptibility.Sti | Interruptibility.MovSs));
 }
@@ -72,20 +73,28 @@ function signatureDwords(): [number, number, number] {
   return [d(0), d(4), d(8)];
 }
 
+const HYPERVISOR_LEAF: readonly number[] = [0x40000001, ...signatureDwords()];
+const ZERO_LEAF: readonly number[] = [0, 0, 0, 0];
+
 const cpuid: ExitHandler = (ctx) => {
   const cpu = ctx.cpu;
   const leaf = cpu.lo[0]!;
   const subleaf = cpu.lo[1]!;
   let regs: readonly number[];
   if (ctx.xen !== undefined && leaf >>> 8 === 0x400000) regs = ctx.xen.cpuid(leaf, subleaf)!;
-  else if (leaf === 0x40000000) regs = [0x40000001, ...signatureDwords()];
-  else if (leaf === 0x40000001) regs = [0, 0, 0, 0];
+  else if (leaf === 0x40000000) regs = HYPERVISOR_LEAF;
+  else if (leaf === 0x40000001) regs = ZERO_LEAF;
   else {
     const r = cpuidResult(leaf, subleaf);
     // Leaf 1: no VMX for the guest (no nested virtualization), and the "hypervisor present" bit 31.
     regs = leaf === 1 ? [r[0], r[1], ((r[2] & ~(1 << 5)) | (1 << 31)) >>> 0, r[3]] : r;
   }
-  [0, 3, 1, 2].forEach((gpr, i) => cpu.setGpr(gpr, BigInt(regs[i]! >>> 0)));
+  // EAX, EBX, ECX, EDX zero-extended into RAX, RBX, RCX, RDX.
+  cpu.lo[0] = regs[0]! >>> 0;
+  cpu.lo[3] = regs[1]! >>> 0;
+  cpu.lo[1] = regs[2]! >>> 0;
+  cpu.lo[2] = regs[3]! >>> 0;
+  cpu.hi[0] = cpu.hi[3] = cpu.hi[1] = cpu.hi[2] = 0;
   skipInstruction(ctx);
 };
 

@@ -51,9 +51,10 @@ export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   cpu.msrs.set(Msr.IA32_SYSENTER_ESP, vmcs.get(F.GUEST_SYSENTER_ESP));
   cpu.msrs.set(Msr.IA32_SYSENTER_EIP, vmcs.get(F.GUEST_SYSENTER_EIP));
 
-  GUEST_SEGMENTS.forEach((fields, i) => {
+  for (let i = 0; i < GUEST_SEGMENTS.length; i++) {
+    const fields = GUEST_SEGMENTS[i]!;
     segmentRegister(cpu, i).load(vmcs.get32(fields.selector), vmcs.getLinear(fields.base), vmcs.get32(fields.limit), vmcs.get32(fields.accessRights));
-  });
+  }
   cpu.gdtr.base = vmcs.getLinear(F.GUEST_GDTR_BASE);
   cpu.gdtr.limit = vmcs.get32(F.GUEST_GDTR_LIMIT) & 0xffff;
   cpu.idtr.base = vmcs.getLinear(F.GUEST_IDTR_BASE);
@@ -96,13 +97,14 @@ export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: nu
   const lma = (cpu.efer & Efer.LMA) !== 0;
   vmcs.setNumber(F.VM_ENTRY_CONTROLS, (lma ? entry | EntryCtl.ia32eModeGuest : entry & ~EntryCtl.ia32eModeGuest) >>> 0);
 
-  GUEST_SEGMENTS.forEach((fields, i) => {
+  for (let i = 0; i < GUEST_SEGMENTS.length; i++) {
+    const fields = GUEST_SEGMENTS[i]!;
     const seg = segmentRegister(cpu, i);
     vmcs.setNumber(fields.selector, seg.selector);
     vmcs.setNumber(fields.base, seg.base);
     vmcs.setNumber(fields.limit, seg.limit >>> 0);
     vmcs.setNumber(fields.accessRights, seg.accessRights >>> 0);
-  });
+  }
   vmcs.setNumber(F.GUEST_GDTR_BASE, cpu.gdtr.base);
   vmcs.setNumber(F.GUEST_GDTR_LIMIT, cpu.gdtr.limit);
   vmcs.setNumber(F.GUEST_IDTR_BASE, cpu.idtr.base);

@@ -17,6 +17,12 @@ import type { Vmcs } from './vmcs';
 const DATA_AR = 0x3 | Ar.S | Ar.P | Ar.DB | Ar.G;
 const TSS_BUSY_AR = 0xb | Ar.P;
 
+function loadDataSegment(cpu: Cpu, seg: number, selector: number, base: number): void {
+  // A null selector makes the register unusable, except SS (SDM 27.5.2).
+  const unusable = (selector & 0xfffc) === 0 && seg !== Seg.SS ? Ar.UNUSABLE : 0;
+  cpu.segments[seg]!.load(selector, base, 0xffffffff, DATA_AR | unusable);
+}
+
 export function loadHostState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   const long = controls.exit.hostAddressSpaceSize;
   cpu.cr0 = vmcs.get32(F.HOST_CR0);
@@ -33,19 +39,11 @@ export function loadHostState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
 
   const csRights = 0xb | Ar.S | Ar.P | Ar.G | (long ? Ar.L : Ar.DB);
   cpu.segments[Seg.CS]!.load(vmcs.get32(HOST_SELECTORS.CS), 0, 0xffffffff, csRights);
-  const data: [number, number, number][] = [
-    [Seg.ES, HOST_SELECTORS.ES, 0],
-    [Seg.SS, HOST_SELECTORS.SS, 0],
-    [Seg.DS, HOST_SELECTORS.DS, 0],
-    [Seg.FS, HOST_SELECTORS.FS, vmcs.getLinear(F.HOST_FS_BASE)],
-    [Seg.GS, HOST_SELECTORS.GS, vmcs.getLinear(F.HOST_GS_BASE)],
-  ];
-  for (const [seg, field, base] of data) {
-    const selector = vmcs.get32(field);
-    // A null selector makes the register unusable, except SS (SDM 27.5.2).
-    const unusable = (selector & 0xfffc) === 0 && seg !== Seg.SS ? Ar.UNUSABLE : 0;
-    cpu.segments[seg]!.load(selector, base, 0xffffffff, DATA_AR | unusable);
-  }
+  loadDataSegment(cpu, Seg.ES, vmcs.get32(HOST_SELECTORS.ES), 0);
+  loadDataSegment(cpu, Seg.SS, vmcs.get32(HOST_SELECTORS.SS), 0);
+  loadDataSegment(cpu, Seg.DS, vmcs.get32(HOST_SELECTORS.DS), 0);
+  loadDataSegment(cpu, Seg.FS, vmcs.get32(HOST_SELECTORS.FS), vmcs.getLinear(F.HOST_FS_BASE));
+  loadDataSegment(cpu, Seg.GS, vmcs.get32(HOST_SELECTORS.GS), vmcs.getLinear(F.HOST_GS_BASE));
   cpu.tr.load(vmcs.get32(HOST_SELECTORS.TR), vmcs.getLinear(F.HOST_TR_BASE), 0x67, TSS_BUSY_AR);
   cpu.ldtr.load(0, 0, 0, Ar.UNUSABLE);
   cpu.gdtr.base = vmcs.getLinear(F.HOST_GDTR_BASE);

@@ -55,6 +55,20 @@ export class GuestIntercepts implements NonRootHooks {
     if (exit) throw new VmExit(exit);
   }
 
+  exitsNow(kind: Intercept, info: InterceptInfo): boolean {
+    const unit = this.unit;
+    const controls = unit.controls;
+    if (!unit.current || !controls) return false;
+    const exit = this.decide(kind, info, controls);
+    if (!exit) return false;
+    const cpu = unit.cpu;
+    // The handler runs with RIP already past the instruction (the run loop sets it first).
+    unit.exit(exit, cpu.rip - info.length);
+    // The run loop counts every handler that returns as retired; an instruction that exits does not retire.
+    cpu.instret--;
+    return true;
+  }
+
   private decide(kind: Intercept, info: InterceptInfo, c: Controls): ExitInfo | undefined {
     const vmcs = this.unit.current!;
     const simple = (reason: number, when = true): ExitInfo | undefined => (when ? { reason, instructionLength: info.length } : undefined);

@@ -46,6 +46,29 @@ export interface ExitRecord {
   readonly instret: number;
 }
 
+/** An `ExitRecord` whose name and BigInt qualification are made only when read (most exits are only counted). */
+class ExitEvent implements ExitRecord {
+  constructor(
+    readonly reason: number,
+    private readonly rawQualification: bigint | number,
+    readonly guestRip: number,
+    readonly guestPhysical: number | null,
+    readonly instructionLength: number,
+    readonly entryFailure: boolean,
+    readonly interruptionInfo: number,
+    readonly instret: number,
+  ) {}
+
+  get name(): string {
+    return exitReasonName(this.reason);
+  }
+
+  get qualification(): bigint {
+    const q = this.rawQualification;
+    return typeof q === 'bigint' ? q : BigInt(q);
+  }
+}
+
 /** Performs a VM exit from non-root operation (or an entry failure, `guestSaved` = false). `rip` is the guest RIP to save. */
 export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSaved = true): void {
   const cpu = unit.cpu;
@@ -80,17 +103,7 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
   const failed = loadCount === 0 ? 0 : loadMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_LOAD_ADDR)), loadCount);
   if (failed !== 0) unit.abort(4, `loading host MSR-list entry ${failed} failed`);
 
-  unit.recordExit({
-    reason: info.reason >>> 0,
-    name: exitReasonName(info.reason),
-    qualification: BigInt(info.qualification ?? 0),
-    guestRip: rip,
-    guestPhysical: info.guestPhysical ?? null,
-    instructionLength: info.instructionLength ?? 0,
-    entryFailure,
-    interruptionInfo: info.interruptionInfo ?? 0,
-    instret: cpu.instret,
-  });
+  unit.recordExit(new ExitEvent(info.reason >>> 0, info.qualification ?? 0, rip, info.guestPhysical ?? null, info.instructionLength ?? 0, entryFailure, info.interruptionInfo ?? 0, cpu.instret));
 }
 
 /** Exit reason of a VMX instruction executed in non-root operation, by iced mnemonic name. */

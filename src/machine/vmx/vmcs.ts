@@ -46,6 +46,8 @@ export class Vmcs implements VmcsReader {
   /** Field values as 32-bit halves by slot (no BigInt on the hot paths). */
   private readonly lo = new Uint32Array(SLOTS);
   private readonly hi = new Uint32Array(SLOTS);
+  /** `get` results by slot, dropped when the value changes (MSR loads on entry/exit read the same BigInts every time). */
+  private readonly big = new Array<bigint | undefined>(SLOTS).fill(undefined);
   /** Bumped on every change of a control or host-state field (lets VM entry skip re-checking unchanged ones). */
   controlVersion = 0;
   /** The control words decoded at `decodedControlsVersion` (VM entry reuses them while no control changed). */
@@ -61,8 +63,12 @@ export class Vmcs implements VmcsReader {
   /** A field's value by full encoding (0 when never written). */
   get(encoding: number): bigint {
     const slot = encoding >>> 1;
+    const cached = this.big[slot];
+    if (cached !== undefined) return cached;
     const hi = this.hi[slot]!;
-    return hi === 0 ? BigInt(this.lo[slot]!) : (BigInt(hi) << 32n) | BigInt(this.lo[slot]!);
+    const value = hi === 0 ? BigInt(this.lo[slot]!) : (BigInt(hi) << 32n) | BigInt(this.lo[slot]!);
+    this.big[slot] = value;
+    return value;
   }
 
   /** Low 32 bits of a field as an unsigned number. */
@@ -84,6 +90,11 @@ export class Vmcs implements VmcsReader {
 
   /** Stores a field value (processor-side: read-only fields too), truncated to the field's width. */
   set(encoding: number, value: bigint): void {
+    if (value >= 0n && value <= 0xffffffffn) {
+      const lo = Number(value);
+      this.store(encoding, widthOf(encoding) === 16 ? lo & 0xffff : lo, 0);
+      return;
+    }
     const stored = truncate(widthOf(encoding), value);
     this.store(encoding, Number(stored & 0xffffffffn), Number(stored >> 32n));
   }
@@ -98,7 +109,8 @@ export class Vmcs implements VmcsReader {
 
   /** Stores a 64-bit value given as unsigned 32-bit halves (GPR-style). */
   setHalves(encoding: number, lo: number, hi: number): void {
-    this.set(encoding, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+    const width = widthOf(encoding);
+    this.store(encoding, width === 16 ? lo & 0xffff : lo >>> 0, width === 16 || width === 32 ? 0 : hi >>> 0);
   }
 
   /** Bits `mask` of a field's low 32 bits (lets the entry-check cache track RFLAGS by bit group). */
@@ -121,6 +133,7 @@ export class Vmcs implements VmcsReader {
     if (type === 0 || type === 3) this.controlVersion++;
     this.lo[slot] = lo;
     this.hi[slot] = hi;
+    this.big[slot] = undefined;
   }
 
   /** Every supported field with a nonzero value (snapshots, debugger). */

@@ -27,7 +27,7 @@ test('multi-byte nops and pause do nothing outside VMX', opts, () => {
 test('pause in VMX non-root asks the intercept hook (PAUSE exiting)', opts, () => {
   const t = asm('pause');
   const seen: [Intercept, InterceptInfo][] = [];
-  const hooks: NonRootHooks = { intercept: (kind, info) => void seen.push([kind, info]), readControlRegister: (_r, value) => value };
+  const hooks: NonRootHooks = { intercept: (kind, info) => void seen.push([kind, info]), exitsNow: (kind, info) => (seen.push([kind, info]), false), readControlRegister: (_r, value) => value };
   t.cpu.nonRoot = hooks;
   t.run(1);
   t.cpu.nonRoot = undefined;
