@@ -20,6 +20,9 @@ import { cpuSnapshotable } from './debug/cpuSnapshot';
 import { TimeTravel } from './debug/timeTravel';
 import { vmxUnitOf, type VmxUnit } from './vmx/vmxUnit';
 import { BuiltInHypervisor, type GuestModeOptions } from './hypervisor/hypervisor';
+import { apicOf } from './apic/cpuApic';
+import { ApicBase, type LocalApic, type LocalApicState } from './apic/localApic';
+import { InterruptDelivery } from './apic/delivery';
 import { paravirtSnapshotable } from './xen/snapshot';
 import { Iommu, type IommuState } from './iommu/iommu';
 import { DMAR_BASE, DMAR_SIZE } from './iommu/registers';
@@ -56,6 +59,9 @@ export class Machine {
   timeTravel: TimeTravel | undefined;
   /** The built-in hypervisor of guest mode (after `loadGuest`). */
   hypervisor: BuiltInHypervisor | undefined;
+  /** The CPU's local APIC (x2APIC MSRs) and interrupt delivery to the CPU. */
+  readonly apic: LocalApic;
+  readonly interrupts: InterruptDelivery;
 
   constructor(options: MachineOptions = {}) {
     registerAllHandlers();
@@ -65,6 +71,8 @@ export class Machine {
     this.loop = new RunLoop(this.cpu);
     this.vmx = vmxUnitOf(this.cpu);
     this.vmx.attach(this.loop);
+    this.apic = apicOf(this.cpu);
+    this.interrupts = new InterruptDelivery(this.cpu, this.loop, this.vmx, this.apic);
     this.serial = new Serial16550(SERIAL_COM1, (byte) => {
       this.consoleBytes.push(byte);
       options.onConsoleByte?.(byte);
@@ -77,6 +85,10 @@ export class Machine {
       snapshotName: 'vmx',
       saveState: () => this.vmx.saveState(),
       restoreState: (state) => this.vmx.restoreState(state as ReturnType<VmxUnit['saveState']>),
+    }, {
+      snapshotName: 'apic',
+      saveState: () => this.apic.saveState(),
+      restoreState: (state) => this.apic.restoreState(state as LocalApicState),
     }, {
       snapshotName: 'guest-interrupts',
       saveState: () => this.hypervisor?.interrupts.saveState(),
@@ -153,6 +165,7 @@ export class Machine {
     this.vmx.reset();
     this.iommu.reset();
     this.hypervisor = undefined;
+    this.apic.reset(ApicBase.DEFAULT_ADDRESS | ApicBase.EN | ApicBase.BSP);
     bootBare(this.cpu, { entry: loaded.entry });
     return loaded;
   }
@@ -165,6 +178,7 @@ export class Machine {
   loadGuest(image: Uint8Array, options: GuestModeOptions = {}, entry?: number): BuiltInHypervisor {
     this.vmx.reset();
     this.iommu.reset();
+    this.apic.reset(ApicBase.DEFAULT_ADDRESS | ApicBase.EN | ApicBase.BSP);
     const hypervisor = new BuiltInHypervisor(this.cpu, this.vmx, options);
     hypervisor.boot(image, entry);
     this.hypervisor = hypervisor;
@@ -198,12 +212,17 @@ export class Machine {
     const end = cpu.instret + budget;
     for (;;) {
       if (cpu.attention & Attention.Stop) return this.takeStopRequest();
-      // A halted VMX guest with a running preemption timer wakes up when it expires (a VM exit).
-      if (cpu.halted && !this.vmx.wakeHaltedGuest()) return this.haltStop();
-      cpu.attention = 0;
+      // HLT waits for an interrupt: time skips ahead to the APIC timer or the VMX-preemption timer that wakes it (apic/delivery.ts).
+      if (cpu.halted) {
+        if (!this.interrupts.wakeHalted()) return this.haltStop();
+        if (cpu.instret >= end) return this.stopFor({ kind: 'budget' });
+        continue;
+      }
+      cpu.attention &= Attention.Event;
       const outcome = this.loop.run(Math.max(0, end - cpu.instret));
-      const haltedGuest = outcome.kind === 'attention' && cpu.halted && !(cpu.attention & Attention.Stop) && this.vmx.canWakeHaltedGuest();
-      if (!haltedGuest) return this.stopFor(outcome);
+      if (outcome.kind !== 'attention' || cpu.attention & Attention.Stop) return this.stopFor(outcome);
+      if (cpu.halted && !this.interrupts.canWakeHalted()) return this.haltStop();
+      if (cpu.instret >= end) return this.stopFor({ kind: 'budget' });
     }
   }
 

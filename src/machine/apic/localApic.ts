@@ -70,16 +70,17 @@ export class LocalApic {
   readonly timer: ApicTimer;
   /** Told when an interrupt may have become deliverable (IRR set, ISR or TPR lowered, NMI). */
   onEvent: () => void = () => undefined;
+  /** Told every new timer expiry (an instruction count, or Infinity). */
+  onTimerChange: (expiry: number) => void = () => undefined;
 
-  /** `now` is the timer's clock (instruction count); `timerChanged` gets each new timer expiry. */
+  /** `now` is the timer's clock (an instruction count). Reset state: xAPIC mode, software-disabled, LVT masked. */
   constructor(
     readonly id: number,
     now: () => number,
-    timerChanged: (expiry: number) => void = () => undefined,
     apicBase: bigint = ApicBase.DEFAULT_ADDRESS | ApicBase.EN | ApicBase.BSP,
   ) {
     this.apicBase = apicBase;
-    this.timer = new ApicTimer(now, timerChanged);
+    this.timer = new ApicTimer(now, (expiry) => this.onTimerChange(expiry));
   }
 
   get enabled(): boolean {

@@ -1,7 +1,7 @@
 /**
  * CPUID leaves of the simulated processor: GenuineIntel, family 6 model 0x3C (a
  * Haswell-class signature), long mode, NX, SYSCALL, SYSENTER, 1 GiB pages, RDTSCP, VMX. Only
- * features the simulator implements are reported (no x87/SSE/APIC timer). Other units
+ * features the simulator implements are reported (no x87/SSE; a local APIC with x2APIC and the TSC-deadline timer). Other units
  * extend the table with `setCpuidLeaf` (the VMX engineer may refine leaf 1 or add leaves).
  * Leaves above the maximum behave as on Intel: they return the highest basic leaf.
  */
@@ -14,6 +14,8 @@ export type CpuidLeaf = (subleaf: number) => CpuidRegisters;
 export const CpuidBit = {
   /** CPUID.1:ECX */
   VMX: 1 << 5,
+  X2APIC: 1 << 21,
+  TSC_DEADLINE: 1 << 24,
   /** CPUID.1:EDX */
   DE: 1 << 2,
   PSE: 1 << 3,
@@ -21,6 +23,7 @@ export const CpuidBit = {
   MSR: 1 << 5,
   PAE: 1 << 6,
   MCE: 1 << 7,
+  APIC: 1 << 9,
   SEP: 1 << 11,
   PGE: 1 << 13,
   CMOV: 1 << 15,
@@ -64,12 +67,12 @@ const E = CpuidBit;
 const leaves = new Map<number, CpuidLeaf>([
   [0x0, () => [MAX_BASIC, dword(VENDOR, 0), dword(VENDOR, 8), dword(VENDOR, 4)]],
   // EBX: CLFLUSH line 8*8 = 64 bytes, 1 logical processor, APIC ID 0.
-  [0x1, () => [SIGNATURE, 0x00010800, E.VMX, (E.DE | E.PSE | E.TSC | E.MSR | E.PAE | E.MCE | E.SEP | E.PGE | E.CMOV | E.PAT | E.CLFSH) >>> 0]],
+  [0x1, () => [SIGNATURE, 0x00010800, (E.VMX | E.X2APIC | E.TSC_DEADLINE) >>> 0, (E.DE | E.PSE | E.TSC | E.MSR | E.PAE | E.MCE | E.APIC | E.SEP | E.PGE | E.CMOV | E.PAT | E.CLFSH) >>> 0]],
   [0x2, () => [0x00000001, 0, 0, 0]], // no cache descriptors
   [0x3, () => ZERO],
   [0x4, () => ZERO], // no deterministic cache parameters
   [0x5, () => ZERO],
-  [0x6, () => ZERO],
+  [0x6, () => [1 << 2, 0, 0, 0]], // ARAT: the APIC timer runs in every state
   [0x7, () => ZERO], // subleaf 0: max subleaf 0, no structured extended features
   [0x80000000, () => [MAX_EXTENDED, 0, 0, 0]],
   [0x80000001, () => [0, 0, E.LAHF_LM, (E.SYSCALL | E.NX | E.PAGE1GB | E.RDTSCP | E.LM) >>> 0]],

@@ -1,7 +1,8 @@
 /**
  * The model-specific registers: a registry of `{read, write}` per MSR number, with the
  * architectural MSRs of this CPU registered here (SDM Vol. 4 table 2-2). Other units add
- * theirs with `registerMsr` (the VMX engineer: capability MSRs 0x480–0x491). An MSR
+ * theirs with `registerMsr` (VMX: capability MSRs 0x480–0x491; apic/cpuApic.ts: IA32_APIC_BASE,
+ * IA32_TSC_DEADLINE and the x2APIC MSRs 0x800–0x8ff). An MSR
  * without an entry raises #GP(0) on RDMSR and WRMSR. Handlers throw `CpuFault` for
  * invalid writes (reserved bits, non-canonical addresses) before changing state.
  */
@@ -99,8 +100,6 @@ const EFER_WRITABLE = BigInt(Efer.SCE | Efer.LME | Efer.NXE);
 const PAT_TYPES = new Set([0, 1, 4, 5, 6, 7]);
 /** IA32_FEATURE_CONTROL bits this CPU implements: lock, VMX in/outside SMX, SENTER bits, SGX launch, LMCE. */
 const FEATURE_CONTROL_VALID = 0x7n | (0x7fn << 8n) | (1n << 15n) | (1n << 17n) | (1n << 18n) | (1n << 20n);
-/** APIC base: BSP flag (8), x2APIC enable (10), global enable (11), base 45:12. */
-const APIC_BASE_RESERVED = BigInt.asUintN(64, ~((0x3ffffffffn << 12n) | (1n << 8n) | (1n << 10n) | (1n << 11n)));
 
 const efer: MsrHandler = {
   read: (cpu) => BigInt(cpu.efer),
@@ -146,7 +145,6 @@ const Extra = { IA32_PLATFORM_ID: 0x17, IA32_BIOS_SIGN_ID: 0x8b, IA32_MTRRCAP: 0
 const builtIn: [number, MsrHandler][] = [
   [Msr.IA32_TIME_STAMP_COUNTER, tsc],
   [Msr.IA32_TSC_ADJUST, stored(Msr.IA32_TSC_ADJUST, 0n)],
-  [Msr.IA32_APIC_BASE, stored(Msr.IA32_APIC_BASE, 0xfee00900n, APIC_BASE_RESERVED)],
   [Msr.IA32_FEATURE_CONTROL, featureControl],
   [Msr.IA32_SYSENTER_CS, stored(Msr.IA32_SYSENTER_CS, 0n, BigInt.asUintN(64, ~0xffffn))],
   [Msr.IA32_SYSENTER_ESP, canonicalStored(Msr.IA32_SYSENTER_ESP)],

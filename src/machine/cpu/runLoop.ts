@@ -30,6 +30,22 @@ export type LoopOutcome =
  */
 export type SignalHandler = (signal: unknown, rip: number) => LoopOutcome | 'handled' | undefined;
 
+/**
+ * Asked after an instruction when `Attention.Event` is set (an interrupt may be
+ * deliverable): delivers it (or exits to the hypervisor), returns 'blocked' when one is
+ * pending but cannot be taken yet (RFLAGS.IF = 0, STI / MOV-SS shadow) so the loop asks
+ * again after the next instruction, or undefined when nothing is pending.
+ */
+export type InterruptPoll = () => LoopOutcome | 'blocked' | undefined;
+
+/** Owners of run-loop deadlines (instruction counts). */
+export const enum DeadlineSource {
+  /** VMX preemption timer, monitor trap flag, interrupt window: `deadlineHandler`. */
+  Vmx = 0,
+  /** The local APIC timer: `timerHandler`. */
+  ApicTimer = 1,
+}
+
 export class RunLoop {
   readonly cache: DecodeCache;
   /** RIP of the instruction being executed (faults restore it). */
@@ -41,12 +57,37 @@ export class RunLoop {
   signalHandler: SignalHandler | undefined;
   /** Called for every exception before delivery (and before CR2 is written); 'handled' = not delivered (a VM exit), an outcome stops. */
   exceptionHook: ((fault: CpuFault, rip: number) => LoopOutcome | 'handled' | undefined) | undefined;
-  /** Instruction count at which `deadlineHandler` runs (VMX preemption timer, monitor trap flag). */
+  /** The earliest deadline of all sources (read on the hot path; set through `setDeadline`). */
   deadline = Infinity;
+  private readonly deadlines = [Infinity, Infinity];
+  /** Runs at the VMX deadline (preemption timer, monitor trap flag, interrupt window). */
   deadlineHandler: (() => LoopOutcome | undefined) | undefined;
+  /** Runs at the APIC timer's deadline. */
+  timerHandler: (() => void) | undefined;
+  interruptPoll: InterruptPoll | undefined;
 
   constructor(private readonly cpu: Cpu) {
     this.cache = new DecodeCache(cpu.mem, () => cpu.codeGeneration++);
+  }
+
+  /** Sets the deadline of one source (Infinity: none). */
+  setDeadline(source: DeadlineSource, at: number): void {
+    this.deadlines[source] = at;
+    this.deadline = Math.min(this.deadlines[0]!, this.deadlines[1]!);
+  }
+
+  /** Runs the handlers of the deadlines that are due (each cleared first; handlers re-arm). */
+  private fireDeadlines(): LoopOutcome | undefined {
+    const now = this.cpu.instret;
+    if (now >= this.deadlines[DeadlineSource.ApicTimer]!) {
+      this.setDeadline(DeadlineSource.ApicTimer, Infinity);
+      this.timerHandler?.();
+    }
+    if (now >= this.deadlines[DeadlineSource.Vmx]!) {
+      this.setDeadline(DeadlineSource.Vmx, Infinity);
+      return this.deadlineHandler?.();
+    }
+    return undefined;
   }
 
   /** Resume past a breakpoint at the current RIP. */
@@ -60,17 +101,30 @@ export class RunLoop {
     // an IST stack, retires nothing and must not hang the host.
     let end = cpu.instret + budget;
     if (cpu.flagBits & Flag.TF || executeBreakpointsArmed(cpu.dr[7]!)) cpu.attention |= Attention.SingleStep;
+    if (this.interruptPoll) cpu.attention |= Attention.Event; // state may have changed between slices
     while (cpu.instret < end) {
       if (cpu.instret >= this.deadline) {
-        this.deadline = Infinity;
-        const outcome = this.deadlineHandler?.();
+        const outcome = this.fireDeadlines();
         if (outcome !== undefined) return outcome;
         continue;
       }
       if (cpu.attention !== 0) {
-        if (cpu.attention !== Attention.SingleStep) return { kind: 'attention' };
+        let blocked = false;
+        if (cpu.attention & Attention.Event) {
+          cpu.attention &= ~Attention.Event;
+          const polled = this.interruptPoll?.();
+          if (polled === 'blocked') blocked = true;
+          else if (polled !== undefined) return polled;
+          if (cpu.attention === 0 && !blocked) continue;
+        }
+        if (cpu.attention & ~(Attention.SingleStep | Attention.Event)) {
+          if (blocked) cpu.attention |= Attention.Event;
+          return { kind: 'attention' };
+        }
+        // One instruction on the careful path (single-step, or an interrupt waiting for IF / the shadow), then look again.
         const retired = cpu.instret;
-        const outcome = this.singleStep();
+        const outcome = cpu.attention & Attention.SingleStep ? this.singleStep() : this.stepOne();
+        if (blocked) cpu.attention |= Attention.Event;
         if (outcome !== undefined) return outcome;
         if (cpu.instret === retired) end--;
         continue;
@@ -131,6 +185,14 @@ export class RunLoop {
     }
     if (cpu.flagBits & Flag.TF || executeBreakpointsArmed(cpu.dr[7]!)) cpu.attention |= Attention.SingleStep;
     return undefined;
+  }
+
+  private stepOne(): LoopOutcome | undefined {
+    try {
+      return this.runInner(this.cpu.instret + 1);
+    } catch (e) {
+      return this.handleThrown(e);
+    }
   }
 
   private handleThrown(e: unknown): LoopOutcome | undefined {

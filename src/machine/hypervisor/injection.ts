@@ -42,7 +42,7 @@ export class GuestInterrupts {
     private readonly unit: VmxUnit,
     private readonly timeSlice: number | undefined,
   ) {
-    this.apic = new LocalApic(0, () => cpu.instret, undefined, ApicBase.DEFAULT_ADDRESS | ApicBase.EN | ApicBase.EXTD | ApicBase.BSP);
+    this.apic = new LocalApic(0, () => cpu.instret, ApicBase.DEFAULT_ADDRESS | ApicBase.EN | ApicBase.EXTD | ApicBase.BSP);
   }
 
   /**

@@ -10,7 +10,7 @@ import { gp0, type CpuFault } from '../cpu/fault';
 import { Flag } from '../cpu/flags';
 import { Msr } from '../cpu/msrIndex';
 import { TripleFault } from '../cpu/interrupts';
-import type { LoopOutcome, RunLoop } from '../cpu/runLoop';
+import { DeadlineSource, type LoopOutcome, type RunLoop } from '../cpu/runLoop';
 import { EptFault, EptTranslator } from '../paging/ept';
 import { Cr0 } from '../paging/walker';
 import { Cr0Fixed, Cr4Fixed, MiscInfo, honoursFixed } from './capabilities';
@@ -177,7 +177,7 @@ export class VmxUnit {
     this.deadlines.timer = Infinity;
     this.deadlines.mtf = Infinity;
     this.deadlines.window = Infinity;
-    if (this.loop) this.loop.deadline = Infinity;
+    this.loop?.setDeadline(DeadlineSource.Vmx, Infinity);
   }
 
   /**
@@ -266,7 +266,7 @@ export class VmxUnit {
 
   /** Sets the run loop's deadline to the earliest pending one. */
   rearm(): void {
-    if (this.loop) this.loop.deadline = Math.min(this.deadlines.timer, this.deadlines.mtf, this.deadlines.window);
+    this.loop?.setDeadline(DeadlineSource.Vmx, Math.min(this.deadlines.timer, this.deadlines.mtf, this.deadlines.window));
   }
 
   /** Remaining preemption-timer value (saved on exit when "save VMX-preemption-timer value" is set). */

@@ -2,24 +2,23 @@
  * How the Machine connects its virtio devices in each mode (layout in virtioDevices.ts):
  * - bare mode: the register pages are host-physical MMIO, DMA goes through the IOMMU's
  *   view of each requester id (translation off until the user's hypervisor programs it),
- *   interrupts go to the CPU's local APIC;
+ *   interrupts go to the CPU's local APIC (the sink the Machine passes);
  * - guest mode: the pages are guest-physical and emulated by the built-in hypervisor on
  *   EPT violations, device addresses are guest-physical, interrupts are queued for the
  *   guest (`raiseGuestInterrupt`) and the balloon unmaps pages in EPT.
  */
-import { apicOf } from '../../apic/cpuApic';
 import type { Cpu } from '../../cpu/cpu';
 import type { BuiltInHypervisor } from '../../hypervisor/hypervisor';
 import { GuestPhysicalDma } from '../../hypervisor/guestDma';
 import { HostLayout } from '../../hypervisor/layout';
 import type { GuestMmioRegion } from '../../hypervisor/mmioEmulation';
-import type { DmaRemapper } from '../dma';
+import type { DmaRemapper, InterruptSink } from '../dma';
 import { VirtioLayout, type VirtioDevices } from './virtioDevices';
 
 export class DeviceLayoutError extends Error {}
 
 /** Maps the register pages host-physical (once per machine) and connects DMA and interrupts. */
-export function connectBare(virtio: VirtioDevices, cpu: Cpu, remapper: DmaRemapper): void {
+export function connectBare(virtio: VirtioDevices, cpu: Cpu, remapper: DmaRemapper, interrupt: InterruptSink): void {
   const mem = cpu.mem;
   for (const slot of virtio.slots) {
     if (mem.mmioRegionAt(slot.base)?.handler === slot.transport) continue;
@@ -28,8 +27,7 @@ export function connectBare(virtio: VirtioDevices, cpu: Cpu, remapper: DmaRemapp
     }
     mem.mapMmio(slot.base, slot.size, slot.transport);
   }
-  const apic = apicOf(cpu);
-  virtio.connect(remapper, (vector) => apic.accept(vector));
+  virtio.connect(remapper, interrupt);
   if (virtio.balloon) virtio.balloon.host = { inflate: () => undefined, deflate: () => undefined };
 }
 
