@@ -20,6 +20,9 @@ import { cpuSnapshotable } from './debug/cpuSnapshot';
 import { TimeTravel } from './debug/timeTravel';
 import { vmxUnitOf, type VmxUnit } from './vmx/vmxUnit';
 import { BuiltInHypervisor, type GuestModeOptions } from './hypervisor/hypervisor';
+import { VirtioDevices, type VirtioOptions } from './devices/virtio/virtioDevices';
+import { connectBare, connectGuest, guestRegions } from './devices/virtio/machineWiring';
+import { hasIommu } from './hypervisor/iommuSetup';
 import { apicOf } from './apic/cpuApic';
 import { ApicBase, type LocalApic, type LocalApicState } from './apic/localApic';
 import { InterruptDelivery } from './apic/delivery';
@@ -32,6 +35,8 @@ export interface MachineOptions {
   memoryMB?: number;
   /** Receives every byte the serial port transmits. */
   onConsoleByte?: (byte: number) => void;
+  /** virtio-mmio devices (console, block, balloon); layout in devices/virtio/virtioDevices.ts. */
+  devices?: VirtioOptions;
 }
 
 export interface LoadedImage {
@@ -50,6 +55,10 @@ export class Machine {
   /** VMX operation of the CPU: VMCS storage, entry failures, the VM-exit log. */
   readonly vmx: VmxUnit;
   readonly serial: Serial16550;
+  /** The virtio-mmio devices, when MachineOptions.devices names any. */
+  readonly virtio: VirtioDevices | undefined;
+  /** Bare mode: device interrupt vectors raised (until they reach the local APIC). */
+  readonly deviceInterrupts: number[] = [];
   /** The VT-d DMA-remapping unit; its register page is at 0xfed90000 (when RAM ends below it). */
   readonly iommu: Iommu;
   private consoleBytes: number[] = [];
@@ -78,6 +87,12 @@ export class Machine {
       options.onConsoleByte?.(byte);
     });
     this.io.register(SERIAL_COM1, 8, this.serial);
+    const virtio = options.devices && new VirtioDevices(options.devices, (byte) => {
+      this.consoleBytes.push(byte);
+      options.onConsoleByte?.(byte);
+    });
+    this.virtio = virtio && !virtio.empty ? virtio : undefined;
+    if (this.virtio) this.snapshotables.push(this.virtio.snapshotable);
     this.iommu = new Iommu(this.mem);
     if (this.mem.size <= DMAR_BASE) this.mem.mapMmio(DMAR_BASE, DMAR_SIZE, this.iommu);
     this.io.register(DEBUG_EXIT_PORT, 1, new DebugExit((code) => this.cpu.requestStop('exit', `debug-exit port written with ${code}`, code)));
@@ -166,6 +181,7 @@ export class Machine {
     this.iommu.reset();
     this.hypervisor = undefined;
     this.apic.reset(ApicBase.DEFAULT_ADDRESS | ApicBase.EN | ApicBase.BSP);
+    if (this.virtio) connectBare(this.virtio, this.cpu, this.iommu, (vector) => this.deviceInterrupts.push(vector));
     bootBare(this.cpu, { entry: loaded.entry });
     return loaded;
   }
@@ -179,8 +195,10 @@ export class Machine {
     this.vmx.reset();
     this.iommu.reset();
     this.apic.reset(ApicBase.DEFAULT_ADDRESS | ApicBase.EN | ApicBase.BSP);
-    const hypervisor = new BuiltInHypervisor(this.cpu, this.vmx, options);
+    const hypervisor = new BuiltInHypervisor(this.cpu, this.vmx, this.virtio ? { ...options, mmioDevices: guestRegions(this.virtio) } : options);
+    if (this.virtio) hypervisor.iommuSourceIds = this.virtio.sourceIds;
     hypervisor.boot(image, entry);
+    if (this.virtio) connectGuest(this.virtio, this.cpu, hypervisor, hasIommu(this.cpu) ? this.iommu : undefined);
     this.hypervisor = hypervisor;
     return hypervisor;
   }

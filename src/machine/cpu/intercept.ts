@@ -61,6 +61,8 @@ export interface InterceptInfo {
   readonly size?: number;
   readonly string?: boolean;
   readonly rep?: boolean;
+  /** IN/OUT with an immediate port operand (I/O qualification bit 6); false or absent: DX. */
+  readonly immediate?: boolean;
   /** MSR number (ECX) for RDMSR/WRMSR. */
   readonly msr?: number;
   /** Linear address (INVLPG operand, LMSW memory operand, string I/O address). */

@@ -17,6 +17,8 @@ import { canonical, validPat } from '../vmx/entryCheck';
 import { traceGuestWalk } from '../vmx/guestWalk';
 import { Access } from '../paging/types';
 import { HostLayout, HYPERVISOR_SIGNATURE } from './layout';
+import type { MmioEmulator } from './mmioEmulation';
+import type { EptBalloon } from './balloonEpt';
 import type { GuestInterrupts } from './injection';
 import type { HypercallMonitor } from '../xen/hypercallLog';
 import type { XenPlatform } from '../xen/platform';
@@ -28,6 +30,10 @@ export interface ExitContext {
   readonly vmcs: Vmcs;
   readonly guestMemoryBytes: number;
   readonly stats: Map<string, number>;
+  /** Guest-physical device register pages the hypervisor emulates (virtio-mmio). */
+  readonly mmio?: MmioEmulator;
+  /** Guest RAM given back through virtio-balloon (unmapped in EPT). */
+  readonly balloon?: EptBalloon;
   /** The guest's virtual x2APIC and pending interrupts. */
   readonly interrupts: GuestInterrupts;
   /** Hypercall log, counts and listeners (both personalities). */
@@ -262,8 +268,13 @@ const crAccess: ExitHandler = (ctx) => {
 
 const eptViolation: ExitHandler = (ctx) => {
   const gpa = ctx.vmcs.get(F.GUEST_PHYSICAL_ADDRESS);
+  const region = ctx.mmio?.regionAt(Number(gpa));
+  if (region) return ctx.mmio!.emulate(ctx, region, Number(gpa));
   const q = ctx.vmcs.get(F.EXIT_QUALIFICATION);
   const what = q & 4n ? 'instruction fetch from' : q & 2n ? 'write to' : 'read of';
+  if (ctx.balloon?.isBallooned(Number(gpa))) {
+    return ctx.cpu.requestStop('vm-exit', `EPT violation: ${what} ballooned page at guest-physical ${hex(gpa)} (the guest gave it back through virtio-balloon; deflate it before use) at guest RIP ${hex(guestRip(ctx))}`);
+  }
   ctx.cpu.requestStop('vm-exit', `EPT violation: ${what} unmapped guest-physical ${hex(gpa)} (guest RAM is ${ctx.guestMemoryBytes / 1048576} MiB) at guest RIP ${hex(guestRip(ctx))}`);
 };
 

@@ -12,6 +12,7 @@ import { F } from '../vmx/fields';
 import { EntryCtl, ExitCtl, Pin, Primary, Secondary } from '../vmx/controls';
 import type { Vmcs } from '../vmx/vmcs';
 import { GuestLayout, HostLayout } from './layout';
+import type { GuestMmioRegion } from './mmioEmulation';
 
 export interface GuestModeOptions {
   /** Guest RAM in MiB (multiple of 2; default 32). */
@@ -28,6 +29,8 @@ export interface GuestModeOptions {
   exceptionBitmap?: number;
   /** VMX-preemption timer value (exits every value·32 instructions); undefined = off. */
   preemptionTimer?: number;
+  /** Device register pages at guest-physical addresses, emulated on EPT violations (the Machine fills this from its virtio devices). */
+  mmioDevices?: readonly GuestMmioRegion[];
   /** Paravirtual interface: 'kvm' (default: KVM-style VMCALLs, hypercalls.ts) or 'xen' (src/machine/xen). */
   paravirt?: 'kvm' | 'xen';
 }

@@ -15,6 +15,8 @@ import type { VmxUnit } from '../vmx/vmxUnit';
 import { EXIT_HANDLERS, unhandledExit, type ExitContext } from './exitHandlers';
 import { writeEpt, writeGuestBootStructures, writeVmcs, type GuestModeOptions } from './guestSetup';
 import { GuestInterrupts } from './injection';
+import { MmioEmulator } from './mmioEmulation';
+import { EptBalloon } from './balloonEpt';
 import { programIommu } from './iommuSetup';
 import { GuestLayout, HostLayout } from './layout';
 import { HypercallMonitor } from '../xen/hypercallLog';
@@ -35,6 +37,10 @@ export class BuiltInHypervisor {
   iommuSourceIds: readonly SourceId[] = [];
   /** The guest's virtual x2APIC and pending interrupts (injection.ts). */
   readonly interrupts: GuestInterrupts;
+  /** MMIO emulation of the guest's device pages (virtio-mmio). */
+  readonly mmio: MmioEmulator;
+  /** EPT unmapping of pages given back through virtio-balloon. */
+  readonly balloon: EptBalloon;
   /** Every hypercall (VMCALL) of the guest: log, counts per name, `onHypercall` listeners. */
   readonly hypercalls = new HypercallMonitor();
   /** The Xen personality when GuestModeOptions.paravirt is 'xen' (src/machine/xen), else undefined. */
@@ -51,6 +57,8 @@ export class BuiltInHypervisor {
     const needed = HostLayout.guestRamBase + this.guestMemoryBytes;
     if (cpu.mem.size < needed) throw new ImageError(`guest mode with ${mb} MiB of guest RAM needs ${needed / 1048576} MiB of machine RAM (got ${cpu.mem.size / 1048576})`);
     this.interrupts = new GuestInterrupts(cpu, unit, options.preemptionTimer);
+    this.mmio = new MmioEmulator(options.mmioDevices ?? []);
+    this.balloon = new EptBalloon(cpu, this.guestMemoryBytes);
     this.xen = options.paravirt === 'xen' ? new XenPlatform({ cpu, unit, guestMemoryBytes: this.guestMemoryBytes, raiseInterrupt: (vector) => this.raiseGuestInterrupt(vector), monitor: this.hypercalls }) : undefined;
   }
 
@@ -110,7 +118,7 @@ export class BuiltInHypervisor {
     if (record.entryFailure) return; // reported by onEntryFailure
     const vmcs = this.unit.current;
     if (!vmcs) return;
-    const ctx: ExitContext = { cpu: this.cpu, unit: this.unit, vmcs, guestMemoryBytes: this.guestMemoryBytes, stats: this.stats, interrupts: this.interrupts, hypercalls: this.hypercalls, xen: this.xen };
+    const ctx: ExitContext = { cpu: this.cpu, unit: this.unit, vmcs, guestMemoryBytes: this.guestMemoryBytes, stats: this.stats, mmio: this.mmio, balloon: this.balloon, interrupts: this.interrupts, hypercalls: this.hypercalls, xen: this.xen };
     const reason = record.reason & 0xffff;
     this.stats.set(record.name, (this.stats.get(record.name) ?? 0) + 1);
     const handler = EXIT_HANDLERS.get(reason);

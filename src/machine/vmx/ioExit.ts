@@ -28,16 +28,11 @@ export function ioExits(mem: PhysicalMemory, vmcs: Vmcs, controls: Controls, por
   return false;
 }
 
-/** Operand encoding is an immediate: an optional field of the intercept info (not all callers report it). */
-function immediateOperand(info: InterceptInfo): boolean {
-  return (info as { immediate?: boolean }).immediate === true;
-}
-
 export function ioExit(mem: PhysicalMemory, vmcs: Vmcs, controls: Controls, info: InterceptInfo): ExitInfo | undefined {
   const port = info.port ?? 0;
   const size = info.size ?? 1;
   if (!ioExits(mem, vmcs, controls, port, size)) return undefined;
   const input = info.toRegister === true;
-  const qualification = (size - 1) | (input ? 8 : 0) | (info.string ? 0x10 : 0) | (info.rep ? 0x20 : 0) | (immediateOperand(info) ? 0x40 : 0) | (port << 16);
+  const qualification = (size - 1) | (input ? 8 : 0) | (info.string ? 0x10 : 0) | (info.rep ? 0x20 : 0) | (info.immediate === true ? 0x40 : 0) | (port << 16);
   return { reason: ExitReason.IoInstruction, qualification: qualification >>> 0, instructionLength: info.length, guestLinear: info.string ? info.linearAddress : undefined };
 }

@@ -35,10 +35,11 @@ const inPort: Factory = (d) => {
   const port = portOperand(src);
   if (!dst?.reg || !port) return undefined;
   const size = dst.size;
+  const immediate = src?.kind === OperandKind.Immediate;
   return (cpu) => {
     const p = port(cpu);
     checkIoPermission(cpu, p, size);
-    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port: p, size, string: false, rep: false, toRegister: true });
+    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port: p, size, string: false, rep: false, toRegister: true, immediate });
     cpu.writeReg(dst.reg!, cpu.io.in(p, size), 0);
   };
 };
@@ -48,10 +49,11 @@ const outPort: Factory = (d) => {
   const port = portOperand(dst);
   if (!src?.reg || !port) return undefined;
   const size = src.size;
+  const immediate = dst?.kind === OperandKind.Immediate;
   return (cpu) => {
     const p = port(cpu);
     checkIoPermission(cpu, p, size);
-    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port: p, size, string: false, rep: false, toRegister: false });
+    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port: p, size, string: false, rep: false, toRegister: false, immediate });
     cpu.io.out(p, size, cpu.readReg(src.reg!));
   };
 };

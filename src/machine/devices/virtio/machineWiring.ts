@@ -4,7 +4,8 @@
  *   view of each requester id (translation off until the user's hypervisor programs it),
  *   interrupts go to the CPU's local APIC (the sink the Machine passes);
  * - guest mode: the pages are guest-physical and emulated by the built-in hypervisor on
- *   EPT violations, device addresses are guest-physical, interrupts are queued for the
+ *   EPT violations, device addresses are guest-physical (the hypervisor maps exactly
+ *   guest RAM in the IOMMU for the devices' requester ids), interrupts are queued for the
  *   guest (`raiseGuestInterrupt`) and the balloon unmaps pages in EPT.
  */
 import type { Cpu } from '../../cpu/cpu';
@@ -36,8 +37,13 @@ export function guestRegions(virtio: VirtioDevices | undefined): GuestMmioRegion
   return virtio?.slots.map((slot) => ({ base: slot.base, size: slot.size, handler: slot.transport }));
 }
 
-/** After `hypervisor.boot`: guest-physical DMA, interrupts into the guest, EPT ballooning. */
-export function connectGuest(virtio: VirtioDevices, cpu: Cpu, hypervisor: BuiltInHypervisor): void {
-  virtio.connect(new GuestPhysicalDma(cpu.mem, HostLayout.guestRamBase, hypervisor.guestMemoryBytes), (vector) => hypervisor.raiseGuestInterrupt(vector));
+/**
+ * After `hypervisor.boot`: device addresses are guest-physical — through the IOMMU the
+ * hypervisor programmed for the devices' requester ids (`iommu`), or, on a machine without
+ * the DMAR unit, a plain guest-RAM window; interrupts into the guest; EPT ballooning.
+ */
+export function connectGuest(virtio: VirtioDevices, cpu: Cpu, hypervisor: BuiltInHypervisor, iommu: DmaRemapper | undefined): void {
+  const remapper = iommu ?? new GuestPhysicalDma(cpu.mem, HostLayout.guestRamBase, hypervisor.guestMemoryBytes);
+  virtio.connect(remapper, (vector) => hypervisor.raiseGuestInterrupt(vector));
   if (virtio.balloon) virtio.balloon.host = hypervisor.balloon;
 }
