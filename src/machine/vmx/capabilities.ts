@@ -64,7 +64,7 @@ const PRIMARY_SUPPORTED = sum(
   Primary.cr8StoreExiting, Primary.nmiWindowExiting, Primary.movDrExiting, Primary.unconditionalIoExiting, Primary.useIoBitmaps,
   Primary.monitorTrapFlag, Primary.useMsrBitmaps, Primary.monitorExiting, Primary.pauseExiting, Primary.activateSecondaryControls,
 );
-const SECONDARY_SUPPORTED = Secondary.enableEpt | Secondary.descriptorTableExiting | Secondary.enableRdtscp | Secondary.enableVpid | Secondary.unrestrictedGuest;
+const SECONDARY_SUPPORTED = Secondary.enableEpt | Secondary.descriptorTableExiting | Secondary.enableRdtscp | Secondary.enableVpid | Secondary.wbinvdExiting | Secondary.unrestrictedGuest;
 const EXIT_SUPPORTED = sum(
   ExitCtl.saveDebugControls, ExitCtl.hostAddressSpaceSize, ExitCtl.acknowledgeInterruptOnExit, ExitCtl.savePat, ExitCtl.loadPat,
   ExitCtl.saveEfer, ExitCtl.loadEfer, ExitCtl.savePreemptionTimer,
