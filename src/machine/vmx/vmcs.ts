@@ -101,10 +101,10 @@ export class Vmcs implements VmcsReader {
 
   /** Stores a number: unsigned (< 2^53) or a signed-canonical linear address (as 64-bit two's complement). */
   setNumber(encoding: number, value: number): void {
-    const width = widthOf(encoding);
-    const lo = value >>> 0;
-    const hi = width === 16 || width === 32 ? 0 : Math.floor(value / TWO32) >>> 0;
-    this.store(encoding, width === 16 ? lo & 0xffff : lo, hi);
+    const width = (encoding >>> 13) & 3; // encoding bits 14:13: 0 = 16-bit, 1 = 64-bit, 2 = 32-bit, 3 = natural
+    if (width === 0) this.store(encoding, value & 0xffff, 0);
+    else if (width === 2) this.store(encoding, value >>> 0, 0);
+    else this.store(encoding, value >>> 0, value >= 0 && value < TWO32 ? 0 : Math.floor(value / TWO32) >>> 0);
   }
 
   /** Stores a 64-bit value given as unsigned 32-bit halves (GPR-style). */

@@ -74,6 +74,12 @@ export class VmxUnit {
   private vectoring: { info: number; error: number; instret: number; events: number } | undefined;
   private loop: RunLoop | undefined;
   private readonly tlbTags = new Map<string, number>();
+  /** The last VPID/EPTP pair looked up by `tagFor` and its tag (a hypervisor re-enters the same guest). */
+  private lastTag = { vpid: -1, eptp: -1n, tag: 0 };
+  /** The EPT translator of the last entry with EPT (reused while the EPTP is the same; it keeps no translation state). */
+  private lastEpt: EptTranslator | undefined = undefined;
+  private readonly softwareExceptionHook = (vector: number, kind: 'software-exception' | 'privileged-software-exception', length: number): void => this.onSoftwareException(vector, kind, length);
+  private readonly deliveryFaultHook = (fault: CpuFault): void => this.onDeliveryFault(fault);
   /** Instruction counts at which the preemption timer fires, the monitor trap flag exits, the interrupt window is checked. */
   readonly deadlines = { timer: Infinity, mtf: Infinity, window: Infinity };
   /** TSC_OFFSET currently folded into IA32_TSC_ADJUST (non-root with TSC offsetting). */
@@ -155,7 +161,7 @@ export class VmxUnit {
     this.setCpuHooks(true);
     this.applyTscOffset(controls.primary.useTscOffsetting ? vmcs.get(F.TSC_OFFSET) : 0n);
     const eptp = vmcs.get(F.EPT_POINTER);
-    this.ept = controls.secondary.enableEpt ? new EptTranslator(cpu.mem, eptp) : undefined;
+    this.ept = controls.secondary.enableEpt ? this.eptFor(eptp) : undefined;
     cpu.guestPhysical = this.ept;
     const vpid = controls.secondary.enableVpid ? vmcs.get32(F.VPID) : 0;
     cpu.tlbContext = this.tagFor(vpid, controls.secondary.enableEpt ? eptp : -1n);
@@ -187,6 +193,7 @@ export class VmxUnit {
    * the offset included.
    */
   applyTscOffset(offset: bigint): void {
+    if (offset === this.tscOffsetApplied) return;
     const msrs = this.cpu.msrs;
     const delta = offset - this.tscOffsetApplied;
     if (delta === 0n) return;
@@ -196,6 +203,14 @@ export class VmxUnit {
 
   /** TLB context number for a VPID/EPTP pair (0 is the host's). */
   tagFor(vpid: number, eptp: bigint): number {
+    const last = this.lastTag;
+    if (last.vpid === vpid && last.eptp === eptp) return last.tag;
+    const tag = this.lookUpTag(vpid, eptp);
+    this.lastTag = { vpid, eptp, tag };
+    return tag;
+  }
+
+  private lookUpTag(vpid: number, eptp: bigint): number {
     const key = `${vpid}:${eptp}`;
     let tag = this.tlbTags.get(key);
     if (tag === undefined) {
@@ -325,8 +340,13 @@ export class VmxUnit {
   setCpuHooks(nonRoot: boolean): void {
     const cpu = this.cpu;
     cpu.nonRoot = nonRoot ? this.hooks : undefined;
-    cpu.softwareExceptionHook = nonRoot ? (vector, kind, length) => this.onSoftwareException(vector, kind, length) : undefined;
-    cpu.deliveryFaultHook = nonRoot ? (fault) => this.onDeliveryFault(fault) : undefined;
+    cpu.softwareExceptionHook = nonRoot ? this.softwareExceptionHook : undefined;
+    cpu.deliveryFaultHook = nonRoot ? this.deliveryFaultHook : undefined;
+  }
+
+  private eptFor(eptp: bigint): EptTranslator {
+    if (this.lastEpt?.eptp !== eptp) this.lastEpt = new EptTranslator(this.cpu.mem, eptp);
+    return this.lastEpt;
   }
 
   // ---- run-loop hooks ----------------------------------------------------------------------
