@@ -301,6 +301,7 @@ export const EXIT_HANDLERS: ReadonlyMap<number, ExitHandler> = new Map<number, E
   [ExitReason.TripleFault, tripleFault],
   [ExitReason.PreemptionTimer, () => undefined], // time slice over or the virtual APIC timer is due: resume (injection.ts)
   [ExitReason.InterruptWindow, () => undefined], // the guest can take an interrupt now: injected before VMRESUME
+  [ExitReason.ExternalInterrupt, (ctx) => ctx.interrupts.hostInterrupt(ctx.vmcs)], // a host interrupt (the kick): the host handles it, then injection
 ]);
 
 export function unhandledExit(ctx: ExitContext, reason: number): void {

@@ -116,13 +116,14 @@ export function writeVmcs(cpu: Cpu, vmcs: Vmcs, entry: number, eptp: bigint, opt
   writeBitmaps(cpu, options);
   const set = (field: number, value: number | bigint): void => vmcs.set(field, BigInt(value));
   const timer = options.preemptionTimer !== undefined;
-  set(F.PIN_BASED_VM_EXEC_CONTROL, Defaults.pin | (timer ? Pin.activatePreemptionTimer : 0));
+  // External-interrupt exiting with acknowledge-on-exit (as KVM): the host's interrupts, e.g. a kick after raiseGuestInterrupt, exit.
+  set(F.PIN_BASED_VM_EXEC_CONTROL, Defaults.pin | Pin.externalInterruptExiting | (timer ? Pin.activatePreemptionTimer : 0));
   let primary = Defaults.primary | Primary.useIoBitmaps | Primary.useMsrBitmaps | Primary.activateSecondaryControls;
   if (options.hltExiting ?? true) primary |= Primary.hltExiting;
   if (options.cr3Exiting) primary |= Primary.cr3LoadExiting | Primary.cr3StoreExiting;
   set(F.CPU_BASED_VM_EXEC_CONTROL, primary >>> 0);
   set(F.SECONDARY_VM_EXEC_CONTROL, Secondary.enableEpt | Secondary.enableVpid);
-  set(F.VM_EXIT_CONTROLS, Defaults.exit | ExitCtl.hostAddressSpaceSize | ExitCtl.saveEfer | ExitCtl.loadEfer);
+  set(F.VM_EXIT_CONTROLS, Defaults.exit | ExitCtl.hostAddressSpaceSize | ExitCtl.saveEfer | ExitCtl.loadEfer | ExitCtl.acknowledgeInterruptOnExit);
   set(F.VM_ENTRY_CONTROLS, Defaults.entry | EntryCtl.ia32eModeGuest | EntryCtl.loadEfer);
   set(F.EXCEPTION_BITMAP, options.exceptionBitmap ?? 0);
   set(F.IO_BITMAP_A, HostLayout.ioBitmapA);

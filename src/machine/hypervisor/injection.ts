@@ -11,6 +11,7 @@
 import type { Cpu } from '../cpu/cpu';
 import { Flag } from '../cpu/flags';
 import { ApicBase, LocalApic } from '../apic/localApic';
+import { apicOf } from '../apic/cpuApic';
 import { MiscInfo } from '../vmx/capabilities';
 import { Pin, Primary } from '../vmx/controls';
 import { F } from '../vmx/fields';
@@ -29,6 +30,8 @@ export interface EmulatedMsr {
 const VALID = 0x80000000;
 const BLOCKING = Interruptibility.Sti | Interruptibility.MovSs;
 const TIMER_RATE = 2 ** MiscInfo.preemptionTimerRate;
+/** The host vector the hypervisor kicks itself with (a self IPI on the CPU's APIC), like Linux's reschedule IPI. */
+export const KICK_VECTOR = 0xfd;
 
 export class GuestInterrupts {
   /** The guest's virtual x2APIC (x2APIC mode from the start; its timer counts machine instructions). */
@@ -48,12 +51,20 @@ export class GuestInterrupts {
   /**
    * Queues `vector` for the guest (a device interrupt or the virtual timer). While the
    * hypervisor holds the CPU (between an exit and VMRESUME, or before the first entry)
-   * the injection is prepared at once.
+   * the injection is prepared at once; while the guest runs, the hypervisor kicks it out
+   * with a self IPI on the CPU's APIC (an external-interrupt exit, then injection).
    */
   raise(vector: number): void {
     this.apic.accept(vector);
     const vmcs = this.unit.current;
     if (this.unit.operation === 'root' && vmcs) this.injectPending(vmcs);
+    else if (this.unit.operation === 'non-root') apicOf(this.cpu).sendFixed(KICK_VECTOR);
+  }
+
+  /** External-interrupt exit (acknowledged on exit): the host's handler for its own vector is an EOI. */
+  hostInterrupt(vmcs: Vmcs): void {
+    const info = vmcs.get32(F.VM_EXIT_INTR_INFO);
+    if (info & VALID) apicOf(this.cpu).eoi();
   }
 
   /** The guest's IA32_APIC_BASE, IA32_TSC_DEADLINE and x2APIC MSRs; undefined for other MSRs. */
