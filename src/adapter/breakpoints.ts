@@ -6,7 +6,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
 import { addressesForLine, labelAddresses, sourceAt, type LoadedProgram } from './program';
 import { parseMemoryReference, formatMemoryReference, MemoryReferenceError } from './memory';
-import type { BreakpointDecision, BreakpointJudge, StopCause } from './runtime';
+import type { BreakpointDecision, BreakpointJudge, ReverseCandidate, StopCause } from './runtime';
 import { hex64 } from './format';
 
 type Kind = 'source' | 'function' | 'instruction';
@@ -219,6 +219,34 @@ export class BreakpointManager implements BreakpointJudge {
       else this.stopFor(decision, bp);
     }
     return decision;
+  }
+
+  /** Reverse execution: what each breakpoint at `rip` would do now (conditions evaluated, hits not counted). */
+  observe(rip: number): ReverseCandidate[] {
+    const ctx = this.context();
+    const out: ReverseCandidate[] = [];
+    for (const bp of this.all()) {
+      if (!bp.addresses.includes(rip)) continue;
+      try {
+        if (bp.condition && evaluateNode(bp.condition, ctx) === 0n) continue;
+      } catch {
+        out.push({ id: bp.id, reason: REASON[bp.kind], counts: false, matches: () => true });
+        continue;
+      }
+      const hit = bp.hit;
+      const matches = (hits: number): boolean => !hit || hitMatches(hit, hits);
+      out.push({ id: bp.id, reason: REASON[bp.kind], counts: true, matches, ...(bp.log ? { log: this.interpolate(bp.log, ctx) } : {}) });
+    }
+    return out;
+  }
+
+  hitCount(id: number): number {
+    return this.all().find((bp) => bp.id === id)?.hits ?? 0;
+  }
+
+  setHitCount(id: number, hits: number): void {
+    const bp = this.all().find((b) => b.id === id);
+    if (bp) bp.hits = Math.max(0, hits);
   }
 
   wouldStop(rip: number): boolean {

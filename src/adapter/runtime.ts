@@ -9,6 +9,7 @@ import { Attention } from '../machine/cpu/cpu';
 import type { DebugMemory } from './memory';
 import { isCall, isReturn } from './instructionKinds';
 import { stepBackOnce } from './reverse';
+import { reverseContinueScan } from './reverseContinue';
 
 /** Why the debuggee stopped, in DAP's vocabulary (the session passes it through). */
 export type StopCause = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'pause' | 'exception' | 'goto';
@@ -30,16 +31,44 @@ export interface BreakpointDecision {
   messages: string[];
 }
 
-export interface BreakpointJudge {
+/** Reverse execution: one breakpoint (code or data) that a replayed stop passed, its condition already holding. */
+export interface ReverseCandidate {
+  readonly id: number;
+  readonly reason: StopCause;
+  /** Whether passing it counts a hit (false after a condition error, which always stops). */
+  readonly counts: boolean;
+  /** Whether its hit condition accepts the hit count it had at that point. */
+  readonly matches: (hits: number) => boolean;
+  /** A logpoint's message (evaluated at that point); logpoints never stop. */
+  readonly log?: string;
+  /** Data breakpoints: what the stop says. */
+  readonly description?: string;
+}
+
+/** Hit counts of breakpoints by id (reverse execution winds them back). */
+export interface HitCounts {
+  hitCount(id: number): number;
+  setHitCount(id: number, hits: number): void;
+}
+
+export interface BreakpointJudge extends HitCounts {
   judge(rip: number): BreakpointDecision;
   /** Whether a breakpoint here would stop, by its conditions only (reverse execution: no hit counts, no logs). */
   wouldStop(rip: number): boolean;
+  /** Reverse execution: the breakpoints at `rip` whose conditions hold now, hits not counted. */
+  observe(rip: number): ReverseCandidate[];
 }
 
-/** Data breakpoints: checked after every instruction while `active`. */
+/** Data breakpoints on the machine's watch seam (the machine stops with 'watchpoint'). */
 export interface DataWatcher {
-  readonly active: boolean;
-  check(): RuntimeStop | undefined;
+  /** Before running: re-translates watched addresses whose translation may have changed. */
+  refresh(): void;
+  /** After a 'watchpoint' stop: the stop to report (conditions and hit counts applied), or undefined to run on. */
+  onWatchpoint(): RuntimeStop | undefined;
+  /** Drops the hits of a 'watchpoint' stop in hidden code. */
+  discard(): void;
+  /** Reverse execution: after a replayed 'watchpoint' stop, the data breakpoints whose conditions hold, hits not counted. */
+  observe(): ReverseCandidate[];
 }
 
 /** A step over a call waiting for the callee to return to `target` with RSP back at `rsp`. */
@@ -48,15 +77,12 @@ interface PendingReturn {
   readonly rsp: number;
 }
 
-/** A machine stop, or a data breakpoint that fired. */
-type RunStop = StopReason | { reason: 'data'; stop: RuntimeStop };
+type RunStop = StopReason;
 
 export type OutputCategory = 'stdout' | 'console' | 'stderr';
 
 /** Bound on instructions single-stepped to leave hidden code. */
 const MAX_HIDDEN_STEPS = 100_000;
-/** Instructions per call while data breakpoints single-step the machine. */
-const WATCHED_CHUNK = 2_000;
 /** Milliseconds of execution before yielding to the event loop. */
 const SLICE_MS = 20;
 /** Instructions per `Machine.run` call while running free (checked against SLICE_MS between calls). */
@@ -74,12 +100,12 @@ export class HyperscopeRuntime extends EventEmitter {
   private finished = false;
   private readonly userBreakpoints = new Set<number>();
   private readonly temporary = new Set<number>();
-  judge: BreakpointJudge = { judge: () => ({ stop: true, reason: 'breakpoint', ids: [], messages: [] }), wouldStop: () => true };
+  judge: BreakpointJudge = { judge: () => ({ stop: true, reason: 'breakpoint', ids: [], messages: [] }), wouldStop: () => true, observe: () => [], hitCount: () => 0, setHitCount: () => undefined };
   /** Serial output is dropped while replaying history (it was shown the first time). */
   private replaying = false;
   /** The RIP whose breakpoint the next instruction ignores (mirrors the run loop's resume). */
   private skipAt = NaN;
-  watcher: DataWatcher | undefined;
+  watcher: (DataWatcher & HitCounts) | undefined;
   /** True while the CPU runs code the user does not debug (the built-in hypervisor in guest mode): steps and stops pass through it. */
   hidden: () => boolean = () => false;
   /** Source line key of an address (`file:line`), for line stepping; undefined where there is no source. */
@@ -208,18 +234,29 @@ export class HyperscopeRuntime extends EventEmitter {
     this.travel((travel) => stepBackOnce(travel, byLine ? this.lineOf : undefined, () => this.machine.cpu, this.hidden), 'step back');
   }
 
-  /** Runs backwards to the previous breakpoint whose condition holds (or the oldest checkpoint). */
+  /**
+   * Runs backwards to the previous point where a breakpoint or data breakpoint would have
+   * stopped (conditions, hit counts; logpoints passed are printed), or the oldest checkpoint.
+   */
   reverseContinue(): void {
     this.travel((travel) => {
-      const result = travel.reverseContinue((stop) => stop.reason === 'breakpoint' && this.userBreakpoints.has(stop.rip) && !this.hidden() && this.judge.wouldStop(stop.rip));
+      const watcher = this.watcher;
+      const outcome = reverseContinueScan(travel, {
+        judge: this.judge,
+        watcher,
+        isUserBreakpoint: (rip) => this.userBreakpoints.has(rip),
+        hidden: this.hidden,
+        instret: () => this.machine.cpu.instret,
+      });
+      for (const message of outcome.messages) this.emit('output', message + '\n', 'console');
       // the oldest checkpoint may be in hidden code (guest mode starts in the host stub)
       if (this.hidden()) this.leaveHidden();
-      return result.reachedStart;
+      return outcome.stop ?? outcome.reachedStart;
     }, 'reverse continue');
   }
 
   /** Runs a reverse-execution operation synchronously with serial output muted, then reports the stop. */
-  private travel(operation: (travel: NonNullable<Machine['timeTravel']>) => boolean, what: string): void {
+  private travel(operation: (travel: NonNullable<Machine['timeTravel']>) => boolean | RuntimeStop, what: string): void {
     const travel = this.machine.timeTravel;
     if (this.running || this.finished || travel === undefined) return;
     this.running = true;
@@ -227,7 +264,7 @@ export class HyperscopeRuntime extends EventEmitter {
     setImmediate(() => {
       if (epoch !== this.epoch) return;
       this.replaying = true;
-      let reachedStart: boolean;
+      let reachedStart: boolean | RuntimeStop;
       try {
         reachedStart = operation(travel);
       } catch (e) {
@@ -238,9 +275,8 @@ export class HyperscopeRuntime extends EventEmitter {
         this.replaying = false;
         this.running = false;
       }
-      const rip = this.machine.cpu.rip;
-      if (reachedStart) this.emitStop({ reason: 'step', description: `${what}: reached the oldest checkpoint (instruction ${this.machine.cpu.instret})` });
-      else if (what === 'reverse continue' && this.userBreakpoints.has(rip)) this.emitStop({ reason: 'breakpoint', description: `${what}: paused on breakpoint` });
+      if (typeof reachedStart === 'object') this.emitStop(reachedStart);
+      else if (reachedStart) this.emitStop({ reason: 'step', description: `${what}: reached the oldest checkpoint (instruction ${this.machine.cpu.instret})` });
       else this.emitStop({ reason: 'step', description: what });
     });
   }
@@ -305,7 +341,7 @@ export class HyperscopeRuntime extends EventEmitter {
    * instruction (the machine reports those on its next call).
    */
   private run(budget: number): RunStop {
-    if (this.watcher?.active) return this.runWatched(Math.min(budget, WATCHED_CHUNK));
+    this.watcher?.refresh();
     const stop = this.machine.run(budget);
     this.skipAt = NaN;
     return this.settle(stop);
@@ -317,26 +353,8 @@ export class HyperscopeRuntime extends EventEmitter {
     return stop;
   }
 
-  /** One instruction at a time, checking breakpoints before and data watches after each. */
-  private runWatched(budget: number): RunStop {
-    const cpu = this.machine.cpu;
-    const loop = this.machine.loop;
-    for (let i = 0; i < budget; i++) {
-      const rip = cpu.rip;
-      if (loop.breakpoints.has(rip) && this.skipAt !== rip) return { reason: 'breakpoint', detail: 'breakpoint', rip };
-      this.skipAt = NaN;
-      loop.resumeFromBreakpoint();
-      const stop = this.settle(this.machine.run(1));
-      if (stop.reason !== 'budget') return stop;
-      const hit = this.hidden() ? undefined : this.watcher?.check();
-      if (hit) return { reason: 'data', stop: hit };
-    }
-    return { reason: 'budget', detail: 'instruction budget spent', rip: cpu.rip };
-  }
-
   /** Maps a machine stop after a single step: undefined when execution can go on. */
   private afterOne(stop: RunStop): RuntimeStop | 'exited' | undefined {
-    if (stop.reason === 'data') return stop.stop;
     if (stop.reason === 'budget' || stop.reason === 'breakpoint') return this.limitStop();
     return this.machineStop(stop);
   }
@@ -362,7 +380,6 @@ export class HyperscopeRuntime extends EventEmitter {
   private runToReturn(pending: PendingReturn): 'returned' | RuntimeStop | 'exited' | undefined {
     const stop = this.run(RUN_CHUNK);
     if (stop.reason === 'budget') return this.limitStop();
-    if (stop.reason === 'data') return stop.stop;
     if (stop.reason !== 'breakpoint') return this.machineStop(stop);
     if (this.machine.cpu.rip === pending.target && this.rsp() >= pending.rsp && !this.hidden()) {
       this.clearTemporary();
@@ -403,7 +420,6 @@ export class HyperscopeRuntime extends EventEmitter {
       if (budget <= 0) return this.limitStop();
       const stop = this.run(budget);
       if (stop.reason === 'budget') return this.limitStop();
-      if (stop.reason === 'data') return stop.stop;
       if (stop.reason !== 'breakpoint') return this.machineStop(stop);
       const decision = this.userBreakpointStop();
       if (decision !== undefined) return decision;
@@ -437,6 +453,10 @@ export class HyperscopeRuntime extends EventEmitter {
         }
         this.lastFinal = this.machine.cpu.instret;
         return { reason: 'exception', description: `triple fault: ${stop.detail}` };
+      case 'watchpoint':
+        if (!this.hidden()) return this.watcher?.onWatchpoint();
+        this.watcher?.discard();
+        return undefined;
       case 'budget':
       case 'breakpoint':
       case 'pause':

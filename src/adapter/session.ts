@@ -39,6 +39,8 @@ import { capabilities } from './capabilities';
 import { DataWatches } from './dataBreakpoints';
 import { VmExitBreaks } from './vmExitBreaks';
 import { GuestExceptionBreaks, GUEST_EXCEPTION_FILTER } from './guestExceptions';
+import { DeviceBreaks, DEVICE_FILTERS, firstTrap } from './devicesBreaks';
+import { DevicesScope } from './devicesScope';
 
 const MAX_READ = 1 << 20;
 /** How long launch waits for configurationDone before starting anyway. */
@@ -56,10 +58,12 @@ export class HyperscopeSession extends LoggingDebugSession {
     () => this.debuggee?.machine,
     () => this.debuggee?.memory,
     () => this.require().evalContext,
+    () => this.debuggee?.runtime.isReplaying === true && this.debuggee.machine.timeTravel?.scanning !== true,
   );
 
   private readonly vmExits = new VmExitBreaks();
   private readonly guestExceptions = new GuestExceptionBreaks();
+  private readonly deviceBreaks = new DeviceBreaks();
 
   constructor() {
     super();
@@ -67,7 +71,13 @@ export class HyperscopeSession extends LoggingDebugSession {
     this.setDebuggerColumnsStartAt1(false);
     this.variables.providers.push(new StackScope(Ref.firstProvided, () => this.require()));
     this.variables.providers.push(new VmcsScope(Ref.firstProvided + 100, () => this.debuggee?.machine));
+    this.variables.providers.push(new DevicesScope(Ref.firstProvided + 10_000, () => this.debuggee?.machine));
     this.breakpoints.onChange = (addresses) => this.debuggee?.runtime.setUserBreakpoints(this.debuggee.config.noDebug ? [] : addresses);
+    this.dataWatches.describeInstruction = (rip) => {
+      const debuggee = this.require();
+      const text = disassemble(debuggee.memory, debuggee.program, { space: 'gva', address: rip }, debuggee.machine.cpu.bitness, 0, 1)[0]?.instruction;
+      return text ? `${text.replace(/\s+/g, ' ')} at ${hex64(rip)}` : `the instruction at ${hex64(rip)}`;
+    };
   }
 
   /** The launched program, or a UserError for requests that need one. */
@@ -164,7 +174,8 @@ export class HyperscopeSession extends LoggingDebugSession {
     if (!config.noDebug) {
       this.vmExits.attach({ machine: debuggee.machine, evalContext: debuggee.evalContext, muted: () => runtime.isReplaying });
       this.guestExceptions.attach(debuggee.machine, debuggee.evalContext, () => runtime.isReplaying || runtime.hidden());
-      runtime.trap = () => this.vmExits.take() ?? this.guestExceptions.take();
+      this.deviceBreaks.attach({ machine: debuggee.machine, evalContext: debuggee.evalContext, muted: () => runtime.isReplaying });
+      runtime.trap = () => firstTrap([this.vmExits.take(), this.guestExceptions.take(), this.deviceBreaks.take()]);
     }
     this.dataWatches.resync(true);
     runtime.on('stopped', (stop: RuntimeStop) => {
@@ -248,9 +259,12 @@ export class HyperscopeSession extends LoggingDebugSession {
       if (unknown.length > 0) throw new UserError(`unknown exception filter${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `'${f}'`).join(', ')} (this build offers ${EXCEPTION_FILTERS.map((f) => f.filter).join(', ')})`);
       // the guest-exception filter has its own fields; the VM-exit filters get the rest, results keep the request's order
       const isGuest = (id: string): boolean => id === GUEST_EXCEPTION_FILTER;
-      const exits = this.vmExits.set(args.filters.filter((f) => !isGuest(f)), options.filter((o) => !isGuest(o.filterId)), this.debuggee?.program.symbols);
+      const isDevice = (id: string): boolean => DEVICE_FILTERS.includes(id);
+      const isExit = (id: string): boolean => !isGuest(id) && !isDevice(id);
+      const exits = this.vmExits.set(args.filters.filter(isExit), options.filter((o) => isExit(o.filterId)), this.debuggee?.program.symbols);
       const guest = this.guestExceptions.set([...args.filters.filter(isGuest).map(() => ({})), ...options.filter((o) => isGuest(o.filterId))]);
-      const ordered = [...args.filters, ...options.map((o) => o.filterId)].map((id): DebugProtocol.Breakpoint => (isGuest(id) ? guest.shift()! : exits.shift()!));
+      const devices = this.deviceBreaks.set([...args.filters.filter(isDevice).map((filterId) => ({ filterId })), ...options.filter((o) => isDevice(o.filterId))]);
+      const ordered = [...args.filters, ...options.map((o) => o.filterId)].map((id): DebugProtocol.Breakpoint => (isGuest(id) ? guest.shift()! : isDevice(id) ? devices.shift()! : exits.shift()!));
       response.body = { breakpoints: ordered };
       this.sendResponse(response);
     });

@@ -12,7 +12,9 @@ export type StopKind =
   | 'vm-exit'
   | 'vm-entry-failure'
   | 'exception'
-  | 'shutdown';
+  | 'shutdown'
+  /** A data watchpoint (debug/watchpoints.ts) saw an access: stops after the instruction. */
+  | 'watchpoint';
 
 export interface StopReason {
   readonly reason: StopKind;

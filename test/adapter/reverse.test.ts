@@ -69,3 +69,23 @@ test('stepping back over serial output does not print it twice while replaying',
     assert.equal(client.output.stdout, 'OK\n');
   });
 });
+
+test('reverseContinue counts hits going back the way continue does, and prints the logpoints it passes', async () => {
+  await withClient(async (client) => {
+    await client.launchAndWaitForStop({ program: basic }, { lines: [{ path: basic, line: line('PRINT') }] });
+    await client.setBreakpointsRequest({
+      source: { path: basic },
+      breakpoints: [{ line: line('PRINT') }, { line: line('LOOP'), hitCondition: '== 2' }, { line: line('LOOP') + 1, logMessage: 'jnz with edx={edx}' }],
+    });
+    const before = client.output.console ?? '';
+    const stop = await client.stepAndWait(() => client.reverseContinueRequest({ threadId: 1 }));
+    assert.equal(stop.body.reason, 'breakpoint');
+    assert.equal((await client.topFrame()).line, line('LOOP'));
+    assert.equal(BigInt((await client.registers()).rdx!.value), 2n, 'the second pass going back (edx 1, then 2)');
+    const logged = (client.output.console ?? '').slice(before.length);
+    assert.match(logged, /jnz with edx=0x0\njnz with edx=0x1\n/);
+    // hit 3, 4, 5 do not match == 2: back to the start of history
+    const start = await client.stepAndWait(() => client.reverseContinueRequest({ threadId: 1 }));
+    assert.match(start.body.description ?? '', /reached the oldest checkpoint/);
+  });
+});

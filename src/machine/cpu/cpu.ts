@@ -3,7 +3,7 @@
  * Instruction handlers (execute/*.ts) operate on this class; hot paths avoid BigInt and
  * allocation. Faults are thrown as `CpuFault` and delivered by the run loop.
  */
-import type { PhysicalMemory } from '../memory/physicalMemory';
+import { WATCH_ALIAS, type PhysicalMemory } from '../memory/physicalMemory';
 import type { IoBus } from '../io/ioBus';
 import { Access } from '../paging/types';
 import { Cr0, walk, type GuestPhysicalTranslator } from '../paging/walker';
@@ -25,6 +25,9 @@ export const Attention = {
   /** RFLAGS.TF is set: the run loop single-steps and raises the #DB trap (SDM 17.3.1.4). */
   SingleStep: 8,
 } as const;
+
+/** TLB permissions kept for a watched page: fetches hit, reads and writes miss. */
+const EXECUTE_ONLY = TlbPerm.SupervisorExec | TlbPerm.UserExec;
 
 /** Permission bits an access needs in a TLB entry, by [user][kind]. */
 const NEED = [
@@ -76,12 +79,12 @@ export class Cpu extends CpuState {
   eventsDelivered = 0;
 
   override get rflags(): number {
-    return super.rflags;
+    return this.readRflags();
   }
 
   /** Writing RFLAGS with TF set arms the single-step trap for the next instruction. */
   override set rflags(value: number) {
-    super.rflags = value;
+    this.writeRflags(value);
     if (value & Flag.TF) this.attention |= Attention.SingleStep;
   }
 
@@ -122,8 +125,9 @@ export class Cpu extends CpuState {
         ? this.guestPhysical.translate(linear >>> 0, { access: kind, linear, pagingStructure: false, sideEffects: true, trace: undefined, forGuestLevel: 0, user })
         : linear >>> 0;
       const base = physical - (physical % PAGE);
-      this.tlb.insert(page, this.tlbContext, base, (linear >>> 0) - ((linear >>> 0) % PAGE), this.guestPhysical?.lastPermission ?? 0x7f, false);
-      return physical;
+      const watched = this.mem.watch?.watchesPage(base / PAGE) === true;
+      this.tlb.insert(page, this.tlbContext, base, (linear >>> 0) - ((linear >>> 0) % PAGE), (this.guestPhysical?.lastPermission ?? 0x7f) & (watched ? EXECUTE_ONLY : 0x7f), false);
+      return watched ? this.watchedAccess(linear, physical, kind) : physical;
     }
     const result = walk(this.mem, this, linear, { kind, user }, true, this.guestPhysical);
     if (!result.ok) {
@@ -142,8 +146,17 @@ export class Cpu extends CpuState {
     if (this.guestPhysical?.lastPermission !== undefined) perm &= this.guestPhysical.lastPermission;
     const base = result.physical - (((result.physical % PAGE) + PAGE) % PAGE);
     const guestBase = result.guestPhysical - (result.guestPhysical % PAGE);
-    this.tlb.insert(page, this.tlbContext, base, guestBase, perm, result.global, result.pageSize);
-    return result.physical;
+    // a watched page stays out of the TLB for data accesses, so each one comes through here
+    const watched = this.mem.watch?.watchesPage(base / PAGE) === true;
+    this.tlb.insert(page, this.tlbContext, base, guestBase, watched ? perm & EXECUTE_ONLY : perm, result.global, result.pageSize);
+    return watched ? this.watchedAccess(linear, result.physical, kind) : result.physical;
+  }
+
+  /** A data access to a watched page goes to memory through the watch alias (debug/watchpoints.ts); fetches do not. */
+  private watchedAccess(linear: number, physical: number, kind: Access): number {
+    if (kind === Access.Execute) return physical;
+    this.mem.watch!.noteTranslation(linear, physical);
+    return physical + WATCH_ALIAS;
   }
 
   /** Flushes translations after a paging-mode or CR3 change. */

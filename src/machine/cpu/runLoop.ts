@@ -90,6 +90,11 @@ export class RunLoop {
     return undefined;
   }
 
+  /** RIP of the instruction that ran last before `run` returned (a data watchpoint's accessing instruction). */
+  get lastInstructionRip(): number {
+    return this.currentRip;
+  }
+
   /** Resume past a breakpoint at the current RIP. */
   resumeFromBreakpoint(): void {
     this.skipBreakpointAt = this.cpu.rip;

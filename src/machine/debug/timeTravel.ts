@@ -115,21 +115,54 @@ export class TimeTravel {
    * forward run would have made (breakpoints and other debugger stops).
    */
   reverseContinue(isStop: (stop: StopReason) => boolean): TravelResult {
+    let last = -1;
+    return this.reverseSearch(
+      (stop) => {
+        if (isStop(stop)) last = this.host.instructionCount();
+      },
+      () => {
+        const target = last;
+        last = -1;
+        return target >= 0 ? target : undefined;
+      },
+    );
+  }
+
+  /** True while `reverseSearch` re-executes history with breakpoints on (watchpoints report then, unlike plain replay). */
+  get scanning(): boolean {
+    return this.scanningWindow;
+  }
+
+  private scanningWindow = false;
+
+  /**
+   * Runs backwards window by window (checkpoint to checkpoint, newest first): each window
+   * is re-executed with breakpoints on and every resumable stop before now ('breakpoint',
+   * 'watchpoint') goes to `observe`, in execution order, with the machine in that state;
+   * then `choose` may name an instruction count inside the window to land on. Without a
+   * choice, execution ends at the oldest checkpoint (`reachedStart`).
+   */
+  reverseSearch(observe: (stop: StopReason) => void, choose: () => number | undefined): TravelResult {
     let end = this.host.instructionCount();
     while (end > this.horizon) {
       const index = this.indexAtOrBefore(end - 1);
       const start = this.checkpoints[index]!.instret;
       this.restore(index);
-      let last = -1;
-      while (this.host.instructionCount() < end) {
-        const stop = this.host.runForward(Math.min(end - this.host.instructionCount(), this.untilNextCheckpoint()), true);
-        this.maybeCheckpoint();
-        if (stop.reason === 'budget') continue;
-        if (isStop(stop) && this.host.instructionCount() < end) last = this.host.instructionCount();
-        if (stop.reason !== 'breakpoint') break;
-        this.host.resumeFromBreakpoint();
+      this.scanningWindow = true;
+      try {
+        while (this.host.instructionCount() < end) {
+          const stop = this.host.runForward(Math.min(end - this.host.instructionCount(), this.untilNextCheckpoint()), true);
+          this.maybeCheckpoint();
+          if (stop.reason === 'budget') continue;
+          if (this.host.instructionCount() < end) observe(stop);
+          if (stop.reason === 'breakpoint') this.host.resumeFromBreakpoint();
+          else if (stop.reason !== 'watchpoint') break;
+        }
+      } finally {
+        this.scanningWindow = false;
       }
-      if (last >= 0) return this.goTo(last);
+      const target = choose();
+      if (target !== undefined) return this.goTo(target);
       end = start;
     }
     return { ...this.goTo(this.horizon), reachedStart: true };

@@ -22,6 +22,21 @@ export interface MmioRegion {
   readonly handler: MmioHandler;
 }
 
+/**
+ * Data watchpoints (debug/watchpoints.ts). The CPU's translation returns `physical +
+ * WATCH_ALIAS` for data accesses to a watched page, so they reach the non-RAM path here
+ * with their exact size; RAM accesses to unwatched pages never look at this.
+ */
+export interface MemoryWatch {
+  watchesPage(pageNumber: number): boolean;
+  noteTranslation(linear: number, physical: number): void;
+  read(physical: number, size: number): number;
+  write(physical: number, size: number, value: number): void;
+}
+
+/** Added to the physical address of a watched access (above any RAM or MMIO address, below 2^53). */
+export const WATCH_ALIAS = 2 ** 52;
+
 /** Called with a physical page number whenever RAM holding decoded code is written. */
 export type CodeWriteListener = (pageNumber: number) => void;
 
@@ -37,6 +52,8 @@ export class PhysicalMemory {
   private codeWriteListener: CodeWriteListener = () => undefined;
   /** Set while reverse execution is enabled. */
   journal: UndoJournal | undefined = undefined;
+  /** Set while the debugger watches data (see `MemoryWatch`). */
+  watch: MemoryWatch | undefined = undefined;
 
   constructor(sizeBytes: number) {
     if (!Number.isInteger(sizeBytes) || sizeBytes < PAGE_SIZE * 512 || sizeBytes % PAGE_SIZE !== 0) {
@@ -155,12 +172,24 @@ export class PhysicalMemory {
   }
 
   private mmioRead(pa: number, size: number): number {
+    if (pa >= WATCH_ALIAS) return this.watch ? this.watch.read(pa - WATCH_ALIAS, size) : this.readSized(pa - WATCH_ALIAS, size);
     const region = this.mmioRegionAt(pa);
     if (region === undefined) return size === 4 ? 0xffffffff : (1 << (size * 8)) - 1; // open bus
     return region.handler.read(pa - region.base, size) >>> 0;
   }
 
+  private readSized(pa: number, size: number): number {
+    return size === 1 ? this.read8(pa) : size === 2 ? this.read16(pa) : this.read32(pa);
+  }
+
   private mmioWrite(pa: number, size: number, value: number): void {
+    if (pa >= WATCH_ALIAS) {
+      if (this.watch) this.watch.write(pa - WATCH_ALIAS, size, value);
+      else if (size === 1) this.write8(pa - WATCH_ALIAS, value);
+      else if (size === 2) this.write16(pa - WATCH_ALIAS, value);
+      else this.write32(pa - WATCH_ALIAS, value);
+      return;
+    }
     const region = this.mmioRegionAt(pa);
     if (region !== undefined) region.handler.write(pa - region.base, size, value);
   }
