@@ -19,7 +19,7 @@ export interface XenHarness {
   readonly xen: XenPlatform;
   /** Runs hypercall `number`; the signed result. */
   call(number: number, ...args: (number | bigint)[]): bigint;
-  /** Writes little-endian fields at guest-physical `gpa`: [size in bytes, value] pairs. */
+  /** Writes little-endian fields at guest-physical `gpa` (through EPT): [size in bytes, value] pairs. */
   put(gpa: number, fields: [1 | 2 | 4 | 8, number | bigint][]): void;
   u16(gpa: number): number;
   u32(gpa: number): number;
@@ -39,6 +39,8 @@ export function xenMachine(options: GuestModeOptions = {}, program: Uint8Array =
   const hv = machine.loadGuest(program, { paravirt: 'xen', ...options });
   const xen = hv.xen!;
   const mem = machine.mem;
+  /** Guest-physical → host-physical through EPT (as the guest sees memory), RAM + GPA when unmapped. */
+  const hpa = (gpa: number): number => xen.mem.gpaToHpa(gpa) ?? RAM + gpa;
   return {
     machine,
     xen,
@@ -47,17 +49,17 @@ export function xenMachine(options: GuestModeOptions = {}, program: Uint8Array =
       return BigInt.asIntN(64, xen.hypercall(number, full));
     },
     put: (gpa, fields) => {
-      let at = RAM + gpa;
+      let at = gpa;
       for (const [size, value] of fields) {
         const v = BigInt.asUintN(size * 8, BigInt(value));
-        for (let i = 0; i < size; i++) mem.write8(at + i, Number((v >> BigInt(8 * i)) & 0xffn));
+        for (let i = 0; i < size; i++) mem.write8(hpa(at + i), Number((v >> BigInt(8 * i)) & 0xffn));
         at += size;
       }
     },
-    u16: (gpa) => mem.read16(RAM + gpa),
-    u32: (gpa) => mem.read32(RAM + gpa),
-    u64: (gpa) => mem.read64(RAM + gpa),
-    i16: (gpa) => (mem.read16(RAM + gpa) << 16) >> 16,
+    u16: (gpa) => mem.read16(hpa(gpa)),
+    u32: (gpa) => mem.read32(hpa(gpa)),
+    u64: (gpa) => mem.read64(hpa(gpa)),
+    i16: (gpa) => (mem.read16(hpa(gpa)) << 16) >> 16,
   };
 }
 

@@ -272,6 +272,8 @@ const eptViolation: ExitHandler = (ctx) => {
   if (region) return ctx.mmio!.emulate(ctx, region, Number(gpa));
   const q = ctx.vmcs.get(F.EXIT_QUALIFICATION);
   const what = q & 4n ? 'instruction fetch from' : q & 2n ? 'write to' : 'read of';
+  const xenBallooned = ctx.xen?.describeGpa(Number(gpa));
+  if (xenBallooned) return ctx.cpu.requestStop('vm-exit', `EPT violation: ${what} ${xenBallooned} at guest-physical ${hex(gpa)} (XENMEM_populate_physmap brings it back) at guest RIP ${hex(guestRip(ctx))}`);
   if (ctx.balloon?.isBallooned(Number(gpa))) {
     return ctx.cpu.requestStop('vm-exit', `EPT violation: ${what} ballooned page at guest-physical ${hex(gpa)} (the guest gave it back through virtio-balloon; deflate it before use) at guest RIP ${hex(guestRip(ctx))}`);
   }

@@ -171,7 +171,7 @@ export class XenPlatform {
 
   /** Why guest-physical `gpa` may be unmapped, for the EPT-violation report. */
   describeGpa(gpa: number): string | undefined {
-    return this.state.ballooned.has(Math.floor(gpa / PAGE)) ? 'ballooned page (returned with XENMEM_decrease_reservation)' : undefined;
+    return this.state.ballooned.has(Math.floor(gpa / PAGE)) ? 'ballooned page (given back with XENMEM_decrease_reservation)' : undefined;
   }
 
   /** Whether the guest could take an interrupt now (RFLAGS.IF in the VMCS). */
