@@ -27,6 +27,8 @@ const samples: Record<string, Expected> = {
   'guest-hlt.hvasm': { mode: 'guest', reason: 'halt', exitCode: null, exits: ['12 HLT'] },
   'guest-vmcall.hvasm': { mode: 'guest', reason: 'exit', exitCode: 1, console: /hello through a hypercall/, exits: ['18 VMCALL'] },
   'guest-ept-violation.hvasm': { mode: 'guest', reason: 'vm-exit', exitCode: null, exits: ['48 EPT violation'] },
+  'apic-timer.hvasm': { mode: 'bare', reason: 'exit', exitCode: 5, console: /^timer armed: \.{5} 5 ticks\n$/ },
+  'guest-apic-timer.hvasm': { mode: 'guest', reason: 'exit', exitCode: 5, console: /^timer armed: \.{5} 5 ticks\n$/, exits: ['32 WRMSR', '12 HLT'] },
   'xen-console.hvasm': { mode: 'guest', reason: 'exit', exitCode: 0, console: /^hello from a Xen PV console\n$/, exits: ['18 VMCALL'], flags: ['--paravirt', 'xen'] },
 };
 
