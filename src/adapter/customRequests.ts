@@ -1,6 +1,6 @@
 // Custom requests (names and types in src/protocol/dap.ts), as a table from request name
 // to handler. The views (page-walk visualizer, page-table tree) use only these.
-import { CustomRequest, type EptTablesArguments, type PageTablesArguments, type PageWalkArguments, type VmExitsArguments, type WriteVmcsFieldArguments } from '../protocol/dap';
+import { CustomRequest, type DevicesArguments, type EptTablesArguments, type PageTablesArguments, type PageWalkArguments, type VmExitsArguments, type WriteVmcsFieldArguments } from '../protocol/dap';
 import type { Debuggee } from './debuggee';
 import { pageWalk } from './pageWalk';
 import { pageTables } from './pageTables';
@@ -11,6 +11,7 @@ import { vmcsRequest, vmExitsRequest } from './vmxRequests';
 import { eptTables } from './eptTables';
 import { writeVmcsField } from './vmcsWrite';
 import { evaluateExpression } from './expression';
+import { devicesRequest } from './devicesRequest';
 
 type Handler = (debuggee: Debuggee, args: unknown) => unknown;
 
@@ -26,6 +27,7 @@ const HANDLERS: Record<string, Handler> = {
   [CustomRequest.vmcs]: (debuggee) => vmcsRequest(debuggee.machine),
   [CustomRequest.vmExits]: (debuggee, args) => vmExitsRequest(debuggee.machine, (args as VmExitsArguments | undefined)?.limit),
   [CustomRequest.eptTables]: (debuggee, args) => eptTables(debuggee.machine, (args as EptTablesArguments | undefined) ?? {}),
+  [CustomRequest.devices]: (debuggee, args) => devicesRequest(debuggee.machine, (args as DevicesArguments | undefined) ?? {}),
   [CustomRequest.writeVmcsField]: (debuggee, raw) => {
     const args = raw as WriteVmcsFieldArguments;
     if (debuggee.runtime.isRunning) throw new UserError('pause the machine before editing the VMCS');

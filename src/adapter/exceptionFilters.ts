@@ -6,6 +6,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ExitReason as R } from '../machine/vmx/exitReasons';
 import { GUEST_EXCEPTION_FILTER } from './guestExceptions';
+import { HYPERCALL_FILTER, IOMMU_FAULT_FILTER } from './devicesBreaks';
 
 /** The entry-failure filter's id (the others match exit reasons). */
 export const ENTRY_FAILURE_FILTER = 'vm-entry-failure';
@@ -49,6 +50,22 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
     default: false,
     supportsCondition: true,
     conditionDescription: 'Stop only when this holds, e.g. vector == 14 && (errorCode & 2), vector == 13, cr2 >= 0x400000 (fields: vector, errorCode, rip of the faulting instruction, cr2, and the registers)',
+  },
+  {
+    filter: HYPERCALL_FILTER,
+    label: 'Hypercall',
+    description: 'Stop after the guest\'s hypercall (VMCALL) is handled by the built-in hypervisor, on the next guest instruction (guest mode)',
+    default: false,
+    supportsCondition: true,
+    conditionDescription: 'Hypercall names or numbers (sched_op, event_channel_op, 0x100), or an expression over nr, arg0–arg4, result and the registers (nr == 29 && arg0 == 2)',
+  },
+  {
+    filter: IOMMU_FAULT_FILTER,
+    label: 'IOMMU fault',
+    description: 'Stop when the IOMMU blocks a device DMA (VT-d fault: recorded, suppressed by FPD or dropped on overflow)',
+    default: false,
+    supportsCondition: true,
+    conditionDescription: 'Stop only when this holds, e.g. reason == 5, sid == 0x10 && write, address >= 0x2000000 (fields: sid, bus, dev, fn, address, reason, write)',
   },
 ];
 

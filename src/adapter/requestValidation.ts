@@ -43,6 +43,7 @@ const SCHEMA: Record<string, Record<string, Rule>> = {
   'hyperscope/pageTables': { maxEntries: 'integer' },
   'hyperscope/eptTables': { table: 'string', level: 'integer', guestPhysical: 'string' },
   'hyperscope/writeVmcsField': { field: 'address!', value: 'address!' },
+  'hyperscope/devices': { translate: 'object', maxRingEntries: 'integer' },
 };
 
 const ARRAY_ITEMS: Record<string, Record<string, Record<string, Rule>>> = {

@@ -65,6 +65,8 @@ export const CustomRequest = {
   eptTables: 'hyperscope/eptTables',
   /** Writes one VMCS field through VMWRITE's path, validated (the VMCS view's "Edit Value"). */
   writeVmcsField: 'hyperscope/writeVmcsField',
+  /** Devices: virtio queues decoded, the IOMMU's tables and faults, hypercalls, Xen event channels and grant table. */
+  devices: 'hyperscope/devices',
 } as const;
 
 export interface PageWalkArguments {
@@ -280,6 +282,190 @@ export interface WriteVmcsFieldResult {
   value: string;
   /** When the write takes effect (e.g. guest-state fields of a running guest). */
   note?: string;
+}
+
+export interface DevicesArguments {
+  /** Also walk the IOMMU tables for one device address (side-effect free). */
+  translate?: { sourceId: number | string; address: number | string; write?: boolean };
+  /** Descriptors / ring slots listed per virtqueue (default 16, at most 256). */
+  maxRingEntries?: number;
+}
+
+export interface VirtqDescriptorInfo {
+  index: number;
+  /** Device address, hex. */
+  addr: string;
+  len: number;
+  flags: string[];
+  next: number;
+}
+
+export interface VirtqueueInfo {
+  index: number;
+  size: number;
+  maxSize: number;
+  ready: boolean;
+  /** Device addresses of the descriptor table, driver (available) and device (used) areas, hex. */
+  desc: string;
+  driver: string;
+  device: string;
+  /** The device's next available-ring index and its used index. */
+  lastAvail: number;
+  usedIdx: number;
+  /** Requests served (chains returned on the used ring). */
+  served: number;
+  /** Decoded from memory as the device sees it (through the IOMMU), or why not. */
+  descriptors: VirtqDescriptorInfo[];
+  avail?: { flags: number; idx: number; ring: number[] };
+  used?: { flags: number; idx: number; ring: { id: number; len: number }[] };
+  unreadable?: string;
+}
+
+export interface VirtioDeviceInfo {
+  index: number;
+  kind: string;
+  deviceId: number;
+  /** MMIO page (host-physical in bare mode, guest-physical in guest mode), hex. */
+  base: string;
+  /** Requester id "bb:dd.f". */
+  sourceId: string;
+  vector: number;
+  status: number;
+  statusBits: string[];
+  negotiatedFeatures: string;
+  interruptStatus: number;
+  problem: string | null;
+  notifications: number;
+  interrupts: number;
+  dmaFaults: number;
+  queues: VirtqueueInfo[];
+  /** Device-type state (block image and counters, console bytes, balloon pages). */
+  device: Record<string, unknown>;
+}
+
+export interface IommuEntryInfo {
+  entryAddress: number;
+  value: string;
+  valueHigh: string;
+  flags: string[];
+  /** 'next' for a present valid entry, else what is wrong ('not-present', 'reserved', 'invalid', 'access-error'). */
+  outcome: string;
+}
+
+export interface IommuFaultInfo {
+  sourceId: number;
+  address: number;
+  write: boolean;
+  reason: number;
+  reasonName: string;
+  text: string;
+  recordIndex?: number;
+  overflow: boolean;
+  suppressed: boolean;
+}
+
+export interface IommuWalkStepInfo {
+  table: 'root' | 'context' | 'second-level';
+  level: number;
+  index: number;
+  entryAddress: number;
+  value: string;
+  valueHigh?: string;
+  flags: string[];
+  outcome: string;
+  pageSize?: number;
+}
+
+export interface IommuTraceInfo {
+  sourceId: number;
+  address: number;
+  write: boolean;
+  translationEnabled: boolean;
+  steps: IommuWalkStepInfo[];
+  hostPhysical?: number;
+  pageSize?: number;
+  domainId?: number;
+  fault?: { reason: number; name: string; text: string };
+  contextCached?: boolean;
+  iotlbHit?: boolean;
+  iotlbHostPhysical?: number;
+}
+
+export interface IommuInfo {
+  /** DMAR register page, host-physical. */
+  base: number;
+  translationEnabled: boolean;
+  rootTablePointerSet: boolean;
+  rootTable: number;
+  registers: Record<string, string>;
+  rootEntries: (IommuEntryInfo & { bus: number; contexts: (IommuEntryInfo & { devfn: number; sourceId: number; name: string; domainId: number; secondLevelRoot: number })[] })[];
+  domains: { domainId: number; sourceIds: string[]; secondLevelRoot: number }[];
+  faultStatus: { overflow: boolean; pending: boolean; nextIndex: number; interruptMasked: boolean; interruptPending: boolean; vector: number };
+  faultRecords: { index: number; sourceId: string; address: number; reason: number; reasonName: string; type: 'read' | 'write' }[];
+  /** The latest blocked DMAs (recorded, suppressed by FPD or dropped on overflow). */
+  faultLog: IommuFaultInfo[];
+  iotlb: { size: number; capacity: number; entries: { domainId: number; address: number; hostPhysical: number; pageSize: number; read: boolean; write: boolean }[] };
+  contextCache: string[];
+}
+
+export interface HypercallRecordInfo {
+  personality: 'xen' | 'kvm';
+  number: number;
+  name: string;
+  args: string[];
+  result: string;
+  error?: string;
+  rip: string;
+  instret: number;
+  nested?: boolean;
+}
+
+export interface HypercallsInfo {
+  total: number;
+  counts: Record<string, number>;
+  log: HypercallRecordInfo[];
+}
+
+export interface EventChannelInfo {
+  port: number;
+  state: string;
+  remoteDomain?: number;
+  remotePort?: number;
+  virq?: number;
+  pending: boolean;
+  masked: boolean;
+}
+
+export interface GrantTableInfo {
+  frames: number;
+  maxFrames: number;
+  frameGfns: (number | null)[];
+  entries: { ref: number; flags: string[]; domid: number; frame: number }[];
+  mappings: unknown[];
+  lastRefusal?: string;
+}
+
+export interface XenInfo {
+  personality: 'xen';
+  hypercallPage: number | null;
+  sharedInfoGfn: number | null;
+  callbackVector: number | null;
+  upcallPending: boolean;
+  upcalls: number;
+  eventChannels: EventChannelInfo[];
+  grantTable: GrantTableInfo;
+  [more: string]: unknown;
+}
+
+export interface DevicesResult {
+  mode: 'bare' | 'guest';
+  virtio: VirtioDeviceInfo[];
+  iommu: IommuInfo;
+  /** Guest mode: every hypercall (VMCALL) the built-in hypervisor handled. */
+  hypercalls?: HypercallsInfo;
+  /** Guest mode with paravirt "xen". */
+  xen?: XenInfo;
+  translation?: IommuTraceInfo;
 }
 
 // ---------------------------------------------------------------- custom events
