@@ -31,3 +31,42 @@ test('WBINVD exiting (secondary bit 6) is advertised in IA32_VMX_PROCBASED_CTLS2
   assert.equal(e.reason, 54n);
   assert.equal(e.length, 2n);
 });
+
+test('"save VMX-preemption-timer value" saves 0 when the timer expired (exit 52 before the first guest instruction)', { skip }, () => {
+  const t = vmxTest({
+    pin: Defaults.pin | (1 << 6),
+    exit: Defaults.exit | (1 << 22),
+    setup: '  VMW VMX_PREEMPTION_TIMER_VALUE, 0',
+    guest: 'hlt',
+  }).runToStop();
+  const vmcs = t.machine.vmx.current!;
+  assert.equal(vmcs.get(F.VM_EXIT_REASON), 52n);
+  assert.equal(vmcs.get(F.VMX_PREEMPTION_TIMER_VALUE), 0n);
+});
+
+test('an exit right after MOV SS saves blocking by MOV SS (2), right after STI blocking by STI (1) (SDM 27.3.4)', { skip }, () => {
+  const primary = Defaults.primary;
+  const movSs = firstExitField({ primary, guest: 'mov ax, ss\nmov ss, ax\ncpuid' }, F.GUEST_INTERRUPTIBILITY_INFO);
+  assert.equal(movSs, 2n);
+  const sti = firstExitField({ primary, guest: 'sti\ncpuid' }, F.GUEST_INTERRUPTIBILITY_INFO);
+  assert.equal(sti, 1n);
+});
+
+function firstExitField(p: VmxProgram, field: number): bigint {
+  return vmxTest(p).runToStop().machine.vmx.current!.get(field);
+}
+
+test('descriptor-table exits (46/47) report instruction information and the displacement (SDM Tables 27-10, 27-11)', { skip }, () => {
+  const p = (guest: string): VmxProgram => ({ primary: Defaults.primary | Primary.activateSecondaryControls, secondary: Secondary.descriptorTableExiting, guest: `mov rbx, 0x300000\nmov rcx, 2\n${guest}` });
+  const sgdt = vmxTest(p('sgdt [rbx + 0x40]')).runToStop().machine.vmx.current!;
+  assert.equal(sgdt.get(F.VM_EXIT_REASON), 46n);
+  assert.equal(sgdt.get(F.EXIT_QUALIFICATION), 0x40n);
+  assert.equal(sgdt.get(F.VMX_INSTRUCTION_INFO), 0x01c18100n, 'identity 0, base RBX, no index, DS, 64-bit address');
+  const sidt = vmxTest(p('sidt [rbx + rcx * 2]')).runToStop().machine.vmx.current!;
+  assert.equal(sidt.get(F.VMX_INSTRUCTION_INFO), 0x11858101n, 'identity 1, base RBX, index RCX, scale 2');
+  const sldt = vmxTest(p('sldt eax')).runToStop().machine.vmx.current!;
+  assert.equal(sldt.get(F.VM_EXIT_REASON), 47n);
+  assert.equal(sldt.get(F.VMX_INSTRUCTION_INFO), 0x400n, 'register operand, reg1 = RAX');
+  const ltr = vmxTest(p('mov r8w, 0\nltr r8w')).runToStop().machine.vmx.current!;
+  assert.equal(ltr.get(F.VMX_INSTRUCTION_INFO), 0x30000440n, 'identity 3, register operand R8');
+});
