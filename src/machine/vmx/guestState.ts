@@ -69,6 +69,7 @@ export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
 
   const interruptibility = vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO);
   cpu.interruptShadowRip = interruptibility & (Interruptibility.Sti | Interruptibility.MovSs) ? cpu.rip : NaN;
+  cpu.movSsShadowRip = interruptibility & Interruptibility.MovSs ? cpu.rip : NaN;
   cpu.halted = vmcs.get32(F.GUEST_ACTIVITY_STATE) === Activity.Hlt;
 }
 
@@ -114,6 +115,7 @@ export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: nu
   vmcs.setNumber(F.GUEST_RIP, rip);
   vmcs.setNumber(F.GUEST_RFLAGS, cpu.rflags >>> 0);
   vmcs.setNumber(F.GUEST_ACTIVITY_STATE, cpu.halted ? Activity.Hlt : Activity.Active);
-  vmcs.setNumber(F.GUEST_INTERRUPTIBILITY_INFO, cpu.interruptShadowRip === rip ? Interruptibility.Sti : 0);
+  const blocking = cpu.movSsShadowRip === rip ? Interruptibility.MovSs : Interruptibility.Sti;
+  vmcs.setNumber(F.GUEST_INTERRUPTIBILITY_INFO, cpu.interruptShadowRip === rip ? blocking : 0);
   vmcs.setNumber(F.GUEST_PENDING_DBG_EXCEPTIONS, 0);
 }
