@@ -7,6 +7,8 @@
  * undefined and handlers skip the call.
  */
 
+import type { Decoded } from './decoded';
+
 export const enum Intercept {
   // unconditional exits (SDM 26.1.2)
   Cpuid,
@@ -69,6 +71,8 @@ export interface InterceptInfo {
   readonly linearAddress?: number;
   /** LMSW source operand was memory. */
   readonly memoryOperand?: boolean;
+  /** The decoded instruction, for exits that report its operands (descriptor-table instruction information). */
+  readonly decoded?: Decoded;
 }
 
 export interface NonRootHooks {

@@ -9,6 +9,7 @@ import { Intercept, type InterceptInfo, type NonRootHooks } from '../cpu/interce
 import { cltsExit, lmswExit, movFromCrExit, movToCrExit } from './crAccess';
 import { ExitReason } from './exitReasons';
 import { F } from './fields';
+import { descriptorTableExit } from './instructionInfo';
 import { ioExit } from './ioExit';
 import { msrExits } from './msrExit';
 import { VmExit, type ExitInfo } from './vmExit';
@@ -131,7 +132,7 @@ export class GuestIntercepts implements NonRootHooks {
       case Intercept.DescriptorTable: {
         const entry = DESCRIPTOR_TABLE[info.mnemonic ?? -1];
         if (!entry || !c.secondary.descriptorTableExiting) return undefined;
-        return { reason: entry.reason, instructionLength: info.length, instructionInfo: entry.identity << 28, guestLinear: info.linearAddress };
+        return { ...descriptorTableExit(info.decoded, entry.reason, entry.identity, info.length), guestLinear: info.linearAddress };
       }
       default:
         return undefined;

@@ -24,7 +24,7 @@ const SystemType = { LDT: 0x2, TSS_AVAILABLE: 0x9, TSS_BUSY: 0xb } as const;
 function exitIfIntercepted(cpu: Cpu, d: Decoded, linearAddress?: number): void {
   if (!cpu.nonRoot) return;
   const reg = d.operands[0]?.kind === OperandKind.Register ? d.operands[0].reg : undefined;
-  cpu.nonRoot.intercept(Intercept.DescriptorTable, { length: d.length, mnemonic: d.mnemonic, linearAddress, gpr: reg?.index, memoryOperand: linearAddress !== undefined });
+  cpu.nonRoot.intercept(Intercept.DescriptorTable, { length: d.length, mnemonic: d.mnemonic, linearAddress, gpr: reg?.index, memoryOperand: linearAddress !== undefined, decoded: d });
 }
 
 /** LGDT/LIDT m16&64: limit then base (a 32-bit base outside 64-bit mode). */
