@@ -32,10 +32,20 @@ describe('VMX against Bochs 2.7', { skip }, () => {
       const theirs = bochs[index];
       assert.ok(theirs && theirs.status === 'end', `Bochs did not finish the case (${theirs?.status ?? 'no report'}); Bochs log tail:\n${log.split('\n').slice(-15).join('\n')}`);
       const ours = runOurs(image);
-      const differences = compareReports(ours, theirs, new Set(Object.keys(diffCase.ignore ?? {})));
+      const differences = compareReports(ours, theirs, new Set([...Object.keys(diffCase.ignore ?? {}), ...Object.keys(diffCase.knownOurs ?? {})]));
       const table = differences.map((d) => `  #${d.index} ${d.key}: ours ${d.ours}, Bochs ${d.bochs}`).join('\n');
       assert.equal(differences.length, 0, `${diffCase.name} (${diffCase.sdm}) differs from Bochs:\n${table}\nours:  ${formatReport(ours)}\nBochs: ${formatReport(theirs)}`);
       assert.ok(ours.entries.length > 0, 'the case reported something');
     });
+    const known = Object.entries(diffCase.knownOurs ?? {});
+    if (known.length > 0) {
+      test(`${diffCase.name}: known discrepancies in our simulator`, { todo: known.map(([key, why]) => `${key}: ${why}`).join('; ') }, () => {
+        const theirs = bochs[index];
+        const image = images.get(diffCase.name);
+        assert.ok(theirs && image);
+        const differences = compareReports(runOurs(image), theirs, new Set(Object.keys(diffCase.ignore ?? {})));
+        assert.equal(differences.length, 0, differences.map((d) => `#${d.index} ${d.key}: ours ${d.ours}, Bochs ${d.bochs}`).join('\n'));
+      });
+    }
   });
 });

@@ -8,8 +8,14 @@ export interface DiffCase {
   name: string;
   what: string;
   sdm: string;
-  /** key → why it is not compared (a documented Bochs deviation). */
+  /** key (or key@n, the n-th occurrence) → why it is not compared (a documented Bochs deviation). */
   ignore?: Record<string, string>;
+  /**
+   * key (or key@n) → a discrepancy where our simulator is wrong but the fix lies outside
+   * the VMX code (owner named): left out of the passing comparison and checked by a
+   * separate `todo` test, so it stays visible until fixed.
+   */
+  knownOurs?: Record<string, string>;
 }
 
 export const DIFF_CASES: readonly DiffCase[] = [
@@ -35,4 +41,41 @@ export const DIFF_CASES: readonly DiffCase[] = [
     sdm: 'SDM 27.3.1.1–27.3.1.5, 27.8',
   },
   { name: 'exit-cpuid', what: 'CPUID exit (10) and VMCALL exit (18): reason, qualification, length, guest RIP, guest GPRs across a resume', sdm: 'SDM 26.1.2, 27.2.1, 27.2.5' },
+  { name: 'exit-instructions', what: 'HLT, INVLPG (qualification = linear address), RDTSC, RDTSCP, PAUSE, WBINVD and MOV DR exits with lengths and qualifications', sdm: 'SDM 26.1.3, 27.2.1 Table 27-4, 27.2.5' },
+  { name: 'exit-io', what: 'unconditional I/O exiting: IN/OUT with DX and immediate ports (bit 6), sizes 1/2/4, INS/OUTS with and without REP, guest-linear address', sdm: 'SDM 26.1.3, 27.2.1 Table 27-5' },
+  { name: 'exit-io-bitmap', what: 'I/O bitmaps A and B: per-port bits, multi-byte accesses across the A/B boundary, wrap past 0xffff, unconditional exiting ignored', sdm: 'SDM 26.1.3, 25.6.4' },
+  { name: 'exit-msr', what: 'RDMSR/WRMSR exits (31/32) per the four MSR-bitmap quarters, MSRs outside both ranges, bitmaps off', sdm: 'SDM 26.1.3, 25.6.9' },
+  { name: 'exit-cr-access', what: 'CR0/CR4 guest/host masks and read shadows, CLTS, LMSW register/memory (bit 6 + guest-linear address), CR3-load/store exiting with a CR3-target value, CR8 exits', sdm: 'SDM 26.1.3, 27.2.1 Table 27-3' },
+  {
+    name: 'exit-exceptions',
+    what: 'exception bitmap: #UD, #BP (with length), #DE, #GP(0), #PF (qualification = address) with the error-code mask/match rule; an unmatched #PF escalates in the guest and the #GP exits with IDT-vectoring information',
+    sdm: 'SDM 25.2, 27.2.2, 27.2.4',
+    knownOurs: {
+      'interr@4':
+        'the #GP raised while delivering #PF through a too-short guest IDT has error code 0x73 on Bochs (EXT = 1: delivery of an event external to the program, SDM 6.13) and 0x72 here — src/machine/cpu/interrupts.ts (deliverOnce/readIdtGate set EXT only for external interrupts), outside the VMX code; reported to the CPU owner',
+    },
+  },
+  { name: 'exit-ept', what: 'EPT violations: write to R+X, read of not-present, fetch from R+W; qualification access/permission/GLA bits, guest-physical and guest-linear address; resume after the host fixes the entry and runs INVEPT', sdm: 'SDM 28.3.3.2, 27.2.1 Table 27-7' },
+  { name: 'exit-ept-paging', what: 'EPT violation on a guest paging-structure access (bit 8 = 0, GPA = the PDE, GLA = guest RIP)', sdm: 'SDM 28.3.3.2, 27.2.1 Table 27-7' },
+  { name: 'exit-ept-misconfig', what: 'EPT misconfigurations: write without read, invalid leaf memory type, PS in a PML4E; guest-physical address', sdm: 'SDM 28.3.3.1' },
+  { name: 'exit-preemption-timer', what: 'VMX-preemption timer 0: exit 52 before the first guest instruction, saved value 0; a large value does not fire first', sdm: 'SDM 26.5.1, 27.3.4' },
+  { name: 'exit-triple-fault', what: 'a guest #UD with no IDT gates escalates to a triple fault: exit 2', sdm: 'SDM 25.2, 27.2' },
+  { name: 'exit-windows', what: 'interrupt-window exiting: immediately with IF = 1, after STI and its shadow with IF = 0', sdm: 'SDM 26.7.5' },
+  {
+    name: 'exit-vmx-in-guest',
+    what: 'VMX instructions in non-root (19–27, 50, 53) and descriptor-table exits (46, 47): instruction information and displacement qualification',
+    sdm: 'SDM 26.1.2, 27.2.1, 27.2.5 Tables 27-10, 27-11, 27-13, 27-14',
+    ignore: {
+      'iinfo@11': 'VMLAUNCH: instruction information undefined (SDM 27.2.5); Bochs leaves the previous exit\'s value, we write 0',
+      'iinfo@12': 'VMRESUME: undefined (SDM 27.2.5); Bochs keeps a stale value',
+      'iinfo@13': 'VMXOFF: undefined (SDM 27.2.5); Bochs keeps a stale value',
+      'iinfo@20': 'VMCALL: undefined (SDM 27.2.5); Bochs keeps a stale value',
+    },
+  },
+  {
+    name: 'exit-interruptibility',
+    what: 'interruptibility saved on exits right after MOV SS (2) and STI (1); an injected #UD escalating in the guest exits with IDT-vectoring information',
+    sdm: 'SDM 27.3.4, 26.6',
+    knownOurs: { 'interr@1': 'EXT bit (SDM 6.13) of the #GP raised while delivering the injected #UD: 0x33 on Bochs, 0x32 here — src/machine/cpu/interrupts.ts, outside the VMX code' },
+  },
 ];
