@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Installs the independent reference programs the differential tests compare against
-# (nasm, Unicorn; see the README). Safe to run repeatedly; skips what is present.
+# (nasm, Unicorn, Bochs 2.7 with VMX; see the README). Safe to run repeatedly; skips what
+# is present.
 set -uo pipefail
 
 want=()
 command -v nasm >/dev/null 2>&1 || want+=(nasm)
 /usr/bin/python3 -c 'import unicorn' >/dev/null 2>&1 || want+=(python3-unicorn)
+# Bochs runs headless with the ncurses "term" display (bochs-term) under `script`; it
+# boots our own ROM (bench/bochs/rom.asm), but the package depends on a BIOS and loads the
+# VGA BIOS image by default, so bochsbios and vgabios come along.
+command -v bochs >/dev/null 2>&1 || want+=(bochs)
+ls /usr/lib/*/bochs/plugins/libbx_term_gui.so* >/dev/null 2>&1 || want+=(bochs-term)
+[ -e /usr/share/bochs/BIOS-bochs-latest ] || want+=(bochsbios)
+[ -e /usr/share/bochs/VGABIOS-lgpl-latest ] || want+=(vgabios)
+command -v script >/dev/null 2>&1 || want+=(bsdutils)
 [ ${#want[@]} -eq 0 ] && exit 0
 
 sudo=""
