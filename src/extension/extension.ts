@@ -15,7 +15,9 @@ import type { ViewRow } from './viewRow';
 import type { RequestTreeView } from './requestView';
 import { createVmcsView } from './vmcsView';
 import { createVmExitsView } from './vmExitsView';
-import type { PageTablesResult, VmcsResult, VmExitsResult } from '../protocol/dap';
+import { createEptView } from './eptView';
+import { registerViewCommands } from './viewCommands';
+import type { EptTablesResult, PageTablesResult, VmcsResult, VmExitsResult } from '../protocol/dap';
 import type { RenderedSummary } from '../protocol/webview';
 
 const loadedAt = performance.now();
@@ -31,6 +33,7 @@ export interface HyperscopeApi {
   readonly pageTables?: ViewApi;
   readonly vmcs?: ViewApi;
   readonly vmExits?: ViewApi;
+  readonly ept?: ViewApi;
   /** What the page-walk visualizer's webview rendered last, and when it renders. */
   readonly pageWalkPanel?: PanelApi;
 }
@@ -62,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
   let panel: PageWalkPanel | undefined;
   let vmcs: RequestTreeView<VmcsResult> | undefined;
   let vmExits: RequestTreeView<VmExitsResult> | undefined;
+  let ept: RequestTreeView<EptTablesResult> | undefined;
   try {
     log().info(`activating Hyperscope ${String(context.extension.packageJSON.version)}`);
     context.subscriptions.push(registerDebugConfigurations(), registerAdapterFactory(context.extensionPath, DEBUG_TYPE));
@@ -73,7 +77,8 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
     panel = new PageWalkPanel(context.extensionUri, events);
     vmcs = createVmcsView(events);
     vmExits = createVmExitsView(events);
-    context.subscriptions.push(vmcs, vmExits);
+    ept = createEptView(events);
+    context.subscriptions.push(vmcs, vmExits, ept, registerViewCommands());
     context.subscriptions.push(events, pageWalk, pageTables, panel, client, registerCommands(client, pageWalk, panel), vscode.workspace.onDidChangeConfiguration((event) => client.onConfigurationChanged(event)));
     languageServerReady = client.start();
   } catch (error) {
@@ -81,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
   }
   const activationMs = performance.now() - loadedAt;
   log().info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, languageServerReady, pageWalk: viewApi(pageWalk), pageTables: viewApi(pageTables), vmcs: viewApi(vmcs), vmExits: viewApi(vmExits), pageWalkPanel: panelApi(panel) };
+  return { activationMs, languageServerReady, pageWalk: viewApi(pageWalk), pageTables: viewApi(pageTables), vmcs: viewApi(vmcs), vmExits: viewApi(vmExits), ept: viewApi(ept), pageWalkPanel: panelApi(panel) };
 }
 
 export async function deactivate(): Promise<void> {

@@ -24,6 +24,8 @@ function nodeRow(node: PageTableNode): ViewRow {
     children: node.children?.map(nodeRow),
     context: 'hyperscope.pageTableEntry',
     address: node.linearBase,
+    // the mapped page for a leaf, the next table for a table entry (both guest-physical)
+    memory: leaf ? `gpa:${node.frame ?? node.entryAddress}` : `gpa:0x${(BigInt(node.value) & 0x000ffffffffff000n).toString(16)}`,
   };
 }
 

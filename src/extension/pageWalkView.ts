@@ -29,6 +29,9 @@ function stepRow(step: PageWalkStep, number: number): PageWalkRow {
     label: `${number}. ${step.levelName}[${step.index}] = ${step.value}`,
     description: [step.flags.join(' '), step.outcome, pageSizeText(step.pageSize)].filter(Boolean).join(' · '),
     tooltip: `${step.table === 'ept' ? 'EPT' : 'guest'} ${step.levelName} entry ${step.index}\nentry at ${where} (host-physical ${step.entryHostAddress})\nvalue ${step.value}\nflags ${step.flags.join(' ') || '(none)'}\noutcome ${step.outcome}`,
+    // the entry in its table: guest tables by guest-physical address, EPT tables by host-physical
+    context: 'hyperscope.pageWalkStep',
+    memory: step.table === 'ept' ? `hpa:${step.entryHostAddress}` : `gpa:${step.entryAddress}`,
   };
 }
 

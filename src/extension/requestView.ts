@@ -1,6 +1,7 @@
 // A tree view in Run and Debug whose rows come from one DAP custom request, refreshed on
 // every stop and state change of a Hyperscope session while visible (otherwise when it
-// next becomes visible), cleared when the session ends. The Guest Page Tables, VMCS and VM Exits views.
+// next becomes visible), cleared when the session ends; rows may expand lazily through the
+// same request. The Guest Page Tables, EPT, VMCS and VM Exits views.
 import * as vscode from 'vscode';
 import type { DebugEvents } from './debugEvents';
 import { describeError } from './outputChannel';
@@ -13,6 +14,8 @@ export interface RequestViewOptions<T> {
   /** What the rows say the data is, in "… unavailable: <error>". */
   readonly what: string;
   readonly rows: (result: T) => ViewRow[];
+  /** Rows with `expand` get their children from the same request with those arguments, through this. */
+  readonly children?: (result: T) => ViewRow[];
 }
 
 export class RequestTreeView<T> implements vscode.TreeDataProvider<ViewRow>, vscode.Disposable {
@@ -51,8 +54,33 @@ export class RequestTreeView<T> implements vscode.TreeDataProvider<ViewRow>, vsc
     return rowItem(row);
   }
 
-  getChildren(row?: ViewRow): ViewRow[] {
-    return row ? (row.children ?? []) : this.rows;
+  getChildren(row?: ViewRow): ViewRow[] | Promise<ViewRow[]> {
+    if (!row) return this.rows;
+    if (row.children || !row.expand || !this.options.children) return row.children ?? [];
+    return this.expand(row);
+  }
+
+  /** Fetches a lazily expanded row's children (kept on the row until the next refresh replaces the rows). */
+  async expand(row: ViewRow): Promise<ViewRow[]> {
+    const session = this.session;
+    if (!session || !row.expand || !this.options.children) return row.children ?? [];
+    try {
+      row.children = this.options.children((await session.customRequest(this.options.command, row.expand)) as T);
+    } catch (error) {
+      row.children = [{ label: `${this.options.what} unavailable: ${describeError(error)}` }];
+    }
+    return row.children;
+  }
+
+  /** The debug session the rows came from. */
+  get debugSession(): vscode.DebugSession | undefined {
+    return this.session;
+  }
+
+  /** Fetches the rows again now (after an edit). */
+  async reload(): Promise<void> {
+    this.stale = true;
+    if (this.view.visible) await this.refresh();
   }
 
   get current(): readonly ViewRow[] {

@@ -15,11 +15,17 @@ export interface ViewRow {
   address?: string;
   /** A codicon id for the row's icon (e.g. `lock`). */
   icon?: string;
+  /** Where the row points in memory (`gpa:0x…`, `hpa:0x…`, `gva:0x…`): "Open in Memory View" opens it. */
+  memory?: string;
+  /** Arguments of the view's request that lists this row's children (expanded lazily, then kept in `children`). */
+  expand?: object;
+  /** A VMCS field row: the field's name and value ("Edit Value" writes it). */
+  vmcsField?: { name: string; value: string };
 }
 
 /** The TreeItem for a row. */
 export function rowItem(row: ViewRow): vscode.TreeItem {
-  const state = !row.children?.length ? vscode.TreeItemCollapsibleState.None : row.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+  const state = !row.children?.length && !row.expand ? vscode.TreeItemCollapsibleState.None : row.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
   const item = new vscode.TreeItem(row.label, state);
   item.description = row.description;
   item.tooltip = row.tooltip;

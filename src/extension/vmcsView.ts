@@ -17,7 +17,9 @@ function fieldRow(field: VmcsFieldInfo): ViewRow {
     description: `${field.value}${field.decoded !== undefined ? ` · ${field.decoded}` : ''} · ${access}`,
     tooltip: `${field.name} (encoding ${encoding}, ${access})\n${field.value}${field.decoded !== undefined ? `\n${field.decoded}` : ''}`,
     icon: field.readOnly ? 'lock' : 'edit',
-    context: field.readOnly ? 'hyperscope.vmcsField.readOnly' : 'hyperscope.vmcsField.writable',
+    context: `${field.readOnly ? 'hyperscope.vmcsField.readOnly' : 'hyperscope.vmcsField.writable'}${field.memoryReference ? '.memory' : ''}`,
+    vmcsField: { name: field.name, value: field.value },
+    ...(field.memoryReference ? { memory: field.memoryReference } : {}),
     children: field.bits?.map((b) => ({ label: b.name, description: `bit ${b.bit} = ${b.set ? 1 : 0}`, icon: b.set ? 'pass-filled' : 'circle-large-outline' })),
   };
 }

@@ -58,6 +58,7 @@ export interface ContextEntryView {
   readonly devfn: number;
   readonly sourceId: number;
   readonly name: string;
+  readonly entryAddress: number;
   readonly value: string;
   readonly valueHigh: string;
   readonly flags: string[];
@@ -157,7 +158,7 @@ function describeRootTable(iommu: Iommu): RootEntryView[] {
         const sourceId = (bus << 8) | devfn;
         const looked = readContext(mem, rootTable, sourceId, limits, contextSteps);
         const step = contextSteps[1]!;
-        contexts.push({ devfn, sourceId, name: formatSourceId(sourceId), value: step.value, valueHigh: step.valueHigh ?? '', flags: step.flags, outcome: step.outcome, domainId: looked.ok ? looked.context.domainId : domainIdOf(step.valueHigh), secondLevelRoot: looked.ok ? looked.context.secondLevelRoot : 0 });
+        contexts.push({ devfn, sourceId, name: formatSourceId(sourceId), entryAddress: step.entryAddress, value: step.value, valueHigh: step.valueHigh ?? '', flags: step.flags, outcome: step.outcome, domainId: looked.ok ? looked.context.domainId : domainIdOf(step.valueHigh), secondLevelRoot: looked.ok ? looked.context.secondLevelRoot : 0 });
       }
     }
     views.push({ bus, entryAddress, value: rootStep.value, valueHigh: rootStep.valueHigh ?? '', flags: rootStep.flags, outcome: rootStep.outcome, contexts });

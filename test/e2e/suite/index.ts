@@ -11,6 +11,7 @@ import { pageWalkPanelTests } from './pageWalkPanel';
 import { assert, runTests, type TestCase } from './runner';
 import { settingsTests } from './settingsTests';
 import { vmxViewsTests } from './vmxViews';
+import { memoryViewsTests } from './memoryViews';
 
 const EXTENSION_ID = 'hyperscope.hyperscope';
 
@@ -102,7 +103,7 @@ export async function run(): Promise<void> {
   await vscode.workspace.getConfiguration('debug').update('saveBeforeStart', 'none', vscode.ConfigurationTarget.Global);
   const recorder = installRecorder('hyperscope');
   try {
-    const summary = await runTests([...activationTests(context), manifestFilesTest(context), ...languageTests(context), ...settingsTests(), ...debugTests(context), ...pageWalkPanelTests(context), ...vmxViewsTests(context)]);
+    const summary = await runTests([...activationTests(context), manifestFilesTest(context), ...languageTests(context), ...settingsTests(), ...debugTests(context), ...pageWalkPanelTests(context), ...vmxViewsTests(context), ...memoryViewsTests(context)]);
     context.metrics.passed = summary.passed;
     context.metrics.failed = summary.failed;
     context.metrics.skipped = summary.skipped;

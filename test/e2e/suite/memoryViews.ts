@@ -1,0 +1,89 @@
+// The EPT view, "Open in Memory View" and VMCS editing in a real VS Code: launch the
+// samples' "guest: CPUID exits" configuration stopped on entry; the EPT view lists the
+// EPTP and its PML4 entries; "Open in Memory View" on a Guest Page Tables row opens VS
+// Code's memory document (vscode-debug-memory scheme); "Edit Value" on a VMCS field
+// writes it and the VMCS view shows the new value.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { startRecorded } from './debugHarness';
+import type { E2eContext } from './index';
+import { assert, eventually, Skip, type TestCase } from './runner';
+
+const LAUNCH_NAME = 'guest: CPUID exits';
+
+interface ViewRow {
+  label: string;
+  description?: string;
+  memory?: string;
+  children?: ViewRow[];
+}
+
+function viewRows(view: 'ept' | 'pageTables' | 'vmcs'): readonly ViewRow[] {
+  const api = vscode.extensions.getExtension('hyperscope.hyperscope')?.exports as Record<string, { rows: () => readonly ViewRow[] } | undefined> | undefined;
+  const rows = api?.[view]?.rows;
+  if (!rows) throw new Error(`the extension API has no ${view}`);
+  return rows();
+}
+
+function launchConfig(folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration {
+  const launches = vscode.workspace.getConfiguration('launch', folder?.uri).get<vscode.DebugConfiguration[]>('configurations', []);
+  const launch = launches.find((l) => l.name === LAUNCH_NAME);
+  if (!launch) throw new Error(`samples/.vscode/launch.json has no "${LAUNCH_NAME}" configuration`);
+  return { ...launch, stopOnEntry: true };
+}
+
+function activeTabUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: vscode.Uri } | undefined;
+  return input?.uri;
+}
+
+function field(name: string): ViewRow | undefined {
+  return viewRows('vmcs')
+    .flatMap((group) => group.children ?? [])
+    .find((row) => row.label === name);
+}
+
+export function memoryViewsTests(context: E2eContext): TestCase[] {
+  return [
+    {
+      name: 'guest mode: the EPT view shows the EPTP and its entries, Open in Memory View opens a page-table row in the memory editor, Edit Value changes a VMCS field',
+      timeoutMs: 60_000,
+      run: async () => {
+        if (!fs.existsSync(path.join(context.extensionPath, 'dist', 'adapterInline.js'))) throw new Skip('dist/adapterInline.js is not built');
+        const folder = vscode.workspace.workspaceFolders?.[0];
+        const recorded = await startRecorded(folder, launchConfig(folder));
+        try {
+          const entry = await recorded.waitForStop(1);
+          assert(entry.reason === 'entry', `first stop ${JSON.stringify(entry)}`);
+
+          await vscode.commands.executeCommand('hyperscope.ept.focus');
+          const eptp = await eventually(() => viewRows('ept').find((row) => row.label.startsWith('EPTP ')), 'the EPT view to show the EPTP');
+          assert(/PML4 at hpa 0x[0-9a-f]+ · 4-level · MT 6 \(WB\)/.test(eptp.description ?? ''), `EPTP row ${JSON.stringify(eptp.description)}`);
+          const pml4 = eptp.children?.[0];
+          assert(pml4 && /^PML4\[0\] gpa 0x0$/.test(pml4.label) && /^RWX/.test(pml4.description ?? ''), `first EPT entry ${JSON.stringify(pml4)}`);
+
+          await vscode.commands.executeCommand('hyperscope.pageTables.focus');
+          const cr3 = await eventually(() => viewRows('pageTables').find((row) => row.label.startsWith('CR3 ') && row.children?.length), 'the Guest Page Tables view to load');
+          const entryRow = cr3.children![0]!;
+          assert(/^gpa:0x[0-9a-f]+$/.test(entryRow.memory ?? ''), `page-table row ${JSON.stringify(entryRow)}`);
+          await vscode.commands.executeCommand('hyperscope.openMemory', entryRow);
+          const uri = await eventually(() => (activeTabUri()?.scheme === 'vscode-debug-memory' ? activeTabUri() : undefined), 'the memory editor to open');
+          assert(decodeURIComponent(uri.path).startsWith(`/${entryRow.memory}/`), `memory document ${uri.toString()}`);
+          await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+          await vscode.commands.executeCommand('hyperscope.vmcs.focus');
+          const bitmap = await eventually(() => field('EXCEPTION_BITMAP'), 'the VMCS view to load');
+          assert(/ · writable$/.test(bitmap.description ?? ''), `EXCEPTION_BITMAP ${JSON.stringify(bitmap.description)}`);
+          await vscode.commands.executeCommand('hyperscope.vmcs.editField', bitmap, '0x4000');
+          await eventually(() => (/^0x4000 · writable$/.test(field('EXCEPTION_BITMAP')?.description ?? '') ? true : undefined), 'the VMCS view to show EXCEPTION_BITMAP = 0x4000');
+          const refused = await vscode.commands.executeCommand('hyperscope.vmcs.editField', field('GUEST_CS_SELECTOR'), '0x12345');
+          assert(refused === undefined, `a 16-bit field took 0x12345: ${JSON.stringify(refused)}`);
+        } finally {
+          if (recorded.session && !recorded.terminated) await vscode.debug.stopDebugging(recorded.session);
+          await recorded.waitForTermination();
+        }
+      },
+    },
+  ];
+}
