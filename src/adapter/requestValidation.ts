@@ -42,6 +42,7 @@ const SCHEMA: Record<string, Record<string, Rule>> = {
   'hyperscope/pageWalk': { address: 'address!', access: 'string', user: 'boolean' },
   'hyperscope/pageTables': { maxEntries: 'integer' },
   'hyperscope/eptTables': { table: 'string', level: 'integer', guestPhysical: 'string' },
+  'hyperscope/vmExits': { limit: 'integer' },
   'hyperscope/writeVmcsField': { field: 'address!', value: 'address!' },
   'hyperscope/devices': { translate: 'object', maxRingEntries: 'integer' },
 };

@@ -50,6 +50,8 @@ test('missing arguments are named', async () => {
       ['disassemble', { memoryReference: '0x100000' }, /argument 'instructionCount' is missing/],
       ['completions', { text: 'r' }, /argument 'column' is missing/],
       ['hyperscope/pageWalk', {}, /argument 'address' is missing/],
+      ['hyperscope/writeVmcsField', { field: 'GUEST_RIP' }, /argument 'value' is missing/],
+      ['hyperscope/writeVmcsField', { value: 1 }, /argument 'field' is missing/],
     ];
     for (const [command, args, pattern] of cases) await expectError(client, command, args, pattern);
     await stillWorks(client);
@@ -71,6 +73,10 @@ test('wrong types are named', async () => {
       ['disassemble', { memoryReference: '0x100000', instructionCount: '4' }, /'instructionCount' must be an integer/],
       ['setFunctionBreakpoints', { breakpoints: 'double' }, /'breakpoints' must be an array/],
       ['scopes', [1], /arguments must be an object, got an array/],
+      ['hyperscope/eptTables', { table: 0x1000, level: 3 }, /'table' must be a string, got a number/],
+      ['hyperscope/eptTables', { table: '0x1000', level: 'three' }, /'level' must be an integer/],
+      ['hyperscope/writeVmcsField', { field: 'GUEST_RIP', value: null }, /'value' must be an address \(number or string\), got null/],
+      ['hyperscope/vmExits', { limit: 'all' }, /'limit' must be an integer/],
     ];
     for (const [command, args, pattern] of cases) await expectError(client, command, args, pattern);
     await stillWorks(client);
@@ -97,6 +103,8 @@ test('well-typed but meaningless values are rejected by the handlers', async () 
       ['exceptionInfo', { threadId: 1 }, /did not stop on an exception/],
       ['hyperscope/pageWalk', { address: 'somewhere' }, /'somewhere' is not an address/],
       ['hyperscope/pageWalk', { address: 0x1000, access: 'fly' }, /access must be read, write or execute/],
+      ['hyperscope/writeVmcsField', { field: 'GUEST_RIP', value: 1 }, /no current VMCS to edit/],
+      ['hyperscope/writeVmcsField', { field: 'GUEST_RIP', value: 'rax +' }, /ends too early|no current VMCS/],
     ];
     for (const [command, args, pattern] of cases) await expectError(client, command, args, pattern);
     const empty = await client.setExceptionBreakpointsRequest({ filters: [] });
