@@ -185,3 +185,81 @@ test('a guest blocked on a timer wakes with the upcall (set_timer_op + SCHEDOP_b
   assert.ok(machine.mem.read32(0x1000000 + 0x300000) >= 1_000_000, 'woke after the deadline');
   assert.ok(machine.cpu.instret < 1_100_000);
 });
+
+/** Guest prologue: hypercall page, IDT entry 0xf0 → handler (counts into [fired], EOI), callback vector, VIRQ_TIMER bound. */
+const TIMER_GUEST = (body: string) => `
+    mov ecx, 0x40000000
+    mov eax, 0x200000
+    xor edx, edx
+    wrmsr
+    mov rax, handler
+    mov [idt + 0xf0 * 16], ax
+    mov word [idt + 0xf0 * 16 + 2], 8
+    mov word [idt + 0xf0 * 16 + 4], 0x8e00
+    shr rax, 16
+    mov [idt + 0xf0 * 16 + 6], ax
+    lidt [idtr]
+    xor edi, edi
+    mov rsi, param
+    call 0x200000 + 34 * 32
+    mov edi, 1
+    mov rsi, virq
+    call 0x200000 + 32 * 32
+    sti
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    add rax, 200000
+    mov rdi, rax
+    call 0x200000 + 15 * 32          ; set_timer_op(now + 200 µs)
+    ${body}
+  handler:
+    push rax
+    push rcx
+    push rdx
+    rdtsc
+    mov [0x300000], eax
+    inc byte [fired]
+    mov ecx, 0x80b
+    xor eax, eax
+    xor edx, edx
+    wrmsr
+    pop rdx
+    pop rcx
+    pop rax
+    iretq
+  align 8
+  idtr:  dw 4095
+         dq idt
+  param: dw 0x7ff0, 0
+         dd 0
+         dq (2 << 56) | 0xf0
+  virq:  dd 0, 0, 0
+  fired: db 0
+  align 16
+  idt: times 4096 db 0`;
+
+test('a guest spinning without exits gets VIRQ_TIMER on time: the preemption timer brings the hypervisor back', () => {
+  const { stop, machine } = runXenGuest(TIMER_GUEST(`
+  .spin:
+    cmp byte [fired], 0
+    je .spin
+    hlt`));
+  assert.equal(stop.reason, 'halt', stop.detail);
+  const at = machine.mem.read32(0x1000000 + 0x300000);
+  assert.ok(at >= 200_000 && at < 200_200, `upcall at ${at}`);
+});
+
+test('HLT with a Xen timer armed: time skips to the expiry and the upcall wakes the guest', () => {
+  const { stop, machine } = runXenGuest(TIMER_GUEST(`
+    hlt
+    cmp byte [fired], 1
+    jne .bad
+    mov byte [0x300010], 1
+  .bad:
+    cli
+    hlt`));
+  assert.equal(stop.reason, 'halt', stop.detail);
+  assert.equal(machine.mem.read8(0x1000000 + 0x300010), 1);
+  assert.ok(machine.cpu.instret < 201_000, 'no instruction-by-instruction wait');
+});

@@ -164,6 +164,7 @@ function stringIo(ctx: ExitContext, port: number, size: number, input: boolean, 
 const hlt: ExitHandler = (ctx) => {
   skipInstruction(ctx);
   if (ctx.interrupts.canWake(ctx.vmcs)) return ctx.interrupts.skipToTimer();
+  if (ctx.xen?.timers.wakeHalted(ctx.vmcs)) return; // a Xen timer's VIRQ_TIMER upcall wakes it
   ctx.cpu.requestStop('halt', `guest executed HLT at ${hex(guestRip(ctx) - ctx.vmcs.get(F.VM_EXIT_INSTRUCTION_LEN))} (HLT exiting: the hypervisor stopped the VM)`);
 };
 

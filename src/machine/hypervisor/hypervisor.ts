@@ -126,6 +126,7 @@ export class BuiltInHypervisor {
     else unhandledExit(ctx, reason);
     this.xen?.afterExit();
     this.interrupts.beforeEntry(vmcs);
+    this.xen?.timers.arm(vmcs);
   }
 }
 

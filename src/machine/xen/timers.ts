@@ -2,10 +2,18 @@
  * The guest's Xen timers on the guest clock (1 ns per instruction retired): the
  * single-shot timer (set_timer_op, VCPUOP_set_singleshot_timer) and the periodic timer
  * (VCPUOP_set_periodic_timer); expiry raises VIRQ_TIMER. They are checked after every
- * VM exit, and a blocked vCPU skips time ahead to the next expiry.
+ * VM exit; the VMX-preemption timer is armed so that exit comes by the next expiry (as for
+ * the virtual APIC timer), and a blocked or halted vCPU skips time ahead to it.
  */
-import { SharedInfo, VIRQ } from './abi';
+import { Flag } from '../cpu/flags';
+import { MiscInfo } from '../vmx/capabilities';
+import { Pin } from '../vmx/controls';
+import { F } from '../vmx/fields';
+import type { Vmcs } from '../vmx/vmcs';
+import { HVM_PARAM, SharedInfo, VIRQ } from './abi';
 import type { XenPlatform } from './platform';
+
+const TIMER_RATE = 2 ** MiscInfo.preemptionTimerRate;
 
 export class XenTimers {
   constructor(private readonly xen: XenPlatform) {}
@@ -37,6 +45,29 @@ export class XenTimers {
   skipTo(at: number): void {
     if (at > this.xen.cpu.instret) this.xen.cpu.instret = at;
     this.fireDue();
+  }
+
+  /**
+   * Runs after the interrupt engine armed the VMX-preemption timer before VMRESUME: if a Xen
+   * timer expires sooner, the preemption timer is armed (or shortened) for it.
+   */
+  arm(vmcs: Vmcs): void {
+    const next = this.nextExpiry();
+    if (next === Infinity) return;
+    const value = Math.min(Math.max(0, Math.ceil((next - (this.xen.cpu.instret + 1)) / TIMER_RATE)), 0xffffffff);
+    const pin = vmcs.get32(F.PIN_BASED_VM_EXEC_CONTROL);
+    if (pin & Pin.activatePreemptionTimer && vmcs.get32(F.VMX_PREEMPTION_TIMER_VALUE) <= value) return;
+    if (!(pin & Pin.activatePreemptionTimer)) vmcs.setNumber(F.PIN_BASED_VM_EXEC_CONTROL, (pin | Pin.activatePreemptionTimer) >>> 0);
+    vmcs.setNumber(F.VMX_PREEMPTION_TIMER_VALUE, value);
+  }
+
+  /** HLT with RFLAGS.IF = 1, a callback vector and an armed timer: time skips to its expiry, whose upcall wakes the guest. */
+  wakeHalted(vmcs: Vmcs): boolean {
+    const next = this.nextExpiry();
+    const callback = this.xen.state.params.get(HVM_PARAM.callback_irq) ?? 0n;
+    if (next === Infinity || callback >> 56n !== 2n || !(vmcs.get32(F.GUEST_RFLAGS) & Flag.IF)) return false;
+    this.skipTo(next);
+    return true;
   }
 
   /**
