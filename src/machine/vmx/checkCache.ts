@@ -98,9 +98,46 @@ class RecordingContext implements EntryContext {
 class CheckCache {
   readonly reads: Int32Array;
   pending = MUST_RUN;
+  /** `reads` inverted: per group bit, the checks that read it (in order); the checks that always run; the union of the groups read. Rebuilt after a check's reads change. */
+  private readonly byGroup: number[][] = [];
+  private readonly always: number[] = [];
+  private union = 0;
+  private indexed = false;
 
   constructor(readonly checks: readonly EntryCheck[]) {
     this.reads = new Int32Array(checks.length).fill(MUST_RUN);
+  }
+
+  /** The checks `changed` may affect, in list order, when that is a simple case — else undefined: scan the whole list. */
+  affected(changed: number): readonly number[] | undefined {
+    if (changed === MUST_RUN || !this.indexed) return undefined;
+    const bits = changed & this.union;
+    if (bits === 0) return this.always;
+    if ((bits & (bits - 1)) === 0 && this.always.length === 0) return this.byGroup[31 - Math.clz32(bits)];
+    return undefined;
+  }
+
+  record(i: number, reads: number): void {
+    if (this.reads[i] === reads) return;
+    this.reads[i] = reads;
+    this.indexed = false;
+  }
+
+  reindex(): void {
+    if (this.indexed) return;
+    this.always.length = 0;
+    this.byGroup.length = 0;
+    this.union = 0;
+    for (let i = 0; i < this.reads.length; i++) {
+      const reads = this.reads[i]!;
+      if (reads === MUST_RUN) {
+        this.always.push(i);
+        continue;
+      }
+      this.union |= reads;
+      for (let bits = reads; bits !== 0; bits &= bits - 1) (this.byGroup[31 - Math.clz32(bits & -bits)] ??= []).push(i);
+    }
+    this.indexed = true;
   }
 }
 
@@ -134,17 +171,21 @@ export function firstViolationCached(checks: readonly EntryCheck[], vmcs: Vmcs, 
   const reads = cache.reads;
   const c = state.context;
   c.setup(cpu, controls);
-  for (let i = 0; i < checks.length; i++) {
+  const order = cache.affected(changed);
+  const count = order === undefined ? checks.length : order.length;
+  for (let k = 0; k < count; k++) {
+    const i = order === undefined ? k : order[k]!;
     const last = reads[i]!;
     if (last !== MUST_RUN && (last & changed) === 0) continue;
     c.begin();
     const check = checks[i]!;
     if (check.violated(c)) {
-      reads[i] = MUST_RUN;
+      cache.record(i, MUST_RUN);
       return check;
     }
-    reads[i] = c.readCpu ? MUST_RUN : c.vmcs.reads;
+    cache.record(i, c.readCpu ? MUST_RUN : c.vmcs.reads);
   }
   cache.pending = 0;
+  cache.reindex();
   return undefined;
 }
