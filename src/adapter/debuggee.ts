@@ -8,10 +8,12 @@ import { bigIntToLinear } from '../machine/cpu/state';
 import { DebugMemory } from './memory';
 import { HyperscopeRuntime } from './runtime';
 import { LaunchError, type LaunchConfig } from './launchConfig';
+import { DiskImageError, openDevices } from './diskImage';
 import { sourceAt, type LoadedProgram } from './program';
 import { ExpressionError, type EvalContext } from './expression';
 import { lookupRegister } from './registers';
 import { hex64 } from './format';
+import { vmcsExpressionValue } from './vmcsWrite';
 
 /** Instructions between reverse-execution checkpoints: a step back replays at most this many. */
 const REVERSE_INTERVAL = 100_000;
@@ -26,8 +28,15 @@ export class Debuggee {
     readonly config: LaunchConfig,
     readonly program: LoadedProgram,
   ) {
+    let devices;
     try {
-      this.machine = new Machine({ memoryMB: config.memoryMB, onConsoleByte: (byte) => this.runtime.consoleByte(byte) });
+      devices = openDevices(config.devices);
+    } catch (e) {
+      if (e instanceof DiskImageError) throw new LaunchError(`launch field 'devices.disk': ${e.message}`);
+      throw e;
+    }
+    try {
+      this.machine = new Machine({ memoryMB: config.memoryMB, onConsoleByte: (byte) => this.runtime.consoleByte(byte), devices });
     } catch (e) {
       if (e instanceof RangeError) throw new LaunchError(`cannot allocate ${config.memoryMB} MiB of guest RAM (${e.message}); lower 'memoryMB'`);
       throw e;
@@ -43,7 +52,7 @@ export class Debuggee {
       return entry && entry.kind === 'instruction' ? `${entry.file}:${entry.line}` : undefined;
     };
     this.evalContext = {
-      register: (name) => lookupRegister(name)?.get(this.machine.cpu),
+      register: (name) => lookupRegister(name)?.get(this.machine.cpu) ?? vmcsExpressionValue(this.machine, name),
       symbol: (name) => program.symbols.get(name),
       readMemory: (address, size) => {
         const linear = bigIntToLinear(address);

@@ -1,7 +1,7 @@
 // The `evaluate` and `setExpression` requests: console commands, expressions over
 // registers, labels and memory (results in hex and decimal, with the label and a memory
 // reference when the value is a mapped address), and assignment to registers and sized
-// memory operands.
+// memory operands, and to VMCS fields (`vmcs.guest_rip`, validated like setVariable).
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Debuggee } from './debuggee';
 import { runCommand } from './commands';
@@ -10,6 +10,7 @@ import { lookupRegister } from './registers';
 import { symbolize } from './program';
 import { hex64 } from './format';
 import { UserError } from './errors';
+import { writeVmcsField } from './vmcsWrite';
 
 export function evaluate(debuggee: Debuggee, expression: string, context: string | undefined): DebugProtocol.EvaluateResponse['body'] {
   if (context === 'repl' || context === undefined) {
@@ -42,13 +43,15 @@ export function assign(debuggee: Debuggee, expression: string, valueText: string
     if (!register.set) throw new UserError(`${target.name} is read-only in the debugger`);
     const problem = register.set(debuggee.machine.cpu, /^\s*-/.test(valueText) ? BigInt.asIntN(64, value) : value);
     if (problem) throw new UserError(problem);
+  } else if (target.kind === 'name' && /^vmcs\./i.test(target.name)) {
+    writeVmcsField(debuggee.machine, target.name.slice(5), value);
   } else if (target.kind === 'memory') {
     const address = evaluateNode(target.address, debuggee.evalContext);
     const bytes = new Uint8Array(target.size);
     for (let i = 0; i < target.size; i++) bytes[i] = Number((value >> BigInt(8 * i)) & 0xffn);
     const ref = { space: 'gva' as const, address: Number(BigInt.asIntN(64, address)) };
     if (debuggee.memory.read(ref, target.size).unreadable > 0 || debuggee.memory.write(ref, bytes) < target.size) throw new UserError(`cannot write ${target.size} bytes at ${hex64(address)}: not mapped RAM`);
-  } else throw new UserError(`'${expression}' cannot be assigned: use a register or a memory operand like qword [rsp]`);
+  } else throw new UserError(`'${expression}' cannot be assigned: use a register, a memory operand like qword [rsp], or a VMCS field like vmcs.exception_bitmap`);
   const shown = evaluateExpression(expression, debuggee.evalContext);
   return `${hex64(shown)} (${shown})`;
 }

@@ -106,3 +106,13 @@ export function writeVmcsField(machine: Machine, fieldText: string | number, raw
   else if (running) note = 'takes effect when the processor next uses it (VM exit or the next VM entry)';
   return { name: field.name, encoding: field.encoding, value: hex64(vmcs.get(field.encoding)), ...(note ? { note } : {}) };
 }
+
+/** `vmcs.<field>` in expressions (conditions, watch, console): the current VMCS's field, or undefined. */
+export function vmcsExpressionValue(machine: Machine, name: string): bigint | undefined {
+  const match = /^vmcs\.(\w+)$/i.exec(name);
+  const vmcs = machine.vmx.current;
+  if (!match || !vmcs) return undefined;
+  const wanted = match[1]!.toUpperCase();
+  for (const field of VMCS_FIELDS.values()) if (field.name === wanted) return vmcs.get(field.encoding);
+  return undefined;
+}

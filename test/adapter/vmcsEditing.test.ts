@@ -76,3 +76,15 @@ test('writeVmcsField request: an edited exception bitmap makes the next #UD a VM
     await assert.rejects(client.customRequest(CustomRequest.writeVmcsField, { field: 'GUEST_RIP', value: 1 }), /no current VMCS/);
   });
 });
+
+test('vmcs.<field> in expressions: evaluate reads the current VMCS, setExpression writes it through the same checks', async () => {
+  await withClient(async (client) => {
+    await client.launchAndWaitForStop({ program: fixture('basic.hvasm'), mode: 'guest', stopOnEntry: true });
+    assert.match(await client.evaluate('vmcs.exception_bitmap', 'watch'), /^0x0 \(0\)$/);
+    const set = await client.send('setExpression', { expression: 'vmcs.exception_bitmap', value: '1 << 14' });
+    assert.equal(set.body.value, '0x4000 (16384)');
+    assert.equal(await field(client, 'EXCEPTION_BITMAP'), '0x4000');
+    await assert.rejects(client.send('setExpression', { expression: 'vmcs.vm_exit_reason', value: '0' }), /read-only/);
+    assert.match(await client.evaluate('vmcs.guest_cr3 != 0', 'watch'), /^0x1 /);
+  });
+});
