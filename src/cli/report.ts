@@ -3,6 +3,8 @@ import type { Machine } from '../machine/machine';
 import type { StopReason } from '../machine/stopReason';
 import { GPR_NAMES } from '../machine/cpu/registers';
 import { F } from '../machine/vmx/fields';
+import { formatSourceId } from '../machine/devices/dma';
+import { statusBits } from '../adapter/devicesRequest';
 
 export function hex64(value: bigint | number): string {
   return '0x' + BigInt.asUintN(64, BigInt(value)).toString(16);
@@ -85,4 +87,38 @@ export function formatHuman(report: RunReport): string {
     );
   }
   return lines.join('\n');
+}
+
+/** `--json` "devices": per virtio device its status, counters and queue states; the IOMMU's state and faults. */
+export function devicesReport(machine: Machine): Record<string, unknown> {
+  const virtio = (machine.virtio?.slots ?? []).map((slot) => {
+    const described = slot.transport.describe() as { kind: string; status: number; queues: Record<string, unknown>[] } & Record<string, unknown>;
+    const { queues, ...device } = described;
+    return {
+      ...device,
+      base: hex64(slot.base),
+      sourceId: formatSourceId(slot.sourceId),
+      vector: slot.vector,
+      statusBits: statusBits(described.status),
+      queues: queues.map((q) => ({ index: q.index, size: q.size, ready: q.ready, desc: hex64(Number(q.desc)), driver: hex64(Number(q.driver)), device: hex64(Number(q.device)), lastAvail: q.lastAvail, usedIdx: q.usedIdx, served: q.served })),
+    };
+  });
+  const iommu = machine.iommu.describe();
+  return {
+    virtio,
+    iommu: {
+      translationEnabled: iommu.translationEnabled,
+      rootTable: hex64(iommu.rootTable),
+      domains: iommu.domains,
+      faultStatus: iommu.faultStatus,
+      faultRecords: iommu.faultRecords,
+      faults: iommu.faultLog.map((f) => ({ sourceId: formatSourceId(f.sourceId), address: hex64(f.address), access: f.write ? 'write' : 'read', reason: f.reason, reasonName: f.reasonName, recorded: f.recordIndex !== undefined })),
+      iotlbEntries: iommu.iotlb.size,
+    },
+  };
+}
+
+/** `--json` "hypercalls" (guest mode): total, counts by name and the latest calls. */
+export function hypercallsReport(machine: Machine): Record<string, unknown> | undefined {
+  return machine.hypervisor?.hypercalls.describe() as Record<string, unknown> | undefined;
 }
