@@ -12,6 +12,7 @@ import { registerNames } from './registers';
 import { bigIntToLinear } from '../machine/cpu/state';
 import { exitsCommand, vmcsCommand, vmcsFieldNames } from './vmxCommands';
 import { eptCommand } from './eptCommand';
+import { balloonCommand, inputCommand, virtioCommand } from './virtioCommands';
 
 export interface CommandContext {
   readonly machine: Machine;
@@ -100,6 +101,9 @@ const COMMANDS: Command[] = [
   { name: 'vmcs', usage: 'vmcs [field]', summary: 'the current VMCS by group (nonzero fields), or the fields matching a name or encoding', run: (args, ctx) => vmcsCommand(args, ctx.machine) },
   { name: 'ept', usage: 'ept', summary: 'the current EPT: EPTP decoded and its mappings as guest-physical → host-physical ranges', run: (args, ctx) => eptCommand(args, ctx.machine) },
   { name: 'exits', usage: 'exits', summary: 'VM exits per reason (like perf kvm stat), the last exit and entry failure', run: (args, ctx) => exitsCommand(args, ctx.machine) },
+  { name: 'input', usage: 'input <text>', summary: 'send bytes to the guest console: the virtio console if there is one, else the serial port (escapes \\n \\t \\xNN)', run: (args, ctx) => inputCommand(args, ctx.machine) },
+  { name: 'balloon', usage: 'balloon [pages]', summary: "the virtio balloon's target (num_pages) and what the driver gave back; with a count, set the target", run: (args, ctx) => balloonCommand(args, ctx.machine) },
+  { name: 'virtio', usage: 'virtio', summary: 'virtio-mmio devices: status, features, queues and counters', run: (args, ctx) => virtioCommand(args, ctx.machine) },
 ];
 
 function helpText(): string {

@@ -2,7 +2,8 @@
 // range before anything runs, each problem reported with the field's name and how to fix
 // it. Unknown fields are errors (with a did-you-mean) so typos do not pass silently.
 import { isAbsolute, resolve } from 'node:path';
-import { GUEST_FIELDS, LAUNCH_FIELDS, type GuestLaunchOptions, type HyperscopeLaunchArguments } from '../protocol/dap';
+import { DEVICE_FIELDS, GUEST_FIELDS, LAUNCH_FIELDS, type GuestLaunchOptions, type HyperscopeLaunchArguments } from '../protocol/dap';
+import type { DeviceChoices } from './diskImage';
 import { parseInteger } from './format';
 
 export class LaunchError extends Error {}
@@ -20,6 +21,8 @@ export interface LaunchConfig {
   readonly noDebug: boolean;
   /** mode "guest": the hypervisor's controls. */
   readonly guest: GuestLaunchOptions;
+  /** virtio devices (the disk path made absolute); undefined when none. */
+  readonly devices: DeviceChoices | undefined;
 }
 
 /** Fields VS Code and other clients add to every configuration. */
@@ -102,7 +105,40 @@ export function validateLaunchArguments(raw: unknown = {}): LaunchConfig {
     entry: entryField(typed.entry),
     noDebug: args.noDebug === true,
     guest: guestField(args.guest, mode),
+    devices: devicesField(args.devices, base),
   };
+}
+
+/** Checks `devices`: console/diskWritable/diskReadOnly booleans, disk a path, balloon true or { targetPages }. */
+function devicesField(value: unknown, base: string): DeviceChoices | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new LaunchError(`launch field 'devices' must be an object like { "console": true, "disk": "disk.img" }, got ${typeName(value)}`);
+  const devices = value as Record<string, unknown>;
+  for (const field of Object.keys(devices)) {
+    if (!(DEVICE_FIELDS as readonly string[]).includes(field)) throw new LaunchError(`unknown field 'devices.${field}' (known: ${DEVICE_FIELDS.join(', ')})`);
+  }
+  for (const flag of ['console', 'diskWritable', 'diskReadOnly'] as const) {
+    if (devices[flag] !== undefined && typeof devices[flag] !== 'boolean') throw new LaunchError(`launch field 'devices.${flag}' must be true or false, got ${typeName(devices[flag])}`);
+  }
+  const disk = devices.disk;
+  if (disk !== undefined && (typeof disk !== 'string' || disk.trim() === '')) throw new LaunchError(`launch field 'devices.disk' must be the path of a disk image, got ${typeName(disk)}`);
+  if (disk === undefined && (devices.diskWritable !== undefined || devices.diskReadOnly !== undefined)) throw new LaunchError(`launch fields 'devices.diskWritable' and 'devices.diskReadOnly' need 'devices.disk'`);
+  if (devices.diskWritable === true && devices.diskReadOnly === true) throw new LaunchError(`launch fields 'devices.diskWritable' and 'devices.diskReadOnly' exclude each other`);
+  return {
+    console: devices.console === true,
+    disk: typeof disk === 'string' ? (isAbsolute(disk) ? disk : resolve(base, disk)) : undefined,
+    diskWritable: devices.diskWritable === true,
+    diskReadOnly: devices.diskReadOnly === true,
+    balloon: balloonField(devices.balloon),
+  };
+}
+
+function balloonField(value: unknown): DeviceChoices['balloon'] {
+  if (value === undefined || typeof value === 'boolean') return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new LaunchError(`launch field 'devices.balloon' must be true, false or { "targetPages": N }, got ${typeName(value)}`);
+  const balloon = value as Record<string, unknown>;
+  for (const field of Object.keys(balloon)) if (field !== 'targetPages') throw new LaunchError(`unknown field 'devices.balloon.${field}' (known: targetPages)`);
+  return { targetPages: integerField(balloon, 'targetPages', 0, 0xffffffff, 'devices.balloon.') ?? 0 };
 }
 
 function integerList(value: unknown, field: string, max: number): number[] {

@@ -1,6 +1,7 @@
 /**
  * `hyperscope run FILE [--mode bare|guest] [--max-instructions N] [--memory MB]
- * [--entry ADDR] [--trace exits] [--json]`: runs a program to a stop and reports it.
+ * [--entry ADDR] [--trace exits] [--json] [device flags, deviceFlags.ts]`: runs a program
+ * to a stop and reports it.
  * In guest mode the program runs under the built-in hypervisor and the report adds the
  * VM exits (`vmExits`, `omittedVmExits`, `exitStats`, `vmEntryFailure`).
  */
@@ -8,9 +9,10 @@ import { Machine } from '../machine/machine';
 import { ImageError } from '../machine/boot/elf';
 import { parseArgs, parseInteger, UsageError } from './args';
 import { loadProgram, ProgramError, formatDiagnostic } from './loadProgram';
-import { buildReport, devicesReport, formatHuman, hypercallsReport } from './report';
+import { buildReport, formatHuman } from './report';
 import type { CliIo } from './io';
 import { formatExit, vmExitReport } from '../machine/vmx/report';
+import { DEVICE_FLAGS, DEVICE_USAGE, openDeviceFlags } from './deviceFlags';
 
 const DEFAULT_BUDGET = 100_000_000;
 const SLICE = 1_000_000;
@@ -24,8 +26,9 @@ export function runCommand(args: string[], io: CliIo): number {
     { name: 'json', value: false },
     { name: 'trace', value: true },
     { name: 'paravirt', value: true },
+    ...DEVICE_FLAGS,
   ]);
-  if (parsed.positionals.length !== 1) throw new UsageError('usage: hyperscope run FILE [--mode bare|guest] [--max-instructions N] [--memory MB] [--entry ADDR] [--trace exits] [--paravirt kvm|xen] [--json]');
+  if (parsed.positionals.length !== 1) throw new UsageError(`usage: hyperscope run FILE [--mode bare|guest] [--max-instructions N] [--memory MB] [--entry ADDR] [--trace exits] [--paravirt kvm|xen] ${DEVICE_USAGE} [--json]`);
   const mode = (parsed.flags.get('mode') as string | undefined) ?? 'bare';
   if (mode !== 'bare' && mode !== 'guest') throw new UsageError(`--mode must be 'bare' or 'guest', got '${mode}'`);
   const trace = parsed.flags.get('trace');
@@ -53,7 +56,12 @@ export function runCommand(args: string[], io: CliIo): number {
   }
   for (const d of program.assembly?.diagnostics ?? []) io.stderr(formatDiagnostic(d));
 
-  const machine = new Machine({ memoryMB, onConsoleByte: json ? undefined : (byte) => io.stdoutRaw(String.fromCharCode(byte)) });
+  const devices = openDeviceFlags(parsed);
+  if (devices && 'error' in devices) {
+    io.stderr(`hyperscope: ${devices.error}`);
+    return 2;
+  }
+  const machine = new Machine({ memoryMB, onConsoleByte: json ? undefined : (byte) => io.stdoutRaw(String.fromCharCode(byte)), devices });
   try {
     if (mode === 'guest') {
       if (program.origin !== undefined && program.origin !== 0 && program.origin !== 0x100000) {
@@ -85,11 +93,6 @@ export function runCommand(args: string[], io: CliIo): number {
   }
   const report = buildReport(machine, stop, mode === 'guest');
   if (mode === 'guest' || machine.vmx.exits.length > 0 || machine.vmx.lastEntryFailure) Object.assign(report, vmExitReport(machine.vmx));
-  if (json) {
-    report.devices = devicesReport(machine);
-    const hypercalls = hypercallsReport(machine);
-    if (hypercalls) report.hypercalls = hypercalls;
-  }
   if (json) io.stdout(JSON.stringify(report));
   else {
     if (report.console.length > 0 && !report.console.endsWith('\n')) io.stdoutRaw('\n');

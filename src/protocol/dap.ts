@@ -20,6 +20,22 @@ export interface HyperscopeLaunchArguments {
   cwd?: string;
   /** mode "guest": the built-in hypervisor's VM-execution controls. */
   guest?: GuestLaunchOptions;
+  /** virtio-mmio devices (register page i at 0xd0000000 + i·0x1000 in the order console, block, balloon). */
+  devices?: DeviceLaunchOptions;
+}
+
+/** The machine's virtio devices. */
+export interface DeviceLaunchOptions {
+  /** virtio-console: output to the debug console, input from the `input` console command. */
+  console?: boolean;
+  /** virtio-blk backed by this disk image (size a multiple of 512 bytes; relative to `cwd`). */
+  disk?: string;
+  /** Let guest writes reach the image file (default false: writes stay in memory). */
+  diskWritable?: boolean;
+  /** Offer VIRTIO_BLK_F_RO: the disk is read-only for the guest. */
+  diskReadOnly?: boolean;
+  /** virtio-balloon; `targetPages` is the initial num_pages (the `balloon` console command changes it). */
+  balloon?: boolean | { targetPages?: number };
 }
 
 /** VM-execution controls of the built-in hypervisor (mode "guest"). */
@@ -42,7 +58,8 @@ export interface GuestLaunchOptions {
   paravirt?: 'kvm' | 'xen';
 }
 
-export const LAUNCH_FIELDS = ['program', 'mode', 'stopOnEntry', 'memoryMB', 'maxInstructions', 'entry', 'cwd', 'guest'] as const;
+export const LAUNCH_FIELDS = ['program', 'mode', 'stopOnEntry', 'memoryMB', 'maxInstructions', 'entry', 'cwd', 'guest', 'devices'] as const;
+export const DEVICE_FIELDS = ['console', 'disk', 'diskWritable', 'diskReadOnly', 'balloon'] as const;
 export const GUEST_FIELDS = ['guestMemoryMB', 'hltExiting', 'cr3Exiting', 'ioExitPorts', 'msrExits', 'exceptionBitmap', 'preemptionTimer', 'paravirt'] as const;
 
 /** Address spaces a memory reference can name: `gva:0x1000`, `gpa:0x1000`, `hpa:0x1000`. */

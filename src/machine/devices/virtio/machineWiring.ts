@@ -8,6 +8,7 @@
  *   guest RAM in the IOMMU for the devices' requester ids), interrupts are queued for the
  *   guest (`raiseGuestInterrupt`) and the balloon unmaps pages in EPT.
  */
+import { ImageError } from '../../boot/elf';
 import type { Cpu } from '../../cpu/cpu';
 import type { BuiltInHypervisor } from '../../hypervisor/hypervisor';
 import { GuestPhysicalDma } from '../../hypervisor/guestDma';
@@ -16,7 +17,8 @@ import type { GuestMmioRegion } from '../../hypervisor/mmioEmulation';
 import type { DmaRemapper, InterruptSink } from '../dma';
 import { VirtioLayout, type VirtioDevices } from './virtioDevices';
 
-export class DeviceLayoutError extends Error {}
+/** The devices cannot be placed (an ImageError, so loaders report it like other load failures). */
+export class DeviceLayoutError extends ImageError {}
 
 /** Maps the register pages host-physical (once per machine) and connects DMA and interrupts. */
 export function connectBare(virtio: VirtioDevices, cpu: Cpu, remapper: DmaRemapper, interrupt: InterruptSink): void {
