@@ -81,9 +81,9 @@ export function updateBitness(cpu: Cpu): void {
 
 /** Saves the CPU's state into the guest-state area on VM exit. `rip` is the guest RIP to record. */
 export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: number): void {
-  vmcs.setNumber(F.GUEST_CR0, cpu.cr0 >>> 0);
+  vmcs.setU32(F.GUEST_CR0, cpu.cr0 >>> 0);
   vmcs.setNumber(F.GUEST_CR3, cpu.cr3);
-  vmcs.setNumber(F.GUEST_CR4, cpu.cr4 >>> 0);
+  vmcs.setU32(F.GUEST_CR4, cpu.cr4 >>> 0);
   if (controls.exit.saveDebugControls) {
     vmcs.set(F.GUEST_DR7, BigInt(cpu.dr[7]! >>> 0));
     vmcs.set(F.GUEST_IA32_DEBUGCTL, cpu.msrs.get(Msr.IA32_DEBUGCTL) ?? 0n);
@@ -96,26 +96,25 @@ export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: nu
   // IA32_VMX_MISC bit 5: the "IA-32e mode guest" entry control receives EFER.LMA.
   const entry = vmcs.get32(F.VM_ENTRY_CONTROLS);
   const lma = (cpu.efer & Efer.LMA) !== 0;
-  vmcs.setNumber(F.VM_ENTRY_CONTROLS, (lma ? entry | EntryCtl.ia32eModeGuest : entry & ~EntryCtl.ia32eModeGuest) >>> 0);
+  vmcs.setU32(F.VM_ENTRY_CONTROLS, (lma ? entry | EntryCtl.ia32eModeGuest : entry & ~EntryCtl.ia32eModeGuest) >>> 0);
 
-  for (let i = 0; i < GUEST_SEGMENTS.length; i++) {
-    const fields = GUEST_SEGMENTS[i]!;
-    const seg = segmentRegister(cpu, i);
-    vmcs.setNumber(fields.selector, seg.selector);
-    vmcs.setNumber(fields.base, seg.base);
-    vmcs.setNumber(fields.limit, seg.limit >>> 0);
-    vmcs.setNumber(fields.accessRights, seg.accessRights >>> 0);
+  const segments = cpu.segments;
+  for (let i = 0; i < 6; i++) {
+    const seg = segments[i]!;
+    vmcs.setSegment(GUEST_SEGMENTS[i]!, seg.selector, seg.base, seg.limit, seg.accessRights);
   }
+  vmcs.setSegment(GUEST_SEGMENTS[SEG_LDTR]!, cpu.ldtr.selector, cpu.ldtr.base, cpu.ldtr.limit, cpu.ldtr.accessRights);
+  vmcs.setSegment(GUEST_SEGMENTS[SEG_TR]!, cpu.tr.selector, cpu.tr.base, cpu.tr.limit, cpu.tr.accessRights);
   vmcs.setNumber(F.GUEST_GDTR_BASE, cpu.gdtr.base);
-  vmcs.setNumber(F.GUEST_GDTR_LIMIT, cpu.gdtr.limit);
+  vmcs.setU32(F.GUEST_GDTR_LIMIT, cpu.gdtr.limit);
   vmcs.setNumber(F.GUEST_IDTR_BASE, cpu.idtr.base);
-  vmcs.setNumber(F.GUEST_IDTR_LIMIT, cpu.idtr.limit);
+  vmcs.setU32(F.GUEST_IDTR_LIMIT, cpu.idtr.limit);
 
   vmcs.setHalves(F.GUEST_RSP, cpu.lo[4]!, cpu.hi[4]!);
   vmcs.setNumber(F.GUEST_RIP, rip);
-  vmcs.setNumber(F.GUEST_RFLAGS, cpu.rflags >>> 0);
-  vmcs.setNumber(F.GUEST_ACTIVITY_STATE, cpu.halted ? Activity.Hlt : Activity.Active);
+  vmcs.setU32(F.GUEST_RFLAGS, cpu.rflags >>> 0);
+  vmcs.setU32(F.GUEST_ACTIVITY_STATE, cpu.halted ? Activity.Hlt : Activity.Active);
   const blocking = cpu.movSsShadowRip === rip ? Interruptibility.MovSs : Interruptibility.Sti;
-  vmcs.setNumber(F.GUEST_INTERRUPTIBILITY_INFO, cpu.interruptShadowRip === rip ? blocking : 0);
-  vmcs.setNumber(F.GUEST_PENDING_DBG_EXCEPTIONS, 0);
+  vmcs.setU32(F.GUEST_INTERRUPTIBILITY_INFO, cpu.interruptShadowRip === rip ? blocking : 0);
+  vmcs.setU32(F.GUEST_PENDING_DBG_EXCEPTIONS, 0);
 }

@@ -77,20 +77,20 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
   if (!vmcs || !controls) throw new Error('VM exit without a current VMCS');
   const entryFailure = (info.reason & EXIT_REASON_ENTRY_FAILURE) !== 0;
 
-  vmcs.setNumber(F.VM_EXIT_REASON, info.reason >>> 0);
+  vmcs.setU32(F.VM_EXIT_REASON, info.reason >>> 0);
   if (typeof info.qualification === 'bigint') vmcs.set(F.EXIT_QUALIFICATION, info.qualification);
   else vmcs.setNumber(F.EXIT_QUALIFICATION, info.qualification ?? 0);
-  vmcs.setNumber(F.VM_EXIT_INSTRUCTION_LEN, info.instructionLength ?? 0);
-  vmcs.setNumber(F.VMX_INSTRUCTION_INFO, info.instructionInfo ?? 0);
-  vmcs.setNumber(F.VM_EXIT_INTR_INFO, info.interruptionInfo ?? 0);
-  vmcs.setNumber(F.VM_EXIT_INTR_ERROR_CODE, info.interruptionError ?? 0);
+  vmcs.setU32(F.VM_EXIT_INSTRUCTION_LEN, info.instructionLength ?? 0);
+  vmcs.setU32(F.VMX_INSTRUCTION_INFO, info.instructionInfo ?? 0);
+  vmcs.setU32(F.VM_EXIT_INTR_INFO, info.interruptionInfo ?? 0);
+  vmcs.setU32(F.VM_EXIT_INTR_ERROR_CODE, info.interruptionError ?? 0);
   const vectoring = unit.takeVectoring();
-  vmcs.setNumber(F.IDT_VECTORING_INFO, vectoring?.info ?? 0);
-  vmcs.setNumber(F.IDT_VECTORING_ERROR_CODE, vectoring?.error ?? 0);
+  vmcs.setU32(F.IDT_VECTORING_INFO, vectoring?.info ?? 0);
+  vmcs.setU32(F.IDT_VECTORING_ERROR_CODE, vectoring?.error ?? 0);
   if (info.guestLinear !== undefined) vmcs.setNumber(F.GUEST_LINEAR_ADDRESS, info.guestLinear);
   if (info.guestPhysical !== undefined) vmcs.setNumber(F.GUEST_PHYSICAL_ADDRESS, info.guestPhysical);
   // VM exits clear the valid bit of the VM-entry interruption information (SDM 27.2.5).
-  vmcs.setNumber(F.VM_ENTRY_INTR_INFO, vmcs.get32(F.VM_ENTRY_INTR_INFO) & 0x7fffffff);
+  vmcs.setU32(F.VM_ENTRY_INTR_INFO, vmcs.get32(F.VM_ENTRY_INTR_INFO) & 0x7fffffff);
 
   if (guestSaved) {
     saveGuestState(cpu, vmcs, controls, rip);

@@ -12,6 +12,7 @@ import { VMCS_REVISION_ID } from './capabilities';
 import { VMCS_FIELDS, resolveEncoding, widthOf, type FieldWidth } from './fields';
 import { VmxError } from './instructionErrors';
 import { changedGroups } from './fieldGroups';
+import type { SegmentFieldSet } from './segmentFields';
 import type { EntryCheckState } from './checkCache';
 
 export type LaunchState = 'clear' | 'launched';
@@ -90,6 +91,7 @@ export class Vmcs implements VmcsReader {
 
   /** Stores a field value (processor-side: read-only fields too), truncated to the field's width. */
   set(encoding: number, value: bigint): void {
+    if (this.big[encoding >>> 1] === value) return; // already stored (MSR values saved on exit are the BigInts loaded on entry)
     if (value >= 0n && value <= 0xffffffffn) {
       const lo = Number(value);
       this.store(encoding, widthOf(encoding) === 16 ? lo & 0xffff : lo, 0);
@@ -105,6 +107,19 @@ export class Vmcs implements VmcsReader {
     if (width === 0) this.store(encoding, value & 0xffff, 0);
     else if (width === 2) this.store(encoding, value >>> 0, 0);
     else this.store(encoding, value >>> 0, value >= 0 && value < TWO32 ? 0 : Math.floor(value / TWO32) >>> 0);
+  }
+
+  /** Stores an unsigned 32-bit number into a 32-bit or natural-width field (bits 63:32 become 0); no width lookup. */
+  setU32(encoding: number, value: number): void {
+    this.store(encoding, value >>> 0, 0);
+  }
+
+  /** Stores a segment register's selector, base (signed-canonical number), limit and access rights (state save on VM exit). */
+  setSegment(fields: SegmentFieldSet, selector: number, base: number, limit: number, accessRights: number): void {
+    this.store(fields.selector, selector & 0xffff, 0);
+    this.store(fields.base, base >>> 0, base >= 0 && base < TWO32 ? 0 : Math.floor(base / TWO32) >>> 0);
+    this.store(fields.limit, limit >>> 0, 0);
+    this.store(fields.accessRights, accessRights >>> 0, 0);
   }
 
   /** Stores a 64-bit value given as unsigned 32-bit halves (GPR-style). */
