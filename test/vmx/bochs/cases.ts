@@ -24,6 +24,7 @@ export const DIFF_CASES: readonly DiffCase[] = [
     what: 'VMXON/VMCLEAR/VMPTRLD/VMPTRST/VMREAD/VMWRITE/VMXOFF: VMsucceed, VMfailInvalid, VMfailValid 2, 3, 9, 10, 11, 12, 13 (per MISC bit 29), 15; field widths',
     sdm: 'SDM Vol. 3C 30.2, 31.3; 25.11.2 (field encodings)',
   },
+  { name: 'vmxon-preconditions', what: 'VMXON without CR4.VMXE (#UD), with CR0.NE = 0 (#GP), misaligned / too-high pointer and bad revision (VMfailInvalid); clearing CR4.VMXE or CR0.NE in VMX operation (#GP); VMREAD/VMXOFF outside VMX (#UD)', sdm: 'SDM 24.7, 24.8, 31.3 VMXON' },
   { name: 'launch-state', what: 'VMRESUME of a clear VMCS (5), VMLAUNCH of a launched VMCS (4), VMCLEAR resets the launch state', sdm: 'SDM 31.3 VMLAUNCH/VMRESUME, 25.11.3' },
   { name: 'invept-invvpid', what: 'INVEPT/INVVPID types, VPID 0, non-canonical address, reserved descriptor bits → VMfailValid 28', sdm: 'SDM 31.3 INVEPT/INVVPID' },
   {
@@ -51,6 +52,7 @@ export const DIFF_CASES: readonly DiffCase[] = [
   },
   { name: 'msr-lists', what: 'VM-entry MSR-load list failures (exit 0x80000022, qualification = failing entry), and valid entry-load / exit-store / exit-load lists', sdm: 'SDM 26.4, 27.4, 27.6' },
   { name: 'ept-accessed-dirty', what: 'EPT accessed/dirty flags (EPTP bit 6) set by guest reads, writes and guest page walks', sdm: 'SDM 28.3.5' },
+  { name: 'unrestricted-guest', what: 'unrestricted guest with EPT: a real-mode guest (16-bit I/O and CPUID exits) that switches itself to protected mode and does VMCALL from 32-bit code', sdm: 'SDM 26.3.1.1, 26.8, 25.6.2 (unrestricted guest)' },
   { name: 'exit-cpuid', what: 'CPUID exit (10) and VMCALL exit (18): reason, qualification, length, guest RIP, guest GPRs across a resume', sdm: 'SDM 26.1.2, 27.2.1, 27.2.5' },
   { name: 'exit-instructions', what: 'HLT, INVLPG (qualification = linear address), RDTSC, RDTSCP, PAUSE, WBINVD and MOV DR exits with lengths and qualifications', sdm: 'SDM 26.1.3, 27.2.1 Table 27-4, 27.2.5' },
   { name: 'exit-io', what: 'unconditional I/O exiting: IN/OUT with DX and immediate ports (bit 6), sizes 1/2/4, INS/OUTS with and without REP, guest-linear address', sdm: 'SDM 26.1.3, 27.2.1 Table 27-5' },
