@@ -45,3 +45,16 @@ test('guest exception filter: a condition over vector, errorCode and cr2 picks o
   });
   assert.ok(EXCEPTION_FILTERS.some((f) => f.filter === 'guest-exception' && f.supportsCondition));
 });
+
+test('guest exception filter: an exception the exception bitmap turns into a VM exit is not a guest exception', async () => {
+  await withClient(async (client) => {
+    const { stop } = await launchWithFilters(client, { program: faults, mode: 'guest', guest: { exceptionBitmap: 1 << 6 } }, ['guest-exception']);
+    assert.match(stop?.body.description ?? '', /#PF/);
+    const gp = await client.stepAndWait(() => client.continueRequest({ threadId: 1 }));
+    assert.match(gp.body.description ?? '', /#GP/);
+    // #UD exits to the built-in hypervisor (exception bitmap bit 6), which reflects it into the guest: no third stop
+    const exited = client.waitForEvent('exited');
+    await client.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 3);
+  });
+});

@@ -62,6 +62,8 @@ export function memoryViewsTests(context: E2eContext): TestCase[] {
           assert(/PML4 at hpa 0x[0-9a-f]+ · 4-level · MT 6 \(WB\)/.test(eptp.description ?? ''), `EPTP row ${JSON.stringify(eptp.description)}`);
           const pml4 = eptp.children?.[0];
           assert(pml4 && /^PML4\[0\] gpa 0x0$/.test(pml4.label) && /^RWX/.test(pml4.description ?? ''), `first EPT entry ${JSON.stringify(pml4)}`);
+          console.log('[e2e-screenshot] ept-view');
+          await new Promise((resolve) => setTimeout(resolve, 1000));
 
           await vscode.commands.executeCommand('hyperscope.pageTables.focus');
           const cr3 = await eventually(() => viewRows('pageTables').find((row) => row.label.startsWith('CR3 ') && row.children?.length), 'the Guest Page Tables view to load');
