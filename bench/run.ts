@@ -6,6 +6,7 @@
 import { measureProgram } from './cpuBench';
 import { bochsMissing, measureBochs, printBochsExits } from './bochsBench';
 import { printToolBenchmarks } from './toolsBench';
+import { printHypercallBenchmark } from './hypercallBench';
 
 function mips(value: number): string {
   return `${(value / 1e6).toFixed(1)} M/s`;
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   const cpuid = measureProgram('CPUID loop', 'cpuid-loop.asm', 200_000, 128, 'guest');
   console.log(`  ${cpuid.name}: ${(cpuid.vmExits / cpuid.seconds / 1000).toFixed(0)} k VM exits/s (${cpuid.vmExits} exits in ${cpuid.seconds.toFixed(2)} s; target >= 1 M exits/s)`);
   if (!missing) printBochsExits(cpuid.vmExits / cpuid.seconds);
+  printHypercallBenchmark();
   const peak = peakMiB();
   console.log(`  peak memory (RSS): ${peak.toFixed(0)} MiB for a 128 MiB guest (budget: RAM + 64 MiB = 192 MiB; untouched guest pages are not resident)`);
 

@@ -40,6 +40,7 @@ export type XenHypercall = (xen: XenPlatform, args: XenArgs) => bigint;
 export const fail = (errno: number): bigint => BigInt(-errno);
 
 const MSR_HYPERCALL_PAGE = XEN_CPUID_BASE;
+const errnoName = (errno: number): string | undefined => ERRNO_NAMES.get(errno);
 
 export class XenPlatform {
   readonly cpu: Cpu;
@@ -140,7 +141,7 @@ export class XenPlatform {
   }
 
   log(number: number, args: readonly bigint[], result: bigint, rip: bigint, nested: boolean): void {
-    this.monitor.record({ personality: 'xen', number, name: xenHypercallName(number), args, result, rip, instret: this.cpu.instret, nested, errorName: (e) => ERRNO_NAMES.get(e) });
+    this.monitor.record({ personality: 'xen', number, name: xenHypercallName(number), args, result, rip, instret: this.cpu.instret, nested, errorName: errnoName });
   }
 
   /** CPUID leaves 0x40000000–0x400000ff, undefined for the others. */
