@@ -105,7 +105,8 @@ function holds(condition: Condition, fields: ReadonlyMap<string, bigint>, base: 
 }
 
 export function hypercallFields(record: HypercallRecord): Map<string, bigint> {
-  const fields = new Map<string, bigint>([['nr', BigInt(record.number)], ['result', BigInt.asUintN(64, BigInt(record.result))]]);
+  const result = record.result.startsWith('-') ? -BigInt(record.result.slice(1)) : BigInt(record.result);
+  const fields = new Map<string, bigint>([['nr', BigInt(record.number)], ['result', BigInt.asUintN(64, result)]]);
   record.args.forEach((arg, i) => fields.set(`arg${i}`, BigInt(arg)));
   return fields;
 }
