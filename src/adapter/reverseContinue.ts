@@ -67,7 +67,7 @@ export function reverseContinueScan(travel: TimeTravel, targets: ReverseTargets)
       if (stopping.length > 0) {
         const first = stopping[0]!;
         const description = point.data ? stopping.map((c) => c.description).filter((d) => d !== undefined).join('; ') : '';
-        landing = { reason: first.reason, description: description || `reverse continue: paused on ${first.reason}`, hitBreakpointIds: stopping.map((c) => c.id) };
+        landing = { reason: first.reason, description: description ? `reverse continue: ${description}` : `reverse continue: paused on ${first.reason}`, hitBreakpointIds: stopping.map((c) => c.id) };
         return point.instret;
       }
     }
