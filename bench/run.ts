@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   const peak = peakMiB();
   console.log(`  peak memory (RSS): ${peak.toFixed(0)} MiB for a 128 MiB guest (budget: RAM + 64 MiB = 192 MiB; untouched guest pages are not resident)`);
 
+  (await import('./devicesBench')).printDeviceBenchmarks();
   await printToolBenchmarks();
 }
 

@@ -11,9 +11,10 @@ import { Decoder, DecoderOptions, Formatter, FormatterSyntax, MemorySizeExt, Mne
 import type { Cpu } from '../cpu/cpu';
 import { gprOf, type GprRef } from '../cpu/registers';
 import type { MmioHandler } from '../memory/physicalMemory';
+import { EptTranslator } from '../paging/ept';
 import { Access } from '../paging/types';
+import { Cr0, walk, type PagingRegisters } from '../paging/walker';
 import { F } from '../vmx/fields';
-import { traceGuestWalk } from '../vmx/guestWalk';
 import type { Vmcs } from '../vmx/vmcs';
 import type { VmxUnit } from '../vmx/vmxUnit';
 
@@ -52,6 +53,8 @@ export class MmioEmulator {
   /** Accesses emulated, by region base. */
   readonly accesses = new Map<number, number>();
   private readonly plans = new Map<number, Plan>();
+  /** EPT of the guest, rebuilt when EPTP changes (no state: it reads the tables each time). */
+  private ept: EptTranslator | undefined;
 
   constructor(readonly regions: readonly GuestMmioRegion[]) {}
 
@@ -63,7 +66,7 @@ export class MmioEmulator {
   emulate(exit: MmioExit, region: GuestMmioRegion, gpa: number): void {
     const rip = exit.vmcs.get(F.GUEST_RIP);
     const where = `at guest RIP ${hex(rip)} accessing guest-physical ${hex(gpa)} (${region.handler.name}, register page ${hex(region.base)})`;
-    const bytes = fetchInstruction(exit.unit, Number(BigInt.asIntN(64, rip)));
+    const bytes = this.fetchInstruction(exit, Number(BigInt.asIntN(64, rip)));
     if (typeof bytes === 'string') return exit.cpu.requestStop('vm-exit', `MMIO emulation: cannot fetch the instruction ${where}: ${bytes}`);
     const plan = this.planFor(rip, bytes);
     if (typeof plan === 'string') return exit.cpu.requestStop('vm-exit', `MMIO emulation: ${plan} ${where}`);
@@ -75,6 +78,45 @@ export class MmioEmulator {
     this.accesses.set(region.base, (this.accesses.get(region.base) ?? 0) + 1);
   }
 
+  /**
+   * Up to 15 instruction bytes at guest-linear `rip` (fewer when the next page does not
+   * translate): the guest's page walk through its EPT, without side effects, with the
+   * guest paging registers the exit saved in the VMCS (the built-in hypervisor saves EFER).
+   */
+  private fetchInstruction(exit: MmioExit, rip: number): Uint8Array | string {
+    const vmcs = exit.vmcs;
+    const eptp = vmcs.get(F.EPT_POINTER);
+    if (this.ept?.eptp !== eptp) this.ept = new EptTranslator(exit.cpu.mem, eptp);
+    const ept = this.ept;
+    const regs: PagingRegisters = {
+      cr0: vmcs.get32(F.GUEST_CR0),
+      cr3: Number(vmcs.get(F.GUEST_CR3)),
+      cr4: vmcs.get32(F.GUEST_CR4),
+      efer: Number(vmcs.get(F.GUEST_IA32_EFER) & 0xffffffffn),
+    };
+    const translate = (linear: number): number | string => {
+      if (!(regs.cr0 & Cr0.PG)) {
+        const physical = ept.translate(linear >>> 0, { access: Access.Execute, linear, pagingStructure: false, sideEffects: false, trace: undefined, forGuestLevel: 0, user: false });
+        return physical >= 0 ? physical : `EPT does not map guest-physical ${hex(linear >>> 0)}`;
+      }
+      const result = walk(exit.cpu.mem, regs, linear, { kind: Access.Execute, user: false }, false, ept);
+      return result.ok ? result.physical : result.reason;
+    };
+    const out: number[] = [];
+    let linear = rip;
+    while (out.length < MAX_INSTRUCTION) {
+      const physical = translate(linear);
+      if (typeof physical === 'string') {
+        if (out.length === 0) return physical;
+        break;
+      }
+      const inPage = Math.min(MAX_INSTRUCTION - out.length, 4096 - (physical % 4096));
+      out.push(...exit.cpu.mem.peek(physical, inPage));
+      linear += inPage;
+    }
+    return Uint8Array.from(out);
+  }
+
   private planFor(rip: bigint, bytes: Uint8Array): Plan | string {
     const key = Number(BigInt.asUintN(52, rip));
     const cached = this.plans.get(key);
@@ -83,23 +125,6 @@ export class MmioEmulator {
     if (typeof plan !== 'string') this.plans.set(key, plan);
     return plan;
   }
-}
-
-/** Up to 15 instruction bytes at guest-linear `rip` (fewer when the next page does not translate). */
-function fetchInstruction(unit: VmxUnit, rip: number): Uint8Array | string {
-  const out: number[] = [];
-  let linear = rip;
-  while (out.length < MAX_INSTRUCTION) {
-    const trace = traceGuestWalk(unit, linear, Access.Execute);
-    if (trace?.physical === undefined) {
-      if (out.length === 0) return trace?.fault ?? 'no current VMCS';
-      break;
-    }
-    const inPage = Math.min(MAX_INSTRUCTION - out.length, 4096 - (trace.physical % 4096));
-    out.push(...unit.cpu.mem.peek(trace.physical, inPage));
-    linear += inPage;
-  }
-  return Uint8Array.from(out);
 }
 
 function decodePlan(rip: bigint, bytes: Uint8Array): Plan | string {
