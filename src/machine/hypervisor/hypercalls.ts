@@ -49,6 +49,11 @@ export function registerHypercall(number: number, name: string, call: Hypercall)
   table.set(number, { name, call });
 }
 
+/** The registered hypercalls as [number, name], by number. */
+export function hypercallEntries(): [number, string][] {
+  return [...table].sort(([a], [b]) => a - b).map(([number, entry]) => [number, entry.name]);
+}
+
 export function hypercallName(number: number): string | undefined {
   return table.get(number)?.name;
 }
