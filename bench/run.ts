@@ -6,6 +6,7 @@
 import { measureProgram } from './cpuBench';
 import { bochsMissing, measureBochs, printBochsExits } from './bochsBench';
 import { printToolBenchmarks } from './toolsBench';
+import { printDeviceBenchmarks } from './devicesBench';
 import { printHypercallBenchmark } from './hypercallBench';
 
 function mips(value: number): string {
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const peak = peakMiB();
   console.log(`  peak memory (RSS): ${peak.toFixed(0)} MiB for a 128 MiB guest (budget: RAM + 64 MiB = 192 MiB; untouched guest pages are not resident)`);
 
-  (await import('./devicesBench')).printDeviceBenchmarks();
+  printDeviceBenchmarks();
   await printToolBenchmarks();
 }
 
