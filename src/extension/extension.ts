@@ -16,8 +16,9 @@ import type { RequestTreeView } from './requestView';
 import { createVmcsView } from './vmcsView';
 import { createVmExitsView } from './vmExitsView';
 import { createEptView } from './eptView';
+import { createDevicesView } from './devicesView';
 import { registerViewCommands } from './viewCommands';
-import type { EptTablesResult, PageTablesResult, VmcsResult, VmExitsResult } from '../protocol/dap';
+import type { DevicesResult, EptTablesResult, PageTablesResult, VmcsResult, VmExitsResult } from '../protocol/dap';
 import type { RenderedSummary } from '../protocol/webview';
 
 const loadedAt = performance.now();
@@ -34,6 +35,7 @@ export interface HyperscopeApi {
   readonly vmcs?: ViewApi;
   readonly vmExits?: ViewApi;
   readonly ept?: ViewApi;
+  readonly devices?: ViewApi;
   /** What the page-walk visualizer's webview rendered last, and when it renders. */
   readonly pageWalkPanel?: PanelApi;
 }
@@ -46,10 +48,13 @@ export interface PanelApi {
 export interface ViewApi {
   readonly rows: () => readonly ViewRow[];
   readonly onDidRefresh: vscode.Event<void>;
+  /** Lazily expanded views (EPT): a row's children, fetched as when the user expands it. */
+  readonly expand?: (row: ViewRow) => Promise<readonly ViewRow[]>;
 }
 
-function viewApi(view: { readonly current: readonly ViewRow[]; readonly onDidChangeTreeData: vscode.Event<void> } | undefined): ViewApi | undefined {
-  return view && { rows: () => view.current, onDidRefresh: view.onDidChangeTreeData };
+function viewApi(view: { readonly current: readonly ViewRow[]; readonly onDidChangeTreeData: vscode.Event<void>; expand?: (row: ViewRow) => Promise<ViewRow[]> } | undefined): ViewApi | undefined {
+  const expand = view?.expand?.bind(view);
+  return view && { rows: () => view.current, onDidRefresh: view.onDidChangeTreeData, ...(expand ? { expand } : {}) };
 }
 
 function panelApi(panel: PageWalkPanel | undefined): PanelApi | undefined {
@@ -66,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
   let vmcs: RequestTreeView<VmcsResult> | undefined;
   let vmExits: RequestTreeView<VmExitsResult> | undefined;
   let ept: RequestTreeView<EptTablesResult> | undefined;
+  let devices: RequestTreeView<DevicesResult> | undefined;
   try {
     log().info(`activating Hyperscope ${String(context.extension.packageJSON.version)}`);
     context.subscriptions.push(registerDebugConfigurations(), registerAdapterFactory(context.extensionPath, DEBUG_TYPE));
@@ -78,6 +84,8 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
     vmcs = createVmcsView(events);
     vmExits = createVmExitsView(events);
     ept = createEptView(events);
+    devices = createDevicesView(events);
+    context.subscriptions.push(devices);
     context.subscriptions.push(vmcs, vmExits, ept, registerViewCommands());
     context.subscriptions.push(events, pageWalk, pageTables, panel, client, registerCommands(client, pageWalk, panel), vscode.workspace.onDidChangeConfiguration((event) => client.onConfigurationChanged(event)));
     languageServerReady = client.start();
@@ -86,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): HyperscopeApi {
   }
   const activationMs = performance.now() - loadedAt;
   log().info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, languageServerReady, pageWalk: viewApi(pageWalk), pageTables: viewApi(pageTables), vmcs: viewApi(vmcs), vmExits: viewApi(vmExits), ept: viewApi(ept), pageWalkPanel: panelApi(panel) };
+  return { activationMs, languageServerReady, pageWalk: viewApi(pageWalk), pageTables: viewApi(pageTables), vmcs: viewApi(vmcs), vmExits: viewApi(vmExits), ept: viewApi(ept), devices: viewApi(devices), pageWalkPanel: panelApi(panel) };
 }
 
 export async function deactivate(): Promise<void> {

@@ -19,6 +19,14 @@ interface ViewRow {
   children?: ViewRow[];
 }
 
+/** A lazily expanded row's children, fetched the way the tree fetches them when the user expands the row. */
+async function expandRow(view: 'ept', row: ViewRow): Promise<readonly ViewRow[]> {
+  const api = vscode.extensions.getExtension('hyperscope.hyperscope')?.exports as Record<string, { expand?: (row: ViewRow) => Promise<readonly ViewRow[]> } | undefined> | undefined;
+  const expand = api?.[view]?.expand;
+  if (!expand) throw new Error(`the extension API cannot expand ${view} rows`);
+  return expand(row);
+}
+
 function viewRows(view: 'ept' | 'pageTables' | 'vmcs'): readonly ViewRow[] {
   const api = vscode.extensions.getExtension('hyperscope.hyperscope')?.exports as Record<string, { rows: () => readonly ViewRow[] } | undefined> | undefined;
   const rows = api?.[view]?.rows;
@@ -62,6 +70,10 @@ export function memoryViewsTests(context: E2eContext): TestCase[] {
           assert(/PML4 at hpa 0x[0-9a-f]+ · 4-level · MT 6 \(WB\)/.test(eptp.description ?? ''), `EPTP row ${JSON.stringify(eptp.description)}`);
           const pml4 = eptp.children?.[0];
           assert(pml4 && /^PML4\[0\] gpa 0x0$/.test(pml4.label) && /^RWX/.test(pml4.description ?? ''), `first EPT entry ${JSON.stringify(pml4)}`);
+          const pdpt = await expandRow('ept', pml4);
+          assert(/^PDPT\[0\] gpa 0x0$/.test(pdpt[0]?.label ?? ''), `PML4[0] expanded to ${JSON.stringify(pdpt)}`);
+          const pd = await expandRow('ept', pdpt[0]!);
+          assert(/^PD\[0\] gpa 0x0$/.test(pd[0]?.label ?? '') && /→ hpa 0x1000000 · 2 MiB · MT 6 \(WB\)/.test(pd[0]?.description ?? ''), `PDPT[0] expanded to ${JSON.stringify(pd[0])}`);
           console.log('[e2e-screenshot] ept-view');
           await new Promise((resolve) => setTimeout(resolve, 1000));
 
