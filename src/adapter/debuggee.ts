@@ -13,6 +13,7 @@ import { sourceAt, type LoadedProgram } from './program';
 import { ExpressionError, type EvalContext } from './expression';
 import { lookupRegister } from './registers';
 import { hex64 } from './format';
+import { vmcsExpressionValue } from './vmcsWrite';
 
 /** Instructions between reverse-execution checkpoints: a step back replays at most this many. */
 const REVERSE_INTERVAL = 100_000;
@@ -51,7 +52,7 @@ export class Debuggee {
       return entry && entry.kind === 'instruction' ? `${entry.file}:${entry.line}` : undefined;
     };
     this.evalContext = {
-      register: (name) => lookupRegister(name)?.get(this.machine.cpu),
+      register: (name) => lookupRegister(name)?.get(this.machine.cpu) ?? vmcsExpressionValue(this.machine, name),
       symbol: (name) => program.symbols.get(name),
       readMemory: (address, size) => {
         const linear = bigIntToLinear(address);
