@@ -12,6 +12,7 @@ import { assert, runTests, type TestCase } from './runner';
 import { settingsTests } from './settingsTests';
 import { vmxViewsTests } from './vmxViews';
 import { memoryViewsTests } from './memoryViews';
+import { devicesViewTests } from './devicesView';
 
 const EXTENSION_ID = 'hyperscope.hyperscope';
 
@@ -103,7 +104,7 @@ export async function run(): Promise<void> {
   await vscode.workspace.getConfiguration('debug').update('saveBeforeStart', 'none', vscode.ConfigurationTarget.Global);
   const recorder = installRecorder('hyperscope');
   try {
-    const summary = await runTests([...activationTests(context), manifestFilesTest(context), ...languageTests(context), ...settingsTests(), ...debugTests(context), ...pageWalkPanelTests(context), ...vmxViewsTests(context), ...memoryViewsTests(context)]);
+    const summary = await runTests([...activationTests(context), manifestFilesTest(context), ...languageTests(context), ...settingsTests(), ...debugTests(context), ...pageWalkPanelTests(context), ...vmxViewsTests(context), ...memoryViewsTests(context), ...devicesViewTests(context)]);
     context.metrics.passed = summary.passed;
     context.metrics.failed = summary.failed;
     context.metrics.skipped = summary.skipped;
