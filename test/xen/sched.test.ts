@@ -263,3 +263,23 @@ test('HLT with a Xen timer armed: time skips to the expiry and the upcall wakes 
   assert.equal(machine.mem.read8(0x1000000 + 0x300010), 1);
   assert.ok(machine.cpu.instret < 201_000, 'no instruction-by-instruction wait');
 });
+
+test('guest time is clamped to 2^50 ns: huge timeouts and deadlines never make the instruction count inexact', () => {
+  const h = xenMachine();
+  const port = bindTimer(h);
+  h.put(0x300100, [[4, port]]);
+  h.put(ARG, [[8, 0x300100], [4, 1], [4, 0], [8, 0xffff_ffff_ffff_fff0n]]);
+  assert.equal(h.call(Hc.sched_op, 3, ARG), 0n);
+  assert.equal(h.xen.now(), 2 ** 50);
+  assert.equal(h.call(Hc.set_timer_op, 0x7fff_ffff_ffff_ffffn), 0n);
+  assert.equal(pending(h, port), true, 'the clamped deadline is now');
+  assert.equal(h.call(Hc.sched_op, 1, 0), 0n);
+  h.machine.mem.write64(h.xen.sharedInfoHpa + SharedInfo.evtchnPending, 0n);
+  h.machine.mem.write8(h.xen.sharedInfoHpa + SharedInfo.upcallPending, 0);
+  h.call(Hc.set_timer_op, 0x7fff_ffff_ffff_ffffn);
+  h.machine.mem.write64(h.xen.sharedInfoHpa + SharedInfo.evtchnPending, 0n);
+  h.machine.mem.write8(h.xen.sharedInfoHpa + SharedInfo.upcallPending, 0);
+  h.put(ARG, [[8, 0x300100], [4, 1], [4, 0], [8, 0n]]);
+  assert.equal(h.call(Hc.sched_op, 3, ARG), 0n);
+  assert.equal(h.machine.cpu.stopRequest?.reason, 'halt', 'nothing left to wait for: a clean stop, no endless loop');
+});

@@ -132,7 +132,7 @@ export class XenPlatform {
   handleVmcall(rip: bigint): void {
     const cpu = this.cpu;
     const vmcs = this.unit.current;
-    const number = cpu.lo[0]!;
+    const number = cpu.hi[0] === 0 ? cpu.lo[0]! : 0xffffffff; // RAX above 32 bits: no such hypercall
     const args: XenArgs = [cpu.getGpr(7), cpu.getGpr(6), cpu.getGpr(2), cpu.getGpr(10), cpu.getGpr(8)];
     const cpl = vmcs ? (vmcs.get32(F.GUEST_SS_AR) >>> 5) & 3 : 0;
     const result = cpl !== 0 ? fail(Errno.EPERM) : this.hypercall(number, args);

@@ -4,8 +4,12 @@
  * expiry; with nothing that could ever wake the vCPU the machine stops cleanly.
  * SCHEDOP_shutdown stops the machine with reason 'exit' and the shutdown reason as the code.
  */
-import { Errno, SCHEDOP, SHUTDOWN_REASONS, VCPUOP } from './abi';
+import { Errno, SCHEDOP, SharedInfo, SHUTDOWN_REASONS, VCPUOP } from './abi';
 import { fail, type XenArgs, type XenPlatform } from './platform';
+import { MAX_GUEST_TIME } from './timers';
+
+/** A guest time in ns from a 64-bit argument, clamped to MAX_GUEST_TIME. */
+const guestTime = (value: bigint): number => Number(value > BigInt(MAX_GUEST_TIME) ? BigInt(MAX_GUEST_TIME) : value);
 
 const MAX_POLL_PORTS = 128;
 /** Xen refuses periodic timers faster than 1 ms. */
@@ -20,8 +24,13 @@ function sleep(xen: XenPlatform, woken: () => boolean, deadline: number, what: s
       xen.cpu.requestStop('halt', `${what}: no event channel is pending and no timer is armed — nothing can wake the guest`);
       return false;
     }
+    const before = xen.now();
     xen.timers.skipTo(next);
     if (xen.now() >= deadline) return true;
+    if (xen.now() === before && !woken()) {
+      xen.cpu.requestStop('halt', `${what}: the guest clock reached its limit (2^50 ns) with nothing pending`);
+      return false;
+    }
   }
 }
 
@@ -45,7 +54,7 @@ function poll(xen: XenPlatform, arg: bigint): bigint {
   if (!list) return fail(Errno.EFAULT);
   const ports = Array.from({ length: count }, (_, i) => new DataView(list.buffer).getUint32(i * 4, true));
   if (ports.some((port) => !xen.state.channels.has(port))) return fail(Errno.EINVAL);
-  const deadline = timeout === 0n ? Infinity : Number(timeout);
+  const deadline = timeout === 0n ? Infinity : guestTime(timeout);
   sleep(xen, () => ports.some((port) => xen.evtchn.isPending(port)), deadline, 'SCHEDOP_poll');
   return 0n;
 }
@@ -57,6 +66,7 @@ export function schedOp(xen: XenPlatform, args: XenArgs): bigint {
       xen.timers.fireDue();
       return 0n;
     case BigInt(SCHEDOP.block):
+      xen.cpu.mem.write8(xen.sharedInfoHpa + SharedInfo.upcallMask, 0); // block enables event delivery, as Xen does
       sleep(xen, () => xen.evtchn.anyDeliverable(), Infinity, 'SCHEDOP_block');
       return 0n;
     case BigInt(SCHEDOP.shutdown):
@@ -71,7 +81,7 @@ export function schedOp(xen: XenPlatform, args: XenArgs): bigint {
 /** set_timer_op(timeout_abs_ns): 0 cancels; a time in the past fires at once. */
 export function setTimerOp(xen: XenPlatform, args: XenArgs): bigint {
   const timeout = args[0];
-  xen.state.singleShot = timeout === 0n ? undefined : Number(BigInt.asUintN(53, timeout));
+  xen.state.singleShot = timeout === 0n ? undefined : guestTime(timeout);
   xen.timers.fireDue();
   return 0n;
 }
@@ -87,7 +97,7 @@ export function vcpuOp(xen: XenPlatform, args: XenArgs): bigint {
       const op = xen.mem.read(arg, 12);
       if (!op) return fail(Errno.EFAULT);
       const v = new DataView(op.buffer);
-      const at = Number(BigInt.asUintN(53, v.getBigUint64(0, true)));
+      const at = guestTime(v.getBigUint64(0, true));
       if (v.getUint32(8, true) & 1 && at < xen.now()) return fail(Errno.ETIME); // VCPU_SSHOTTMR_future
       xen.state.singleShot = at;
       xen.timers.fireDue();

@@ -14,6 +14,8 @@ import { HVM_PARAM, SharedInfo, VIRQ } from './abi';
 import type { XenPlatform } from './platform';
 
 const TIMER_RATE = 2 ** MiscInfo.preemptionTimerRate;
+/** 2^50 ns (13 days): the latest time a timer or a blocked vCPU can reach; instruction counts stay below 2^53. */
+export const MAX_GUEST_TIME = 2 ** 50;
 
 export class XenTimers {
   constructor(private readonly xen: XenPlatform) {}
@@ -41,9 +43,13 @@ export class XenTimers {
     if (fired) this.xen.evtchn.sendVirq(VIRQ.timer);
   }
 
-  /** Time passes to `at` (guest ns) without executing instructions, as while a vCPU is blocked. */
+  /**
+   * Time passes to `at` (guest ns) without executing instructions, as while a vCPU is
+   * blocked — never beyond MAX_GUEST_TIME, so the instruction count stays exact.
+   */
   skipTo(at: number): void {
-    if (at > this.xen.cpu.instret) this.xen.cpu.instret = at;
+    const target = Math.min(at, MAX_GUEST_TIME);
+    if (target > this.xen.cpu.instret) this.xen.cpu.instret = target;
     this.fireDue();
   }
 
