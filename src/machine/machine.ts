@@ -57,8 +57,6 @@ export class Machine {
   readonly serial: Serial16550;
   /** The virtio-mmio devices, when MachineOptions.devices names any. */
   readonly virtio: VirtioDevices | undefined;
-  /** Bare mode: device interrupt vectors raised (until they reach the local APIC). */
-  readonly deviceInterrupts: number[] = [];
   /** The VT-d DMA-remapping unit; its register page is at 0xfed90000 (when RAM ends below it). */
   readonly iommu: Iommu;
   private consoleBytes: number[] = [];
@@ -181,7 +179,7 @@ export class Machine {
     this.iommu.reset();
     this.hypervisor = undefined;
     this.apic.reset(ApicBase.DEFAULT_ADDRESS | ApicBase.EN | ApicBase.BSP);
-    if (this.virtio) connectBare(this.virtio, this.cpu, this.iommu, (vector) => this.deviceInterrupts.push(vector));
+    if (this.virtio) connectBare(this.virtio, this.cpu, this.iommu, (vector) => this.apic.accept(vector));
     bootBare(this.cpu, { entry: loaded.entry });
     return loaded;
   }
