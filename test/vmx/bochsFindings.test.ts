@@ -70,3 +70,12 @@ test('descriptor-table exits (46/47) report instruction information and the disp
   const ltr = vmxTest(p('mov r8w, 0\nltr r8w')).runToStop().machine.vmx.current!;
   assert.equal(ltr.get(F.VMX_INSTRUCTION_INFO), 0x30000440n, 'identity 3, register operand R8');
 });
+
+test('INS/OUTS exits report instruction information (address size, segment) and IA32_VMX_BASIC bit 54 says so (SDM Table 27-8)', { skip }, () => {
+  assert.ok((VMX_CAPABILITY_MSRS.get(VmxMsr.BASIC) ?? 0n) & (1n << 54n));
+  const primary = Defaults.primary | Primary.unconditionalIoExiting;
+  const outs = vmxTest({ primary, guest: 'mov rsi, 0x300000\nmov dx, 0x80\nfs outsb' }).runToStop().machine.vmx.current!;
+  assert.equal(outs.get(F.VMX_INSTRUCTION_INFO), BigInt((2 << 7) | (4 << 15)), '64-bit address, FS');
+  const outs32 = vmxTest({ primary, guest: 'mov rsi, 0x300000\nmov dx, 0x80\na32 outsb' }).runToStop().machine.vmx.current!;
+  assert.equal(outs32.get(F.VMX_INSTRUCTION_INFO), BigInt((1 << 7) | (3 << 15)), '32-bit address, DS');
+});

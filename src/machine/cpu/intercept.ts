@@ -65,6 +65,9 @@ export interface InterceptInfo {
   readonly rep?: boolean;
   /** IN/OUT with an immediate port operand (I/O qualification bit 6); false or absent: DX. */
   readonly immediate?: boolean;
+  /** INS/OUTS: address size in bytes (2, 4, 8) and the memory operand's segment (Seg) for the instruction information. */
+  readonly addressSize?: number;
+  readonly segment?: number;
   /** MSR number (ECX) for RDMSR/WRMSR. */
   readonly msr?: number;
   /** Linear address (INVLPG operand, LMSW memory operand, string I/O address). */

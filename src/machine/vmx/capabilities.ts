@@ -129,7 +129,8 @@ const BASIC =
   BigInt(VMCS_REVISION_ID) |
   (4096n << 32n) | // VMCS region size
   (6n << 50n) | // write-back VMCS memory type
-  (1n << 55n); // TRUE_* controls exist (bit 54, INS/OUTS information, is not reported)
+  (1n << 54n) | // INS/OUTS exits report instruction information (address size, segment)
+  (1n << 55n); // TRUE_* controls exist
 
 const MISC =
   BigInt(MiscInfo.preemptionTimerRate) |

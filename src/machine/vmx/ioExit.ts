@@ -3,7 +3,8 @@
  * unconditional I/O exiting, or the I/O bitmaps when "use I/O bitmaps" is set
  * (A: ports 0–0x7fff, B: 0x8000–0xffff; an access exits if any byte's bit is set or it
  * wraps past 0xffff). Qualification: 2:0 size − 1, 3 IN, 4 string, 5 REP, 6 immediate
- * operand, 31:16 port. String forms also report the guest-linear address.
+ * operand, 31:16 port. String forms also report the guest-linear address and the
+ * instruction information (address size, segment).
  */
 import type { PhysicalMemory } from '../memory/physicalMemory';
 import type { InterceptInfo } from '../cpu/intercept';
@@ -28,11 +29,17 @@ export function ioExits(mem: PhysicalMemory, vmcs: Vmcs, controls: Controls, por
   return false;
 }
 
+/** INS/OUTS instruction information (SDM Table 27-8; IA32_VMX_BASIC bit 54): 9:7 address size (0 16, 1 32, 2 64-bit), 17:15 segment. */
+function stringInstructionInfo(info: InterceptInfo): number {
+  const size = info.addressSize === 8 ? 2 : info.addressSize === 4 ? 1 : 0;
+  return ((size << 7) | ((info.segment ?? 0) << 15)) >>> 0;
+}
+
 export function ioExit(mem: PhysicalMemory, vmcs: Vmcs, controls: Controls, info: InterceptInfo): ExitInfo | undefined {
   const port = info.port ?? 0;
   const size = info.size ?? 1;
   if (!ioExits(mem, vmcs, controls, port, size)) return undefined;
   const input = info.toRegister === true;
   const qualification = (size - 1) | (input ? 8 : 0) | (info.string ? 0x10 : 0) | (info.rep ? 0x20 : 0) | (info.immediate === true ? 0x40 : 0) | (port << 16);
-  return { reason: ExitReason.IoInstruction, qualification: qualification >>> 0, instructionLength: info.length, guestLinear: info.string ? info.linearAddress : undefined };
+  return { reason: ExitReason.IoInstruction, qualification: qualification >>> 0, instructionLength: info.length, guestLinear: info.string ? info.linearAddress : undefined, instructionInfo: info.string ? stringInstructionInfo(info) : undefined };
 }

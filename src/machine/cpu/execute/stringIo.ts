@@ -114,7 +114,7 @@ function stringIo(d: Decoded, toMemory: boolean): ReturnType<Factory> {
     let remaining = rep ? repeatCount(cpu, addressSize) : 1;
     if (cpu.nonRoot) {
       const linearAddress = stringAddress(cpu, seg, indexReg, addressSize);
-      cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port, size, string: true, rep, toRegister: toMemory, linearAddress });
+      cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port, size, string: true, rep, toRegister: toMemory, linearAddress, addressSize, segment: seg });
     }
     const step = cpu.flagBits & Flag.DF ? -size : size;
     let done = 0;

@@ -10,7 +10,7 @@ case_main:
         VMR     EXIT_QUALIFICATION
         test    eax, 0x10                      ; string: guest-linear address too
         jz      .report
-        mov     edi, X_LEN | X_GLA
+        mov     edi, X_LEN | X_GLA | X_INFO          ; (instruction information: IA32_VMX_BASIC bit 54 on both models)
 .report:
         call    report_exit
         VMR     VM_EXIT_REASON
@@ -42,4 +42,6 @@ guest:
         rep insd
         db      0x66
         outsw
+        fs outsb                               ; segment override: FS in the information
+        a32 outsb                              ; 32-bit address size
         vmcall
