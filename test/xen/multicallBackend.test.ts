@@ -91,3 +91,15 @@ test('the xen-console sample prints through the split driver and powers off', ()
   assert.deepEqual(d.grantTable.mappings.map((m) => [m.mapper, m.ref]), [[0, 8]]);
   assert.equal(JSON.parse(JSON.stringify(d)).eventChannels[0].state, 'interdomain', 'JSON-able');
 });
+
+test('after the console connects, HVM_PARAM_CONSOLE_PFN / CONSOLE_EVTCHN read back the ring frame and the port', () => {
+  const source = readFileSync(join(__dirname, '../../samples/xen-console.hvasm'), 'utf8').replace(/^(bits 64|org 0x100000)$/gm, '');
+  const { xen } = runXenGuest(source);
+  const param = (index: number) => {
+    xen.cpu.mem.poke(0x1000000 + 0x300000, Uint8Array.of(0xf0, 0x7f, 0, 0, index, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+    assert.equal(xen.hypercall(Hc.hvm_op, [1n, 0x300000n, 0n, 0n, 0n]), 0n);
+    return xen.cpu.mem.read64(0x1000000 + 0x300008);
+  };
+  assert.equal(param(17), 0x203n);
+  assert.equal(param(18), BigInt(xen.describe().console.guestPort!));
+});

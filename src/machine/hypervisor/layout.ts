@@ -12,8 +12,11 @@
  *   0x300000–0x31ffff  VT-d tables (iommuSetup.ts): root table 0x300000, second-level PML4
  *                      0x301000, PDPT 0x302000, PDs from 0x303000 (one per GiB of guest RAM,
  *                      2 MiB superpages), context tables from 0x310000 (one per PCI bus)
+ *   0x400000–0x404fff  Xen personality (xen/hostLayout.ts): shared-info page 0x400000, grant
+ *                      frames 0–3 from 0x401000 — the guest maps them at GFNs it chooses
  *   0xc00000–0xffffff  4 KiB EPT page tables for 2 MiB regions split by ballooning
- *                      (region r's table at 0xc00000 + r·0x1000; guest RAM up to 2 GiB)
+ *                      (region r's table at 0xc00000 + r·0x1000; guest RAM up to 2 GiB), also
+ *                      by Xen's memory_op / add_to_physmap / grant mappings (xen/eptFrames.ts)
  *   0x1000000 (16 MiB) guest RAM: guest-physical 0 is here (GPA ≠ HPA)
  *
  * Guest-physical (as in bare mode): GDT 0x1000, TSS 0x2000, PML4 0x5000, PDPT 0x6000,

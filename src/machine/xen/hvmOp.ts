@@ -2,7 +2,8 @@
  * hvm_op(op, arg): HVMOP_set_param / get_param (public/hvm/params.h) for
  * HVM_PARAM_CALLBACK_IRQ — type "vector" (2 << 56 | vector) selects the event-channel
  * upcall vector — and Hyperscope's console parameters (HVM_PARAM.console_gref /
- * console_evtchn: writing the port connects the built-in console back end).
+ * console_evtchn: writing the port connects the built-in console back end). Once
+ * connected, Xen's HVM_PARAM_CONSOLE_PFN / CONSOLE_EVTCHN read back the ring and port.
  */
 import { Errno, HVM_PARAM, HVMOP } from './abi';
 import { fail, type XenArgs, type XenPlatform } from './platform';
@@ -33,6 +34,20 @@ function setParam(xen: XenPlatform, index: number, value: bigint): bigint {
   return 0n;
 }
 
+/** HVM_PARAM_CONSOLE_PFN (17) / CONSOLE_EVTCHN (18), as a Xen guest reads them: the connected ring's frame and port. */
+const CONSOLE_PFN = 17;
+const CONSOLE_EVTCHN = 18;
+
+function getParam(xen: XenPlatform, index: number): bigint | undefined {
+  const console = xen.state.console;
+  if (index === CONSOLE_PFN || index === CONSOLE_EVTCHN) {
+    if (console.guestPort === undefined || console.gref === undefined) return 0n;
+    return BigInt(index === CONSOLE_EVTCHN ? console.guestPort : (xen.grants.entry(console.gref)?.frame ?? 0));
+  }
+  if (!Object.values(HVM_PARAM).includes(index as never)) return undefined;
+  return xen.state.params.get(index) ?? 0n;
+}
+
 export function hvmOp(xen: XenPlatform, args: XenArgs): bigint {
   const [op, arg] = args;
   if (op !== BigInt(HVMOP.set_param) && op !== BigInt(HVMOP.get_param)) return fail(Errno.ENOSYS);
@@ -43,6 +58,7 @@ export function hvmOp(xen: XenPlatform, args: XenArgs): bigint {
   const index = v.getUint32(4, true);
   if (!xen.isSelf(dom)) return fail(Errno.ESRCH);
   if (op === BigInt(HVMOP.set_param)) return setParam(xen, index, v.getBigUint64(8, true));
-  if (!Object.values(HVM_PARAM).includes(index as never)) return fail(Errno.EINVAL);
-  return xen.mem.writeU64(arg + 8n, xen.state.params.get(index) ?? 0n) ? 0n : fail(Errno.EFAULT);
+  const value = getParam(xen, index);
+  if (value === undefined) return fail(Errno.EINVAL);
+  return xen.mem.writeU64(arg + 8n, value) ? 0n : fail(Errno.EFAULT);
 }
