@@ -171,3 +171,21 @@ test('IOMMU-fault filter: a virtio DMA outside guest RAM stops in the guest afte
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('Xen personality: the Hypercall filter by Xen name stops after event_channel_op; hyperscope/devices shows event channels and the grant table', async () => {
+  await withClient(async (client) => {
+    const program = sample('xen-console.hvasm');
+    const { stop, breakpoints } = await launchWithFilters(client, { program, mode: 'guest', guest: { paravirt: 'xen' } }, [], [{ filterId: 'hypercall', condition: '__HYPERVISOR_event_channel_op' }]);
+    assert.equal(breakpoints[0]?.verified, true);
+    assert.equal(stop?.body.reason, 'exception');
+    const info = await client.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, 'hypercall-32');
+    assert.match(info.body.details?.message ?? '', /^hypercall event_channel_op \(32\)\(0x[0-9a-f]+, /);
+    assert.match(info.body.details?.message ?? '', /Xen hypercall from guest RIP/);
+    const result = await devices(client);
+    assert.equal(result.xen?.personality, 'xen');
+    assert.ok((result.xen?.eventChannels.length ?? 0) >= 1, JSON.stringify(result.xen?.eventChannels));
+    assert.ok(Array.isArray(result.xen?.grantTable.entries));
+    assert.equal(result.hypercalls?.counts['event_channel_op'], 1);
+  });
+});
