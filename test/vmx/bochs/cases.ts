@@ -79,6 +79,12 @@ export const DIFF_CASES: readonly DiffCase[] = [
   { name: 'exit-ept', what: 'EPT violations: write to R+X, read of not-present, fetch from R+W; qualification access/permission/GLA bits, guest-physical and guest-linear address; resume after the host fixes the entry and runs INVEPT', sdm: 'SDM 28.3.3.2, 27.2.1 Table 27-7' },
   { name: 'exit-ept-paging', what: 'EPT violation on a guest paging-structure access (bit 8 = 0, GPA = the PDE, GLA = guest RIP)', sdm: 'SDM 28.3.3.2, 27.2.1 Table 27-7' },
   { name: 'exit-ept-misconfig', what: 'EPT misconfigurations: write without read, invalid leaf memory type, PS in a PML4E; guest-physical address', sdm: 'SDM 28.3.3.1' },
+  {
+    name: 'exit-state-save-load',
+    what: 'guest state saved by an exit (null DS unusable, FS/GS bases, RFLAGS, DR7, EFER, control registers, descriptor tables) and host state loaded (GDTR/IDTR limits 0xffff, RFLAGS 0x2, DR7 0x400, selectors, FS base, LDTR null)',
+    sdm: 'SDM 27.3.1–27.3.3, 27.5.1–27.5.3',
+    ignore: { ds_ar_unusable: 'unusable DS: only bit 16 is defined (SDM 27.3.2 — the other access-rights bits of an unusable register are undefined); Bochs keeps bit 4 (S) from its descriptor cache, we save 0x10000' },
+  },
   { name: 'exit-preemption-timer', what: 'VMX-preemption timer 0: exit 52 before the first guest instruction, saved value 0; a large value does not fire first', sdm: 'SDM 26.5.1, 27.3.4' },
   { name: 'exit-triple-fault', what: 'a guest #UD with no IDT gates escalates to a triple fault: exit 2', sdm: 'SDM 25.2, 27.2' },
   { name: 'exit-windows', what: 'interrupt-window exiting: immediately with IF = 1, after STI and its shadow with IF = 0', sdm: 'SDM 26.7.5' },
