@@ -9,7 +9,7 @@ import type { ViewRow } from './viewRow';
 const hex = (n: number): string => '0x' + n.toString(16);
 const LOG_ROWS = 32;
 
-function queueRow(queue: VirtqueueInfo, space: 'gpa' | 'hpa'): ViewRow {
+function queueRow(queue: VirtqueueInfo, space: string): ViewRow {
   const children: ViewRow[] = [
     { label: 'descriptor table', description: queue.desc, memory: `${space}:${queue.desc}`, children: queue.descriptors.map((d) => ({ label: `desc[${d.index}]`, description: `${d.addr} len ${d.len}${d.flags.length ? ` ${d.flags.join('|')}` : ''}${d.flags.includes('NEXT') ? ` → ${d.next}` : ''}`, memory: `${space}:${d.addr}` })) },
     { label: 'available ring', description: queue.avail ? `idx ${queue.avail.idx}, flags ${queue.avail.flags}` : queue.driver, memory: `${space}:${queue.driver}`, children: queue.avail?.ring.map((head, i) => ({ label: `ring[${i}]`, description: `head ${head}` })) },
@@ -24,11 +24,11 @@ function queueRow(queue: VirtqueueInfo, space: 'gpa' | 'hpa'): ViewRow {
   };
 }
 
-function virtioRow(device: VirtioDeviceInfo, space: 'gpa' | 'hpa'): ViewRow {
+function virtioRow(device: VirtioDeviceInfo, space: string, registers: 'gpa' | 'hpa'): ViewRow {
   const served = device.queues.reduce((sum, q) => sum + q.served, 0);
   const details: ViewRow[] = [
     { label: 'status', description: `${hex(device.status)} ${device.statusBits.join(' | ') || '(reset)'}` },
-    { label: 'registers', description: `${space} ${device.base} · vector ${hex(device.vector)}`, memory: `${space}:${device.base}` },
+    { label: 'registers', description: `${registers} ${device.base} · vector ${hex(device.vector)}`, memory: `${registers}:${device.base}` },
     { label: 'features', description: device.negotiatedFeatures },
     { label: 'counters', description: `${device.notifications} notifications · ${device.interrupts} interrupts · ${device.dmaFaults} DMA faults` },
     ...(device.problem ? [{ label: 'problem', description: device.problem, icon: 'error' }] : []),
@@ -91,12 +91,24 @@ function xenRow(xen: XenInfo): ViewRow {
   };
 }
 
+/** Rows pointing at memory get the context value the "Open in Memory View" action is offered on. */
+function markMemory(rows: ViewRow[]): ViewRow[] {
+  for (const row of rows) {
+    if (row.memory?.startsWith(':')) row.memory = undefined; // no address space to name
+    if (row.memory && !row.context) row.context = 'hyperscope.deviceRow.memory';
+    if (row.children) markMemory(row.children);
+  }
+  return rows;
+}
+
 export function devicesRows(result: DevicesResult): ViewRow[] {
-  const space = result.mode === 'guest' ? 'gpa' : 'hpa';
-  const rows = result.virtio.map((d) => virtioRow(d, space));
+  // device addresses are guest-physical in guest mode (the built-in hypervisor maps them 1:1),
+  // host-physical in bare mode while translation is off, and IOVAs (no memory link) otherwise
+  const space = result.mode === 'guest' ? 'gpa' : result.iommu.translationEnabled ? '' : 'hpa';
+  const rows = result.virtio.map((d) => virtioRow(d, space, result.mode === 'guest' ? 'gpa' : 'hpa'));
   if (rows.length === 0) rows.push({ label: 'no virtio devices', description: 'add "devices" to the launch configuration', icon: 'info' });
   rows.push(iommuRow(result.iommu));
   if (result.hypercalls) rows.push(hypercallsRow(result.hypercalls));
   if (result.xen) rows.push(xenRow(result.xen));
-  return rows;
+  return markMemory(rows);
 }

@@ -52,6 +52,7 @@ test('Devices rows: the virtio console with its queue decoded, the IOMMU with th
   assert.match(queue.description ?? '', /^size 8 · next avail 1 · used 0 · 0 served$/);
   const table = find(queue.children, 'descriptor table');
   assert.equal(table.memory, 'gpa:0x200000');
+  assert.equal(table.context, 'hyperscope.deviceRow.memory');
   assert.deepEqual(table.children?.map((r) => [r.label, r.description]), [['desc[0]', '0x7f000000 len 16']]);
   assert.equal(find(queue.children, 'available ring').description, 'idx 1, flags 0');
   const iommu = rows[1]!;
