@@ -104,7 +104,7 @@ export function validateLaunchArguments(raw: unknown = {}): LaunchConfig {
     maxInstructions: integerField(args, 'maxInstructions', 1, Number.MAX_SAFE_INTEGER),
     entry: entryField(typed.entry),
     noDebug: args.noDebug === true,
-    guest: guestField(args.guest, mode),
+    guest: { ...guestField(args.guest, mode), ...paravirtField(typed.paravirt, mode) },
     devices: devicesField(args.devices, base),
   };
 }
@@ -146,6 +146,14 @@ function integerList(value: unknown, field: string, max: number): number[] {
     throw new LaunchError(`launch field 'guest.${field}' must be a list of integers 0..0x${max.toString(16)}`);
   }
   return value as number[];
+}
+
+/** Checks `paravirt` ("kvm" or "xen", mode "guest" only); it travels in the guest options. */
+function paravirtField(value: unknown, mode: string): Pick<GuestLaunchOptions, 'paravirt'> {
+  if (value === undefined) return {};
+  if (value !== 'kvm' && value !== 'xen') throw new LaunchError(`launch field 'paravirt' must be "kvm" or "xen", got ${JSON.stringify(value)}`);
+  if (mode !== 'guest') throw new LaunchError(`launch field 'paravirt' applies only to mode "guest"`);
+  return { paravirt: value };
 }
 
 /** Checks `guest` (only meaningful with mode "guest"). */

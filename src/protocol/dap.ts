@@ -22,6 +22,8 @@ export interface HyperscopeLaunchArguments {
   guest?: GuestLaunchOptions;
   /** virtio-mmio devices (register page i at 0xd0000000 + i·0x1000 in the order console, block, balloon). */
   devices?: DeviceLaunchOptions;
+  /** mode "guest": the paravirtual interface, "kvm" (default) or "xen" (Xen hypercalls, event channels, grant tables). */
+  paravirt?: 'kvm' | 'xen';
 }
 
 /** The machine's virtio devices. */
@@ -54,13 +56,13 @@ export interface GuestLaunchOptions {
   exceptionBitmap?: number;
   /** VMX-preemption timer value (exits every value·32 instructions); absent = off. */
   preemptionTimer?: number;
-  /** Paravirtual interface of the hypervisor: "kvm" (default) or "xen" (Xen hypercalls, event channels, grant tables). */
+  /** Paravirtual interface of the hypervisor, from the launch field `paravirt`. */
   paravirt?: 'kvm' | 'xen';
 }
 
-export const LAUNCH_FIELDS = ['program', 'mode', 'stopOnEntry', 'memoryMB', 'maxInstructions', 'entry', 'cwd', 'guest', 'devices'] as const;
+export const LAUNCH_FIELDS = ['program', 'mode', 'stopOnEntry', 'memoryMB', 'maxInstructions', 'entry', 'cwd', 'guest', 'devices', 'paravirt'] as const;
 export const DEVICE_FIELDS = ['console', 'disk', 'diskWritable', 'diskReadOnly', 'balloon'] as const;
-export const GUEST_FIELDS = ['guestMemoryMB', 'hltExiting', 'cr3Exiting', 'ioExitPorts', 'msrExits', 'exceptionBitmap', 'preemptionTimer', 'paravirt'] as const;
+export const GUEST_FIELDS = ['guestMemoryMB', 'hltExiting', 'cr3Exiting', 'ioExitPorts', 'msrExits', 'exceptionBitmap', 'preemptionTimer'] as const;
 
 /** Address spaces a memory reference can name: `gva:0x1000`, `gpa:0x1000`, `hpa:0x1000`. */
 export type AddressSpace = 'gva' | 'gpa' | 'hpa';

@@ -19,11 +19,13 @@ test('hypercall names ↔ numbers for breakpoints, both personalities', () => {
   assert.ok(!hypercallTable('xen').some((e) => e.name.startsWith('hypercall_')));
 });
 
-test('launch configuration: guest.paravirt is "kvm" or "xen"', () => {
-  const config = validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest', guest: { paravirt: 'xen' } });
-  assert.equal(config.guest.paravirt, 'xen');
+test('launch configuration: paravirt is "kvm" or "xen", guest mode only, and reaches the guest options', () => {
+  const config = validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest', paravirt: 'xen', guest: { hltExiting: false } });
+  assert.deepEqual(config.guest, { hltExiting: false, paravirt: 'xen' });
   assert.equal(validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest' }).guest.paravirt, undefined);
-  assert.throws(() => validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest', guest: { paravirt: 'hyperv' } }), /guest.paravirt' must be "kvm" or "xen"/);
+  assert.throws(() => validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest', paravirt: 'hyperv' }), /'paravirt' must be "kvm" or "xen"/);
+  assert.throws(() => validateLaunchArguments({ program: '/tmp/x.hvasm', paravirt: 'xen' }), /applies only to mode "guest"/);
+  assert.throws(() => validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest', guest: { paravirt: 'xen' } }), /unknown field 'guest.paravirt'/);
 });
 
 test('CLI: --paravirt takes kvm or xen, in guest mode only', () => {
