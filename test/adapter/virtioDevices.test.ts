@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { withClient } from './client';
+import { fixture, withClient } from './client';
 
 const consoleSample = resolve('samples/virtio-console.hvasm');
 const blockSample = resolve('samples/virtio-block.hvasm');
@@ -28,6 +28,17 @@ test('devices: a disk relative to cwd; `virtio`, `input` and `balloon` console c
     assert.match(await client.evaluate('input hi\\n'), /3 bytes for the virtio console \(3 waiting for receiveq buffers\)/);
     assert.match(await client.evaluate('balloon'), /target 4 pages/);
     assert.match(await client.evaluate('balloon 0x10'), /target 16 pages \(num_pages\), driver reports 0/);
+  });
+});
+
+test('devices: `input` in the Debug Console reaches the guest driver through the virtio console receiveq', async () => {
+  await withClient(async (client) => {
+    await client.launchAndWaitForStop({ program: fixture('virtio-echo.hvasm'), mode: 'guest', stopOnEntry: true, devices: { console: true } });
+    assert.match(await client.evaluate('input "ping\\n"'), /5 bytes for the virtio console \(5 waiting for receiveq buffers\)/);
+    const exited = client.waitForEvent('exited');
+    await client.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 0);
+    assert.equal(client.output.stdout, 'echo: ping\n');
   });
 });
 
