@@ -2,7 +2,7 @@
  * Differential VMX tests against Bochs 2.7: each case (cases/*.asm, framed by
  * harness.inc) is assembled once with nasm and run both in Hyperscope's bare mode and in
  * Bochs, whose ROM (bench/bochs/rom.asm) gets loader-payload.asm as its payload and the
- * case images through bochsrc's optramimage1. Both report `key=hex` lines on port 0xE9;
+ * case images through bochsrc's optramimage1–4 (128 KiB each). Both report `key=hex` lines on port 0xE9;
  * `compareReports` lines them up key by key.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,9 +16,10 @@ import type { PortHandler } from '../../../src/machine/io/ioBus';
 const HERE = __dirname;
 const ROM_DIR = resolve(HERE, '..', '..', '..', 'bench', 'bochs');
 const CASES_DIR = join(HERE, 'cases');
-/** Where bochsrc's optramimage1 puts the case table (the loader reads it there). */
+/** Where bochsrc's optramimage1 puts the start of the case table (the loader reads it there). */
 const TABLE_ADDRESS = 0x1000000;
 const REPORT_PORT = 0xe9;
+const OPTRAM_CHUNK = 0x20000;
 /** Our side: `ret` from a case lands on a stub that writes the debug-exit port. */
 const RETURN_STUB = 0x40000;
 
@@ -118,7 +119,7 @@ export function runOurs(image: Uint8Array, budget = 5_000_000): Report {
 }
 
 /** Runs several case images in one Bochs session; one report per image, in order. */
-export function runBochs(images: readonly Uint8Array[], timeoutSeconds = 40): { reports: Report[]; log: string } {
+export function runBochs(images: readonly Uint8Array[], timeoutSeconds = 40): { reports: Report[]; log: string; stdout: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hyperscope-bochsdiff-'));
   try {
     copyFileSync(join(ROM_DIR, 'rom.asm'), join(dir, 'rom.asm'));
@@ -136,7 +137,14 @@ export function runBochs(images: readonly Uint8Array[], timeoutSeconds = 40): { 
       table.set(image, offset);
       offset += image.length;
     });
-    writeFileSync(join(dir, 'cases.bin'), table);
+    // Bochs loads at most 128 KiB per optramimage: split the table over up to four of them.
+    const chunks: string[] = [];
+    for (let at = 0; at < table.length; at += OPTRAM_CHUNK) {
+      const name = `cases${chunks.length + 1}.bin`;
+      writeFileSync(join(dir, name), table.subarray(at, at + OPTRAM_CHUNK));
+      chunks.push(`optramimage${chunks.length + 1}: file=${name}, address=0x${(TABLE_ADDRESS + at).toString(16)}`);
+    }
+    if (chunks.length > 4) throw new RangeError(`the cases need ${chunks.length} optramimages (Bochs has 4): run them in several batches`);
     writeFileSync(
       join(dir, 'bochsrc.txt'),
       [
@@ -145,7 +153,7 @@ export function runBochs(images: readonly Uint8Array[], timeoutSeconds = 40): { 
         'cpu: model=corei7_skylake_x, ips=200000000, reset_on_triple_fault=1',
         'display_library: term',
         'port_e9_hack: enabled=1',
-        `optramimage1: file=cases.bin, address=0x${TABLE_ADDRESS.toString(16)}`,
+        ...chunks,
         'log: bochs.log',
         'panic: action=fatal',
         'error: action=report',
@@ -165,7 +173,7 @@ export function runBochs(images: readonly Uint8Array[], timeoutSeconds = 40): { 
     } catch {
       log = '(no bochs.log)';
     }
-    return { reports: alignReports(run.stdout ?? '', images.length), log };
+    return { reports: alignReports(run.stdout ?? '', images.length), log, stdout: run.stdout ?? '' };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 ; Bochs side of the differential VMX tests: the payload bench/bochs/rom.asm calls in
-; long mode. It copies each case image of the table that bochsrc's optramimage1 put at
+; long mode. It copies each case image of the table that bochsrc's optramimage1-4 put at
 ; 0x1000000 (dd count, then dd offset, dd length per case; offsets from 0x1000000) to
 ; 0x100000, prints "@@case" on port 0xE9 and calls it. A case that crashes Bochs (a
 ; triple fault in the host resets the machine and restarts the ROM) is reported as
