@@ -161,7 +161,7 @@ export function runBochs(images: readonly Uint8Array[], timeoutSeconds = 40): { 
         '',
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'debugger.rc'), 'c\nquit\n');
+    writeFileSync(join(dir, 'debugger.rc'), 'c\n'.repeat(8) + 'quit\n'); // a reset (a case that crashed Bochs) stops in the debugger: continue
     const run = spawnSync('timeout', ['-s', 'KILL', String(timeoutSeconds), 'script', '-qec', 'bochs -q -f bochsrc.txt -rc debugger.rc', '/dev/null'], {
       cwd: dir,
       encoding: 'latin1',
