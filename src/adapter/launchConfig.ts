@@ -104,7 +104,7 @@ export function validateLaunchArguments(raw: unknown = {}): LaunchConfig {
     maxInstructions: integerField(args, 'maxInstructions', 1, Number.MAX_SAFE_INTEGER),
     entry: entryField(typed.entry),
     noDebug: args.noDebug === true,
-    guest: { ...guestField(args.guest, mode), ...paravirtField(typed.paravirt, mode) },
+    guest: withParavirt(guestField(args.guest, mode), paravirtField(typed.paravirt, mode)),
     devices: devicesField(args.devices, base),
   };
 }
@@ -149,11 +149,18 @@ function integerList(value: unknown, field: string, max: number): number[] {
 }
 
 /** Checks `paravirt` ("kvm" or "xen", mode "guest" only); it travels in the guest options. */
-function paravirtField(value: unknown, mode: string): Pick<GuestLaunchOptions, 'paravirt'> {
+function paravirtField(value: unknown, mode: string, name = 'paravirt'): Pick<GuestLaunchOptions, 'paravirt'> {
   if (value === undefined) return {};
-  if (value !== 'kvm' && value !== 'xen') throw new LaunchError(`launch field 'paravirt' must be "kvm" or "xen", got ${JSON.stringify(value)}`);
-  if (mode !== 'guest') throw new LaunchError(`launch field 'paravirt' applies only to mode "guest"`);
+  if (value !== 'kvm' && value !== 'xen') throw new LaunchError(`launch field '${name}' must be "kvm" or "xen", got ${JSON.stringify(value)}`);
+  if (mode !== 'guest') throw new LaunchError(`launch field '${name}' applies only to mode "guest"`);
   return { paravirt: value };
+}
+
+/** `paravirt` at the top level or in `guest` (the same setting: they must agree). */
+function withParavirt(guest: GuestLaunchOptions, top: Pick<GuestLaunchOptions, 'paravirt'>): GuestLaunchOptions {
+  if (top.paravirt === undefined) return guest;
+  if (guest.paravirt !== undefined && guest.paravirt !== top.paravirt) throw new LaunchError(`launch fields 'paravirt' ("${top.paravirt}") and 'guest.paravirt' ("${guest.paravirt}") disagree: keep one`);
+  return { ...guest, paravirt: top.paravirt };
 }
 
 /** Checks `guest` (only meaningful with mode "guest"). */
@@ -182,9 +189,6 @@ function guestField(value: unknown, mode: string): GuestLaunchOptions {
   if (bitmap !== undefined) out.exceptionBitmap = bitmap;
   const timer = integerField(guest, 'preemptionTimer', 0, 0xffffffff, 'guest.');
   if (timer !== undefined) out.preemptionTimer = timer;
-  if (guest.paravirt !== undefined) {
-    if (guest.paravirt !== 'kvm' && guest.paravirt !== 'xen') throw new LaunchError(`launch field 'guest.paravirt' must be "kvm" or "xen", got ${JSON.stringify(guest.paravirt)}`);
-    out.paravirt = guest.paravirt;
-  }
+  if (guest.paravirt !== undefined) out.paravirt = paravirtField(guest.paravirt, mode, 'guest.paravirt').paravirt;
   return out;
 }

@@ -56,13 +56,13 @@ export interface GuestLaunchOptions {
   exceptionBitmap?: number;
   /** VMX-preemption timer value (exits every value·32 instructions); absent = off. */
   preemptionTimer?: number;
-  /** Paravirtual interface of the hypervisor, from the launch field `paravirt`. */
+  /** Paravirtual interface of the hypervisor: the launch field `paravirt` (also accepted here). */
   paravirt?: 'kvm' | 'xen';
 }
 
 export const LAUNCH_FIELDS = ['program', 'mode', 'stopOnEntry', 'memoryMB', 'maxInstructions', 'entry', 'cwd', 'guest', 'devices', 'paravirt'] as const;
 export const DEVICE_FIELDS = ['console', 'disk', 'diskWritable', 'diskReadOnly', 'balloon'] as const;
-export const GUEST_FIELDS = ['guestMemoryMB', 'hltExiting', 'cr3Exiting', 'ioExitPorts', 'msrExits', 'exceptionBitmap', 'preemptionTimer'] as const;
+export const GUEST_FIELDS = ['guestMemoryMB', 'hltExiting', 'cr3Exiting', 'ioExitPorts', 'msrExits', 'exceptionBitmap', 'preemptionTimer', 'paravirt'] as const;
 
 /** Address spaces a memory reference can name: `gva:0x1000`, `gpa:0x1000`, `hpa:0x1000`. */
 export type AddressSpace = 'gva' | 'gpa' | 'hpa';

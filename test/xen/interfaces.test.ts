@@ -25,7 +25,9 @@ test('launch configuration: paravirt is "kvm" or "xen", guest mode only, and rea
   assert.equal(validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest' }).guest.paravirt, undefined);
   assert.throws(() => validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest', paravirt: 'hyperv' }), /'paravirt' must be "kvm" or "xen"/);
   assert.throws(() => validateLaunchArguments({ program: '/tmp/x.hvasm', paravirt: 'xen' }), /applies only to mode "guest"/);
-  assert.throws(() => validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest', guest: { paravirt: 'xen' } }), /unknown field 'guest.paravirt'/);
+  assert.equal(validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest', guest: { paravirt: 'xen' } }).guest.paravirt, 'xen', 'also accepted in guest');
+  assert.throws(() => validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest', paravirt: 'kvm', guest: { paravirt: 'xen' } }), /disagree/);
+  assert.throws(() => validateLaunchArguments({ program: '/tmp/x.hvasm', mode: 'guest', guest: { paravirt: 'vmware' } }), /'guest.paravirt' must be/);
 });
 
 test('CLI: --paravirt takes kvm or xen, in guest mode only', () => {
