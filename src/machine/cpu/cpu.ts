@@ -24,6 +24,8 @@ export const Attention = {
   Event: 4,
   /** RFLAGS.TF is set: the run loop single-steps and raises the #DB trap (SDM 17.3.1.4). */
   SingleStep: 8,
+  /** The last instruction caused a VM exit performed in place (NonRootHooks.exitsNow): the run loop ends the step there, as for a thrown exit. */
+  VmExit: 16,
 } as const;
 
 /** TLB permissions kept for a watched page: fetches hit, reads and writes miss. */

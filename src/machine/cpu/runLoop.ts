@@ -114,6 +114,12 @@ export class RunLoop {
         continue;
       }
       if (cpu.attention !== 0) {
+        if (cpu.attention & Attention.VmExit) {
+          // An exit performed in place ends the step like a thrown one: the exiting instruction did not retire, the budget shrinks.
+          cpu.attention &= ~Attention.VmExit;
+          end--;
+          continue;
+        }
         let blocked = false;
         if (cpu.attention & Attention.Event) {
           cpu.attention &= ~Attention.Event;
@@ -129,6 +135,7 @@ export class RunLoop {
         // One instruction on the careful path (single-step, or an interrupt waiting for IF / the shadow), then look again.
         const retired = cpu.instret;
         const outcome = cpu.attention & Attention.SingleStep ? this.singleStep() : this.stepOne();
+        cpu.attention &= ~Attention.VmExit; // counted below
         if (blocked) cpu.attention |= Attention.Event;
         if (outcome !== undefined) return outcome;
         if (cpu.instret === retired) end--;

@@ -35,13 +35,13 @@ function segmentRegister(cpu: Cpu, i: number): SegmentRegister {
 /** Loads the guest-state area into the CPU (after every check passed). */
 export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   cpu.cr0 = vmcs.get32(F.GUEST_CR0);
-  cpu.cr3 = vmcs.getNumber(F.GUEST_CR3) % 2 ** 52;
+  cpu.cr3 = vmcs.getPhysical(F.GUEST_CR3);
   cpu.cr4 = vmcs.get32(F.GUEST_CR4);
   if (controls.entry.loadDebugControls) {
     cpu.dr[7] = vmcs.get32(F.GUEST_DR7);
     cpu.msrs.set(Msr.IA32_DEBUGCTL, vmcs.get(F.GUEST_IA32_DEBUGCTL));
   }
-  if (controls.entry.loadEfer) cpu.efer = Number(vmcs.get(F.GUEST_IA32_EFER) & 0xffffffffn);
+  if (controls.entry.loadEfer) cpu.efer = vmcs.get32(F.GUEST_IA32_EFER);
   else {
     const lm = controls.entry.ia32eModeGuest ? Efer.LMA | Efer.LME : 0;
     cpu.efer = ((cpu.efer & ~(Efer.LMA | Efer.LME)) | lm) >>> 0;

@@ -26,7 +26,7 @@ function loadDataSegment(cpu: Cpu, seg: number, selector: number, base: number):
 export function loadHostState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   const long = controls.exit.hostAddressSpaceSize;
   cpu.cr0 = vmcs.get32(F.HOST_CR0);
-  cpu.cr3 = vmcs.getNumber(F.HOST_CR3) % 2 ** 52;
+  cpu.cr3 = vmcs.getPhysical(F.HOST_CR3);
   cpu.cr4 = vmcs.get32(F.HOST_CR4);
   cpu.dr[7] = 0x400;
   cpu.msrs.set(Msr.IA32_DEBUGCTL, 0n);
@@ -34,7 +34,7 @@ export function loadHostState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   cpu.msrs.set(Msr.IA32_SYSENTER_ESP, vmcs.get(F.HOST_IA32_SYSENTER_ESP));
   cpu.msrs.set(Msr.IA32_SYSENTER_EIP, vmcs.get(F.HOST_IA32_SYSENTER_EIP));
   if (controls.exit.loadPat) cpu.msrs.set(Msr.IA32_PAT, vmcs.get(F.HOST_IA32_PAT));
-  if (controls.exit.loadEfer) cpu.efer = Number(vmcs.get(F.HOST_IA32_EFER) & 0xffffffffn);
+  if (controls.exit.loadEfer) cpu.efer = vmcs.get32(F.HOST_IA32_EFER);
   else cpu.efer = ((cpu.efer & ~(Efer.LMA | Efer.LME)) | (long ? Efer.LMA | Efer.LME : 0)) >>> 0;
 
   const csRights = 0xb | Ar.S | Ar.P | Ar.G | (long ? Ar.L : Ar.DB);

@@ -80,7 +80,14 @@ export class Vmcs implements VmcsReader {
   /** A natural-width field as a signed-canonical number (bits 63:48 ignored), without BigInt. */
   getLinear(encoding: number): number {
     const slot = encoding >>> 1;
-    return ((this.hi[slot]! << 16) >> 16) * TWO32 + this.lo[slot]!;
+    const hi = this.hi[slot]!;
+    return hi === 0 ? this.lo[slot]! : ((hi << 16) >> 16) * TWO32 + this.lo[slot]!;
+  }
+
+  /** Bits 51:0 of a field as a number (physical addresses: CR3 on entry and exit). */
+  getPhysical(encoding: number): number {
+    const slot = encoding >>> 1;
+    return (this.hi[slot]! & 0xfffff) * TWO32 + this.lo[slot]!;
   }
 
   /** A field as an unsigned number (exact below 2^53: physical addresses). */
