@@ -44,18 +44,25 @@ export class ContextCache {
 }
 
 export class Iotlb {
-  /** One map per page size (4 KiB, 2 MiB, 1 GiB), keyed by domain · 2^36 + page number. */
-  readonly bySize = PAGE_SIZES.map(() => new Map<number, IotlbEntry>());
-  private count = 0;
+  /** Per domain, one map per page size (4 KiB, 2 MiB, 1 GiB) keyed by page number (small integers: fast keys). */
+  private readonly domains = new Map<number, Map<number, IotlbEntry>[]>();
+  /** Entries in insertion order, for eviction of the oldest. */
+  private readonly order: IotlbEntry[] = [];
+  /** The last hit: sequential DMA stays in one page. */
+  private last: IotlbEntry | undefined;
 
   get size(): number {
-    return this.count;
+    return this.order.length;
   }
 
   lookup(domainId: number, address: number): IotlbEntry | undefined {
+    const last = this.last;
+    if (last !== undefined && last.domainId === domainId && address >= last.pageBase && address - last.pageBase < last.pageSize) return last;
+    const maps = this.domains.get(domainId);
+    if (maps === undefined) return undefined;
     for (let i = 0; i < PAGE_SIZES.length; i++) {
-      const entry = this.bySize[i]!.get(domainId * 68719476736 + Math.floor(address / PAGE_SIZES[i]!));
-      if (entry !== undefined) return entry;
+      const entry = maps[i]!.get(Math.floor(address / PAGE_SIZES[i]!));
+      if (entry !== undefined) return (this.last = entry);
     }
     return undefined;
   }
@@ -63,18 +70,26 @@ export class Iotlb {
   insert(domainId: number, translation: Translation): void {
     const sizeIndex = PAGE_SIZES.indexOf(translation.pageSize as (typeof PAGE_SIZES)[number]);
     if (sizeIndex < 0) return;
-    const map = this.bySize[sizeIndex]!;
-    const key = domainId * 68719476736 + translation.pageBase / translation.pageSize;
-    if (!map.has(key)) {
-      if (this.count >= IOTLB_CAPACITY) this.evictOldest();
-      this.count++;
+    let maps = this.domains.get(domainId);
+    if (maps === undefined) {
+      maps = PAGE_SIZES.map(() => new Map<number, IotlbEntry>());
+      this.domains.set(domainId, maps);
     }
-    map.set(key, { ...translation, domainId });
+    const map = maps[sizeIndex]!;
+    const key = translation.pageBase / translation.pageSize;
+    const entry: IotlbEntry = { pageBase: translation.pageBase, hostBase: translation.hostBase, pageSize: translation.pageSize, readable: translation.readable, writable: translation.writable, domainId };
+    const previous = map.get(key);
+    if (previous !== undefined) this.order.splice(this.order.indexOf(previous), 1);
+    else if (this.order.length >= IOTLB_CAPACITY) this.remove(this.order[0]!);
+    map.set(key, entry);
+    this.order.push(entry);
+    this.last = undefined;
   }
 
   invalidateAll(): void {
-    for (const map of this.bySize) map.clear();
-    this.count = 0;
+    this.domains.clear();
+    this.order.length = 0;
+    this.last = undefined;
   }
 
   invalidateDomain(domainId: number): void {
@@ -89,29 +104,19 @@ export class Iotlb {
     this.removeWhere((entry) => entry.domainId === domainId && entry.pageBase < end && start < entry.pageBase + entry.pageSize);
   }
 
+  /** Every entry, oldest first. */
   entries(): IotlbEntry[] {
-    return this.bySize.flatMap((map) => [...map.values()]);
+    return [...this.order];
   }
 
   private removeWhere(predicate: (entry: IotlbEntry) => boolean): void {
-    for (const map of this.bySize) {
-      for (const [key, entry] of map) {
-        if (predicate(entry)) {
-          map.delete(key);
-          this.count--;
-        }
-      }
-    }
+    for (const entry of this.order.filter(predicate)) this.remove(entry);
   }
 
-  private evictOldest(): void {
-    for (const map of this.bySize) {
-      const first = map.keys().next();
-      if (!first.done) {
-        map.delete(first.value);
-        this.count--;
-        return;
-      }
-    }
+  private remove(entry: IotlbEntry): void {
+    const index = this.order.indexOf(entry);
+    if (index >= 0) this.order.splice(index, 1);
+    this.domains.get(entry.domainId)?.[PAGE_SIZES.indexOf(entry.pageSize as (typeof PAGE_SIZES)[number])]?.delete(entry.pageBase / entry.pageSize);
+    if (this.last === entry) this.last = undefined;
   }
 }

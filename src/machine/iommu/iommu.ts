@@ -191,6 +191,13 @@ export class Iommu implements MmioHandler, DmaRemapper {
 
   private dmaRead(sourceId: number, address: number, length: number): Uint8Array | DmaFault {
     if (!Number.isFinite(address) || !Number.isInteger(length) || length < 0) return { dmaFault: true, address, write: false, reason: 'malformed DMA request' };
+    if (length > 0 && (address % 4096) + length <= 4096) {
+      // within one page (rings, descriptors, headers): one translation, one copy
+      const host = this.translate(sourceId, address, false);
+      if (typeof host !== 'number') return host;
+      if (!this.mem.isRam(host, length)) return { dmaFault: true, address, write: false, reason: 'address outside RAM' };
+      return this.mem.ram.slice(host, host + length);
+    }
     const ranges = this.hostRanges(sourceId, address, length, false);
     if (!Array.isArray(ranges)) return ranges;
     const out = new Uint8Array(length);
