@@ -15,6 +15,7 @@ const LAUNCH_NAME = 'guest: CPUID exits';
 interface ViewRow {
   label: string;
   description?: string;
+  tooltip?: string;
   memory?: string;
   children?: ViewRow[];
 }
@@ -84,6 +85,11 @@ export function memoryViewsTests(context: E2eContext): TestCase[] {
           await vscode.commands.executeCommand('hyperscope.openMemory', entryRow);
           const uri = await eventually(() => (activeTabUri()?.scheme === 'vscode-debug-memory' ? activeTabUri() : undefined), 'the memory editor to open');
           assert(decodeURIComponent(uri.path).startsWith(`/${entryRow.memory}/`), `memory document ${uri.toString()}`);
+          // the document reads through the adapter's readMemory: its first qword is the next table's entry 0
+          const bytes = await vscode.workspace.fs.readFile(uri.with({ query: 'range=0:8' }));
+          const qword = '0x' + Buffer.from(bytes).reverse().toString('hex').replace(/^0+(?=.)/, '');
+          const firstChild = entryRow.children?.[0];
+          assert(firstChild && (firstChild.tooltip ?? '').includes(`value ${qword}`), `memory ${qword} vs first entry of the next table ${JSON.stringify(firstChild?.tooltip)}`);
           await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 
           await vscode.commands.executeCommand('hyperscope.vmcs.focus');
