@@ -283,3 +283,20 @@ test('guest time is clamped to 2^50 ns: huge timeouts and deadlines never make t
   assert.equal(h.call(Hc.sched_op, 3, ARG), 0n);
   assert.equal(h.machine.cpu.stopRequest?.reason, 'halt', 'nothing left to wait for: a clean stop, no endless loop');
 });
+
+test('without HLT exiting, a guest halted in VMX non-root is woken by its Xen timer (preemption-timer exit, then the upcall)', () => {
+  const { stop, machine } = runXenGuest(
+    TIMER_GUEST(`
+    hlt
+    cmp byte [fired], 1
+    jne .bad
+    mov byte [0x300010], 1
+  .bad:
+    mov al, 7
+    out 0xf4, al`),
+    { hltExiting: false },
+  );
+  assert.equal(stop.reason, 'exit', stop.detail);
+  assert.equal(machine.mem.read8(0x1000000 + 0x300010), 1);
+  assert.ok(machine.mem.read32(0x1000000 + 0x300000) >= 200_000);
+});
