@@ -100,6 +100,12 @@ test('MMIO emulation: an unsupported instruction stops with the instruction text
   assert.equal(machine.vmx.current!.get(F.GUEST_RIP), 0x100005n, 'RIP stays on the instruction (after the 5-byte mov ebx)');
 });
 
+test('MMIO emulation: jumping into a device register page stops with the reason', { skip }, () => {
+  const { stop } = run('jmp rbx');
+  assert.equal(stop.reason, 'vm-exit');
+  assert.match(stop.detail, /MMIO emulation: instruction fetch from a device register page at guest RIP 0xd0000000/);
+});
+
 test('MMIO emulation: device pages follow the configuration order; a page with no device is a plain EPT violation', { skip }, () => {
   const { stop, gpr } = run(`
   mov eax, [rbx + 0x008]

@@ -46,6 +46,8 @@ export interface MmioExit {
 }
 
 const MAX_INSTRUCTION = 15;
+/** EPT-violation qualification bit 2: the access was an instruction fetch. */
+const EPT_FETCH = 4;
 const hex = (value: number | bigint): string => '0x' + BigInt.asUintN(64, BigInt(value)).toString(16);
 const MOVES = new Set<number>([Mnemonic.Mov, Mnemonic.Movzx, Mnemonic.Movsx, Mnemonic.Movsxd]);
 
@@ -66,6 +68,7 @@ export class MmioEmulator {
   emulate(exit: MmioExit, region: GuestMmioRegion, gpa: number): void {
     const rip = exit.vmcs.get(F.GUEST_RIP);
     const where = `at guest RIP ${hex(rip)} accessing guest-physical ${hex(gpa)} (${region.handler.name}, register page ${hex(region.base)})`;
+    if (exit.vmcs.get32(F.EXIT_QUALIFICATION) & EPT_FETCH) return exit.cpu.requestStop('vm-exit', `MMIO emulation: instruction fetch from a device register page ${where}: the guest jumped into device memory`);
     const bytes = this.fetchInstruction(exit, Number(BigInt.asIntN(64, rip)));
     if (typeof bytes === 'string') return exit.cpu.requestStop('vm-exit', `MMIO emulation: cannot fetch the instruction ${where}: ${bytes}`);
     const plan = this.planFor(rip, bytes);
