@@ -187,3 +187,37 @@ test('hvm_op: callback vector parameter validated, get_param reads it back', () 
   param(0x101, 1n);
   assert.equal(h.call(Hc.hvm_op, 0, 0x300000), -BigInt(Errno.EINVAL), 'console port before the ring grant');
 });
+
+test('guest pointers are guest-virtual: a buffer mapped high by the guest\'s own page tables reaches console_io; an unmapped one is -EFAULT', () => {
+  const { machine, xen, stop } = runXenGuest(`
+    ; map linear 0xffff800000000000 (PML4 slot 256) → guest-physical 0x300000 with a PDPT/PD/PT of our own
+    mov qword [0x5000 + 256 * 8], 0x310003
+    mov qword [0x310000], 0x311003
+    mov qword [0x311000], 0x312003
+    mov qword [0x312000], 0x300003
+    mov rax, cr3
+    mov cr3, rax
+    mov rsi, message
+    mov rdi, 0x300000
+    mov ecx, 9
+    rep movsb
+    mov eax, 18                 ; console_io(CONSOLEIO_write, 9, high address)
+    xor edi, edi
+    mov esi, 9
+    mov rdx, 0xffff800000000000
+    vmcall
+    mov [0x300100], rax
+    mov eax, 18
+    xor edi, edi
+    mov esi, 9
+    mov rdx, 0xffff800000200000  ; not mapped
+    vmcall
+    mov [0x300108], rax
+    hlt
+  message: db 'high addr'`);
+  assert.equal(stop.reason, 'halt', stop.detail);
+  assert.equal(machine.consoleText, 'high addr');
+  assert.equal(machine.mem.read64(RAM + 0x300100), 0n);
+  assert.equal(machine.mem.read64(RAM + 0x300108), BigInt.asUintN(64, -BigInt(Errno.EFAULT)));
+  assert.equal(xen.monitor.log.at(-1)?.error, 'EFAULT');
+});
