@@ -40,6 +40,7 @@ function releaseExtent(xen: XenPlatform, base: number, pages: number): boolean {
   const state = xen.state;
   for (let gfn = base; gfn < base + pages; gfn++) {
     if (state.ballooned.has(gfn) || gfn === state.sharedInfoGfn || state.grantFrameGfns.includes(gfn)) return false;
+    for (const mapping of state.grantMaps.values()) if (mapping.hostGfn === gfn) return false; // a grant is mapped there
   }
   const ept = xen.ept()!;
   for (let gfn = base; gfn < base + pages; gfn++) {
