@@ -3,7 +3,8 @@
 // (translation state, root/context entries, domains, fault records and log, IOTLB), the
 // hypercall log and counts (guest mode), and the Xen event channels and grant table.
 // References are numbered by path, so expanded nodes stay expanded across stops; the
-// picture is taken once per stop (when the client asks for scopes).
+// picture is taken once per stop (when the client asks for scopes). The scope appears while
+// there is something to show (virtio devices, guest mode, or an IOMMU that is on or faulted).
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Machine } from '../machine/machine';
 import type { DevicesResult } from '../protocol/dap';
@@ -64,8 +65,10 @@ export class DevicesScope implements ScopeProvider {
 
   scopes(): DebugProtocol.Scope[] {
     this.snapshot = undefined; // a new stop: take a new picture on demand
-    if (!this.machine()) return [];
-    return [{ name: 'Devices', variablesReference: this.referenceFor([]), expensive: true, presentationHint: 'registers' }];
+    const machine = this.machine();
+    // shown while there is something to show: devices, guest mode (hypercalls), an IOMMU in use
+    if (!machine || (!machine.virtio && !machine.hypervisor && !machine.iommu.translationEnabled && machine.iommu.faultLog.length === 0)) return [];
+    return [{ name: 'Devices', variablesReference: this.referenceFor([]), expensive: true }];
   }
 
   variables(reference: number): DebugProtocol.Variable[] | undefined {
