@@ -93,6 +93,7 @@ export const DIFF_CASES: readonly DiffCase[] = [
   },
   { name: 'exit-ept', what: 'EPT violations: write to R+X, read of not-present, fetch from R+W; qualification access/permission/GLA bits, guest-physical and guest-linear address; resume after the host fixes the entry and runs INVEPT', sdm: 'SDM 28.3.3.2, 27.2.1 Table 27-7' },
   { name: 'exit-ept-paging', what: 'EPT violation on a guest paging-structure access (bit 8 = 0, GPA = the PDE, GLA = guest RIP)', sdm: 'SDM 28.3.3.2, 27.2.1 Table 27-7' },
+  { name: 'ept-event-delivery', what: 'EPT violations while delivering an injected interrupt (IDT gate read, stack frame write) with the event in IDT-vectoring information, re-injected by the host', sdm: 'SDM 27.2.4, 28.3.3.2, 26.6' },
   { name: 'exit-ept-misconfig', what: 'EPT misconfigurations: write without read, invalid leaf memory type, PS in a PML4E; guest-physical address', sdm: 'SDM 28.3.3.1' },
   {
     name: 'exit-state-save-load',
