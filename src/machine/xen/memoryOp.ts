@@ -113,25 +113,20 @@ function addToPhysmap(xen: XenPlatform, arg: bigint): bigint {
   return fail(space === XENMAPSPACE.gmfn ? Errno.EOPNOTSUPP : Errno.EINVAL);
 }
 
+const SUB_OPS = new Map<number, (xen: XenPlatform, arg: bigint) => bigint>([
+  [XENMEM.decrease_reservation, (xen, arg) => reservation(xen, arg, false)],
+  [XENMEM.increase_reservation, (xen, arg) => reservation(xen, arg, true)],
+  [XENMEM.populate_physmap, (xen, arg) => reservation(xen, arg, true)],
+  [XENMEM.current_reservation, (xen, arg) => reservationQuery(xen, arg, false)],
+  [XENMEM.maximum_reservation, (xen, arg) => reservationQuery(xen, arg, true)],
+  [XENMEM.maximum_ram_page, (xen) => BigInt(xen.guestPages - 1)],
+  [XENMEM.add_to_physmap, addToPhysmap],
+]);
+
 /** memory_op(cmd, arg). */
 export function memoryOp(xen: XenPlatform, args: XenArgs): bigint {
   const cmd = args[0];
   if (cmd >> 6n !== 0n) return fail(Errno.EINVAL); // continuation encoding: not issued by the hypervisor
-  switch (Number(cmd)) {
-    case XENMEM.decrease_reservation:
-      return reservation(xen, args[1], false);
-    case XENMEM.increase_reservation:
-    case XENMEM.populate_physmap:
-      return reservation(xen, args[1], true);
-    case XENMEM.current_reservation:
-      return reservationQuery(xen, args[1], false);
-    case XENMEM.maximum_reservation:
-      return reservationQuery(xen, args[1], true);
-    case XENMEM.maximum_ram_page:
-      return BigInt(xen.guestPages - 1);
-    case XENMEM.add_to_physmap:
-      return addToPhysmap(xen, args[1]);
-    default:
-      return fail(Errno.ENOSYS);
-  }
+  const op = SUB_OPS.get(Number(cmd));
+  return op ? op(xen, args[1]) : fail(Errno.ENOSYS);
 }

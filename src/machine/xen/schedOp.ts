@@ -59,23 +59,23 @@ function poll(xen: XenPlatform, arg: bigint): bigint {
   return 0n;
 }
 
+function block(xen: XenPlatform): bigint {
+  xen.cpu.mem.write8(xen.sharedInfoHpa + SharedInfo.upcallMask, 0); // block enables event delivery, as Xen does
+  sleep(xen, () => xen.evtchn.anyDeliverable(), Infinity, 'SCHEDOP_block');
+  return 0n;
+}
+
+const SCHED_OPS = new Map<bigint, (xen: XenPlatform, arg: bigint) => bigint>([
+  [BigInt(SCHEDOP.yield), (xen) => (xen.timers.fireDue(), 0n)],
+  [BigInt(SCHEDOP.block), block],
+  [BigInt(SCHEDOP.shutdown), shutdown],
+  [BigInt(SCHEDOP.poll), poll],
+]);
+
 /** sched_op(cmd, arg). */
 export function schedOp(xen: XenPlatform, args: XenArgs): bigint {
-  switch (args[0]) {
-    case BigInt(SCHEDOP.yield):
-      xen.timers.fireDue();
-      return 0n;
-    case BigInt(SCHEDOP.block):
-      xen.cpu.mem.write8(xen.sharedInfoHpa + SharedInfo.upcallMask, 0); // block enables event delivery, as Xen does
-      sleep(xen, () => xen.evtchn.anyDeliverable(), Infinity, 'SCHEDOP_block');
-      return 0n;
-    case BigInt(SCHEDOP.shutdown):
-      return shutdown(xen, args[1]);
-    case BigInt(SCHEDOP.poll):
-      return poll(xen, args[1]);
-    default:
-      return fail(Errno.ENOSYS);
-  }
+  const op = SCHED_OPS.get(args[0]);
+  return op ? op(xen, args[1]) : fail(Errno.ENOSYS);
 }
 
 /** set_timer_op(timeout_abs_ns): 0 cancels; a time in the past fires at once. */
