@@ -4,7 +4,6 @@
  * qualification. Unconditional exits: CPUID, GETSEC, INVD, XSETBV, VMX instructions.
  */
 import { Mnemonic } from 'iced-x86';
-import { Attention } from '../cpu/cpu';
 import { ud } from '../cpu/fault';
 import { Intercept, type InterceptInfo, type NonRootHooks } from '../cpu/intercept';
 import { cltsExit, lmswExit, movFromCrExit, movToCrExit } from './crAccess';
@@ -63,13 +62,7 @@ export class GuestIntercepts implements NonRootHooks {
     if (!unit.current || !controls) return false;
     const exit = this.decide(kind, info, controls);
     if (!exit) return false;
-    const cpu = unit.cpu;
-    // The handler runs with RIP already past the instruction (the run loop sets it first).
-    unit.exit(exit, cpu.rip - info.length);
-    // The run loop counts every handler that returns as retired; an instruction that exits does not retire,
-    // and it ends the run loop's step (a debugger's single step stops at the host's RIP).
-    cpu.instret--;
-    cpu.attention |= Attention.VmExit;
+    unit.exitInstruction(exit, info.length);
     return true;
   }
 

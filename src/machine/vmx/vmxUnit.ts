@@ -5,7 +5,7 @@
  * arrive (signals, exceptions, the preemption-timer / monitor-trap deadline).
  * Diagnostics for the debugger: `lastEntryFailure`, the exit log and per-reason counts.
  */
-import type { Cpu } from '../cpu/cpu';
+import { Attention, type Cpu } from '../cpu/cpu';
 import { gp0, type CpuFault } from '../cpu/fault';
 import { Flag } from '../cpu/flags';
 import { Msr } from '../cpu/msrIndex';
@@ -233,6 +233,18 @@ export class VmxUnit {
   /** Performs a VM exit now (guest RIP `rip`). */
   exit(info: ExitInfo, rip: number): void {
     performExit(this, info, rip);
+  }
+
+  /**
+   * Performs, without a throw, the VM exit the instruction being executed causes (its
+   * handler has changed nothing and returns at once; `cpu.rip` is already past it): the
+   * instruction does not retire, and the run loop ends its step (Attention.VmExit).
+   */
+  exitInstruction(info: ExitInfo, length: number): void {
+    const cpu = this.cpu;
+    this.exit(info, cpu.rip - length);
+    cpu.instret--; // the run loop counts every handler that returns as retired
+    cpu.attention |= Attention.VmExit;
   }
 
   /** VMX abort (SDM 27.7): the abort indicator is written and the processor shuts down. */

@@ -24,7 +24,7 @@ function setEdxEax(cpu: Cpu, value: bigint): void {
 const rdmsr: Factory = (d) => (cpu) => {
   requireCpl0(cpu);
   const index = cpu.lo[1]!;
-  if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Rdmsr, { length: d.length, msr: index });
+  if (cpu.nonRoot && cpu.nonRoot.exitsNow(Intercept.Rdmsr, { length: d.length, msr: index })) return;
   setEdxEax(cpu, readMsr(cpu, index));
 };
 
@@ -32,7 +32,7 @@ const wrmsr: Factory = (d) => (cpu) => {
   requireCpl0(cpu);
   const index = cpu.lo[1]!;
   const value = (BigInt(cpu.lo[2]!) << 32n) | BigInt(cpu.lo[0]!);
-  if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Wrmsr, { length: d.length, msr: index, value });
+  if (cpu.nonRoot && cpu.nonRoot.exitsNow(Intercept.Wrmsr, { length: d.length, msr: index, value })) return;
   writeMsr(cpu, index, value);
 };
 
@@ -42,14 +42,14 @@ function requireTscAllowed(cpu: Cpu): void {
 
 const rdtsc: Factory = (d) => (cpu) => {
   requireTscAllowed(cpu);
-  if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Rdtsc, { length: d.length });
+  if (cpu.nonRoot && cpu.nonRoot.exitsNow(Intercept.Rdtsc, { length: d.length })) return;
   setEdxEax(cpu, timeStampCounter(cpu));
 };
 
 /** RDTSCP: RDTSC plus ECX = IA32_TSC_AUX. */
 const rdtscp: Factory = (d) => (cpu) => {
   requireTscAllowed(cpu);
-  if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Rdtscp, { length: d.length });
+  if (cpu.nonRoot && cpu.nonRoot.exitsNow(Intercept.Rdtscp, { length: d.length })) return;
   setEdxEax(cpu, timeStampCounter(cpu));
   cpu.lo[1] = Number(readMsr(cpu, Msr.IA32_TSC_AUX) & 0xffffffffn);
   cpu.hi[1] = 0;

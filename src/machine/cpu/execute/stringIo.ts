@@ -39,7 +39,7 @@ const inPort: Factory = (d) => {
   return (cpu) => {
     const p = port(cpu);
     checkIoPermission(cpu, p, size);
-    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port: p, size, string: false, rep: false, toRegister: true, immediate });
+    if (cpu.nonRoot && cpu.nonRoot.exitsNow(Intercept.Io, { length: d.length, port: p, size, string: false, rep: false, toRegister: true, immediate })) return;
     cpu.writeReg(dst.reg!, cpu.io.in(p, size), 0);
   };
 };
@@ -53,7 +53,7 @@ const outPort: Factory = (d) => {
   return (cpu) => {
     const p = port(cpu);
     checkIoPermission(cpu, p, size);
-    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port: p, size, string: false, rep: false, toRegister: false, immediate });
+    if (cpu.nonRoot && cpu.nonRoot.exitsNow(Intercept.Io, { length: d.length, port: p, size, string: false, rep: false, toRegister: false, immediate })) return;
     cpu.io.out(p, size, cpu.readReg(src.reg!));
   };
 };

@@ -60,7 +60,7 @@ function cacheFlush(kind: Intercept): Factory {
 /** HLT with the HLT exit (this factory precedes basicSystem.ts's, which has no VMX seam). */
 const hlt: Factory = (d) => (cpu) => {
   requireCpl0(cpu);
-  if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Hlt, { length: d.length });
+  if (cpu.nonRoot && cpu.nonRoot.exitsNow(Intercept.Hlt, { length: d.length })) return;
   cpu.halted = true;
   cpu.attention |= Attention.Halt;
 };

@@ -199,7 +199,7 @@ function entryInstruction(launch: boolean): Factory {
 
 const vmcall: Factory = (d) => (cpu) => {
   const unit = vmxUnitOf(cpu);
-  if (unit.operation === 'non-root') throw new VmExit(vmxInstructionExit(d, ExitReason.Vmcall));
+  if (unit.operation === 'non-root') return unit.exitInstruction(vmxInstructionExit(d, ExitReason.Vmcall), d.length);
   if (unit.operation === 'off') throw ud();
   if (cpu.cpl > 0) throw gp0();
   unit.fail(VmxError.VmcallInRoot); // no dual-monitor treatment of SMIs in this model
