@@ -5,6 +5,7 @@ import { VirtioConsole } from '../../src/machine/devices/virtio/console';
 import { AVAIL_F_NO_INTERRUPT, Desc, Feature, Interrupt, Reg, Status } from '../../src/machine/devices/virtio/constants';
 import type { DmaFault, DmaSpace } from '../../src/machine/devices/dma';
 import { PhysicalDma } from '../../src/machine/devices/dma';
+import { needEvent } from '../../src/machine/devices/virtio/splitQueue';
 
 const TX = 1;
 const RX = 0;
@@ -124,6 +125,35 @@ test('split queue: VIRTQ_AVAIL_F_NO_INTERRUPT suppresses the used-buffer interru
   assert.equal(driver.usedIdx(TX), 1);
   assert.equal(driver.r(Reg.InterruptStatus), 0);
   assert.deepEqual(driver.interrupts, []);
+});
+
+test('split queue: VIRTIO_F_EVENT_IDX — an interrupt only when the used idx passes used_event; avail_event published', () => {
+  const { driver, out } = setup(Feature.VERSION_1 | Feature.EVENT_IDX);
+  const layout = driver.queues[TX]!;
+  const usedEvent = layout.avail + 4 + 2 * layout.size;
+  const availEvent = layout.used + 4 + 8 * layout.size;
+  driver.mem.write16(usedEvent, 1); // interrupt when used idx goes past 1 (the second completion)
+  driver.mem.load(0x20000, new TextEncoder().encode('xyz'));
+  driver.submit(TX, driver.chain(TX, 0, [{ address: 0x20000, length: 1 }]));
+  assert.equal(driver.usedIdx(TX), 1);
+  assert.equal(driver.r(Reg.InterruptStatus), 0, 'used idx 1 has not passed used_event 1');
+  assert.equal(driver.mem.read16(availEvent), 1, 'avail_event = the next index the device reads');
+  driver.submit(TX, driver.chain(TX, 1, [{ address: 0x20001, length: 1 }]));
+  assert.equal(driver.r(Reg.InterruptStatus), Interrupt.USED_BUFFER);
+  assert.equal(driver.mem.read16(availEvent), 2);
+  driver.w(Reg.InterruptACK, 1);
+  driver.mem.write16(driver.queues[TX]!.avail, AVAIL_F_NO_INTERRUPT); // ignored with EVENT_IDX
+  driver.mem.write16(usedEvent, 2);
+  driver.submit(TX, driver.chain(TX, 2, [{ address: 0x20002, length: 1 }]));
+  assert.equal(driver.r(Reg.InterruptStatus), Interrupt.USED_BUFFER, 'used_event decides, not the flags');
+  assert.equal(text(out), 'xyz');
+});
+
+test('split queue: vring_need_event across the 16-bit wrap', () => {
+  assert.equal(needEvent(0xffff, 0, 0xffff), true);
+  assert.equal(needEvent(0, 0, 0xffff), false);
+  assert.equal(needEvent(0xfffe, 3, 0xfffd), true, 'a batch that crosses the wrap and the event');
+  assert.equal(needEvent(5, 3, 1), false);
 });
 
 test('split queue: interrupts are level-like (one edge until InterruptACK)', () => {

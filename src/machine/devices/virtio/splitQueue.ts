@@ -6,8 +6,13 @@
  * transport then sets DEVICE_NEEDS_RESET) instead of hanging.
  *
  *   descriptor (16 bytes): addr u64 @0 | len u32 @8 | flags u16 @12 | next u16 @14
- *   available ring:        flags u16 @0 | idx u16 @2 | ring[size] u16 @4
- *   used ring:             flags u16 @0 | idx u16 @2 | ring[size] {id u32, len u32} @4
+ *   available ring:        flags u16 @0 | idx u16 @2 | ring[size] u16 @4 | used_event u16
+ *   used ring:             flags u16 @0 | idx u16 @2 | ring[size] {id u32, len u32} @4 | avail_event u16
+ *
+ * With VIRTIO_F_EVENT_IDX the driver's used_event replaces VIRTQ_AVAIL_F_NO_INTERRUPT
+ * (interrupt iff the new used idx passed it, fact sheet §8.1 `vring_need_event`), and the
+ * device publishes avail_event = the next index it will read, so the driver notifies for
+ * every buffer it adds after the device has drained the ring.
  */
 import { isDmaFault, type DmaFault, type DmaSpace } from '../dma';
 import { AVAIL_F_NO_INTERRUPT, Desc } from './constants';
@@ -84,11 +89,15 @@ export class SplitQueue implements QueueState {
   }
 
   /** The next available chain; undefined when the driver has made nothing available. */
-  pop(dma: DmaSpace, indirectAllowed: boolean): DescriptorChain | QueueProblem | undefined {
+  pop(dma: DmaSpace, indirectAllowed: boolean, eventIdx = false): DescriptorChain | QueueProblem | undefined {
     const availIdx = readU16(dma, this.driver + 2);
     if (typeof availIdx !== 'number') return ringFault(availIdx, 'available ring idx');
     const pending = (availIdx - this.lastAvail) & 0xffff;
-    if (pending === 0) return undefined;
+    if (pending === 0) {
+      if (!eventIdx) return undefined;
+      const fault = dma.write(this.device + 4 + 8 * this.size, Uint8Array.of(this.lastAvail & 0xff, this.lastAvail >>> 8));
+      return fault ? ringFault(fault, `queue ${this.index}: used ring avail_event`) : undefined;
+    }
     if (pending > this.size) {
       return { problem: `queue ${this.index}: available idx ${availIdx} is ${pending} ahead of the device's ${this.lastAvail}, more than the queue size ${this.size}` };
     }
@@ -145,7 +154,7 @@ export class SplitQueue implements QueueState {
    * Returns `head` to the driver with `written` bytes in its writable buffers; the result
    * says whether the driver wants an interrupt (VIRTQ_AVAIL_F_NO_INTERRUPT clear).
    */
-  push(dma: DmaSpace, head: number, written: number): boolean | QueueProblem {
+  push(dma: DmaSpace, head: number, written: number, eventIdx = false): boolean | QueueProblem {
     const element = new Uint8Array(8);
     const view = new DataView(element.buffer);
     view.setUint32(0, head, true);
@@ -156,8 +165,14 @@ export class SplitQueue implements QueueState {
     const next = (this.usedIdx + 1) & 0xffff;
     const idxFault = dma.write(this.device + 2, Uint8Array.of(next & 0xff, next >>> 8));
     if (idxFault) return ringFault(idxFault, `queue ${this.index}: used ring idx`);
+    const old = this.usedIdx;
     this.usedIdx = next;
     this.served++;
+    if (eventIdx) {
+      const usedEvent = readU16(dma, this.driver + 4 + 2 * this.size);
+      if (typeof usedEvent !== 'number') return ringFault(usedEvent, `queue ${this.index}: available ring used_event`);
+      return needEvent(usedEvent, next, old);
+    }
     const flags = readU16(dma, this.driver);
     if (typeof flags !== 'number') return ringFault(flags, `queue ${this.index}: available ring flags`);
     return (flags & AVAIL_F_NO_INTERRUPT) === 0;
@@ -171,6 +186,11 @@ export class SplitQueue implements QueueState {
   restoreState(state: QueueState): void {
     Object.assign(this, state);
   }
+}
+
+/** vring_need_event: the driver asked to hear about used idx `event`, and [old, next) crossed it. */
+export function needEvent(event: number, next: number, old: number): boolean {
+  return ((next - event - 1) & 0xffff) < ((next - old) & 0xffff);
 }
 
 function readU16(dma: DmaSpace, address: number): number | DmaFault {

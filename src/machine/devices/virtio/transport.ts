@@ -11,7 +11,7 @@ import { Feature, Interrupt, Reg, Status, VIRTIO_MMIO_MAGIC, VIRTIO_MMIO_VERSION
 import type { VirtioDevice, VirtioDeviceHost } from './device';
 import { isQueueProblem, SplitQueue, type DescriptorChain, type QueueState } from './splitQueue';
 
-const TRANSPORT_FEATURES = Feature.VERSION_1 | Feature.INDIRECT_DESC;
+const TRANSPORT_FEATURES = Feature.VERSION_1 | Feature.INDIRECT_DESC | Feature.EVENT_IDX;
 const MASK32 = 0xffffffffn;
 
 export interface TransportStats {
@@ -228,7 +228,7 @@ export class VirtioMmioTransport implements MmioHandler, VirtioDeviceHost {
   next(index: number): DescriptorChain | undefined {
     const queue = this.queues[index];
     if (!this.usable(queue)) return undefined;
-    const chain = queue.pop(this.dma, (this.driverFeatures & Feature.INDIRECT_DESC) !== 0n);
+    const chain = queue.pop(this.dma, (this.driverFeatures & Feature.INDIRECT_DESC) !== 0n, (this.driverFeatures & Feature.EVENT_IDX) !== 0n);
     if (!isQueueProblem(chain)) return chain;
     if (chain.dmaFault) this.stats.dmaFaults++;
     this.fail(chain.problem);
@@ -238,7 +238,7 @@ export class VirtioMmioTransport implements MmioHandler, VirtioDeviceHost {
   complete(index: number, head: number, written: number): void {
     const queue = this.queues[index];
     if (!this.usable(queue)) return;
-    const result = queue.push(this.dma, head, written);
+    const result = queue.push(this.dma, head, written, (this.driverFeatures & Feature.EVENT_IDX) !== 0n);
     if (isQueueProblem(result)) {
       if (result.dmaFault) this.stats.dmaFaults++;
       return this.fail(result.problem);
