@@ -71,19 +71,22 @@ export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCod
 }
 
 function deliverOnce(cpu: Cpu, vector: number, kind: EventKind, errorCode: number | undefined): void {
-  const gate = readIdtGate(cpu, vector, kind === EventKind.External);
-  const gateError = vector * 8 + 2 + (kind === EventKind.External ? 1 : 0);
+  // EXT (error-code bit 0, SDM 6.13): the event is external to the program — an interrupt or
+  // an exception, not INT n / INT3 / INTO.
+  const ext = kind === EventKind.Software ? 0 : 1;
+  const gate = readIdtGate(cpu, vector, ext === 1);
+  const gateError = vector * 8 + 2 + ext;
   if (kind === EventKind.Software && gate.dpl < cpu.cpl) throw new CpuFault(Vector.GP, gateError);
   if (!gate.present) throw new CpuFault(Vector.NP, gateError);
 
   const codeSelector = gate.selector;
-  if ((codeSelector & 0xfffc) === 0) throw new CpuFault(Vector.GP, 0);
+  if ((codeSelector & 0xfffc) === 0) throw new CpuFault(Vector.GP, ext);
   const code = readDescriptor(cpu, codeSelector);
   const isCode = (code.accessRights & Ar.S) !== 0 && (code.accessRights & 8) !== 0;
-  if (!isCode || !(code.accessRights & Ar.L)) throw new CpuFault(Vector.GP, codeSelector & 0xfffc);
+  if (!isCode || !(code.accessRights & Ar.L)) throw new CpuFault(Vector.GP, (codeSelector & 0xfffc) | ext);
   const targetDpl = (code.accessRights >>> Ar.DPL_SHIFT) & 3;
-  if (targetDpl > cpu.cpl) throw new CpuFault(Vector.GP, codeSelector & 0xfffc);
-  if (!(code.accessRights & Ar.P)) throw new CpuFault(Vector.NP, codeSelector & 0xfffc);
+  if (targetDpl > cpu.cpl) throw new CpuFault(Vector.GP, (codeSelector & 0xfffc) | ext);
+  if (!(code.accessRights & Ar.P)) throw new CpuFault(Vector.NP, (codeSelector & 0xfffc) | ext);
 
   const oldSs = cpu.segments[Seg.SS]!.selector;
   const oldRsp = cpu.stackPointer();

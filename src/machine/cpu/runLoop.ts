@@ -150,7 +150,27 @@ export class RunLoop {
         end--;
       }
     }
-    return { kind: 'budget' };
+    return this.settle() ?? { kind: 'budget' };
+  }
+
+  /**
+   * At the end of a slice: deadlines and interrupts due after its last instruction take
+   * effect now (no instruction runs), so the state at an instruction count does not depend
+   * on where a slice ended — replay and stepping show an interrupt delivered (or a timer
+   * exit taken) at the same instruction count as an uninterrupted run.
+   */
+  private settle(): LoopOutcome | undefined {
+    const cpu = this.cpu;
+    if (cpu.instret >= this.deadline) {
+      const outcome = this.fireDeadlines();
+      if (outcome !== undefined) return outcome;
+    }
+    if (!(cpu.attention & Attention.Event)) return undefined;
+    cpu.attention &= ~Attention.Event;
+    const polled = this.interruptPoll?.();
+    if (polled === 'blocked') cpu.attention |= Attention.Event;
+    else if (polled !== undefined) return polled;
+    return undefined;
   }
 
   /**
