@@ -220,3 +220,25 @@ test('upcall delivery in a running guest: the callback vector is injected; maske
   assert.equal(xen.describe().callbackVector, 0xf3);
   assert.equal(xen.describe().sharedInfoGfn, 0x201);
 });
+
+test('bind_ipi: a port the vCPU signals itself; HVMOP_set_evtchn_upcall_vector sets the upcall vector', () => {
+  const h = xenMachine();
+  h.put(ARG, [[4, 0], [4, 0]]);
+  assert.equal(h.call(Hc.event_channel_op, 7, ARG), 0n);
+  const port = h.u32(ARG + 4);
+  assert.equal(status(h, port).status, 5);
+  h.put(ARG + 0x40, [[4, 0], [1, 0xe0]]);
+  assert.equal(h.call(Hc.hvm_op, 23, ARG + 0x40), 0n);
+  assert.equal(h.xen.describe().callbackVector, 0xe0);
+  const upcalls = h.xen.state.upcalls;
+  assert.equal(op(h, 4, port), 0n);
+  assert.equal(h.xen.evtchn.isPending(port), true);
+  assert.equal(h.xen.state.upcalls, upcalls + 1);
+  h.put(ARG, [[4, 2], [4, 0]]);
+  assert.equal(h.call(Hc.event_channel_op, 7, ARG), E(Errno.ENOENT));
+  h.put(ARG + 0x40, [[4, 1], [1, 0xe0]]);
+  assert.equal(h.call(Hc.hvm_op, 23, ARG + 0x40), E(Errno.ENOENT));
+  h.put(ARG + 0x40, [[4, 0], [1, 0x05]]);
+  assert.equal(h.call(Hc.hvm_op, 23, ARG + 0x40), E(Errno.EINVAL));
+  assert.equal(h.call(Hc.hvm_op, 23, 0x7fff_0000_0000n), E(Errno.EFAULT));
+});

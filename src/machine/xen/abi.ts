@@ -82,7 +82,7 @@ export const EVTCHNOP = { bind_interdomain: 0, bind_virq: 1, bind_pirq: 2, close
 export const VIRQ = { timer: 0, debug: 1, console: 2, NR: 24 } as const;
 export const GNTTABOP = { map_grant_ref: 0, unmap_grant_ref: 1, setup_table: 2, copy: 5, query_size: 6, set_version: 8, get_version: 10 } as const;
 export const MMUEXT = { pin_l1: 0, pin_l2: 1, pin_l3: 2, pin_l4: 3, unpin: 4, new_baseptr: 5, tlb_flush_local: 6, invlpg_local: 7 } as const;
-export const HVMOP = { set_param: 0, get_param: 1 } as const;
+export const HVMOP = { set_param: 0, get_param: 1, set_evtchn_upcall_vector: 23 } as const;
 export const HVM_PARAM = {
   callback_irq: 0,
   /** Hyperscope: grant reference of the console ring page the guest granted to domain 0. */

@@ -189,6 +189,18 @@ export class EventChannels {
     return 0n;
   }
 
+  /** bind_ipi: a port the vCPU signals itself through (one vCPU here). */
+  bindIpi(arg: bigint): bigint {
+    const mem = this.xen.mem;
+    const vcpu = mem.readU32(arg);
+    if (vcpu === undefined || !mem.read(arg + 4n, 4)) return fail(Errno.EFAULT);
+    if (vcpu !== 0) return fail(Errno.ENOENT);
+    const port = this.allocate({ kind: 'ipi' });
+    if (port === undefined) return fail(Errno.ENOSPC);
+    mem.writeU32(arg + 4n, port);
+    return 0n;
+  }
+
   close(arg: bigint): bigint {
     const port = this.xen.mem.readU32(arg);
     if (port === undefined) return fail(Errno.EFAULT);
@@ -218,6 +230,7 @@ export class EventChannels {
     if (!this.validPort(port)) return fail(Errno.EINVAL);
     const channel = this.xen.state.channels.get(port)!;
     if (channel.kind === 'virq') return fail(Errno.EINVAL);
+    if (channel.kind === 'ipi') this.setPending(port);
     if (channel.kind === 'interdomain') {
       if (channel.remoteDom === DomId.guest) this.setPending(channel.remotePort);
       else this.xen.backend.notify(channel.remotePort);
@@ -245,7 +258,7 @@ export class EventChannels {
     } else if (channel?.kind === 'virq') {
       out.setUint32(0, EvtchnStat.virq, true);
       out.setUint32(8, channel.virq, true);
-    }
+    } else if (channel?.kind === 'ipi') out.setUint32(0, EvtchnStat.ipi, true);
     mem.write(arg + 8n, new Uint8Array(out.buffer));
     return 0n;
   }
@@ -263,7 +276,7 @@ export class EventChannels {
     return [...this.xen.state.channels].sort(([a], [b]) => a - b).map(([port, channel]) => ({
       port,
       state: channel.kind,
-      ...(channel.kind !== 'virq' ? { remoteDomain: channel.remoteDom } : { virq: channel.virq }),
+      ...(channel.kind === 'virq' ? { virq: channel.virq } : channel.kind === 'ipi' ? {} : { remoteDomain: channel.remoteDom }),
       ...(channel.kind === 'interdomain' ? { remotePort: channel.remotePort } : {}),
       pending: this.isPending(port),
       masked: this.isMasked(port),
@@ -279,4 +292,5 @@ const OPS = new Map<number, (channels: EventChannels, arg: bigint) => bigint>([
   [EVTCHNOP.send, (c, a) => c.send(a)],
   [EVTCHNOP.status, (c, a) => c.status(a)],
   [EVTCHNOP.unmask, (c, a) => c.unmaskOp(a)],
+  [EVTCHNOP.bind_ipi, (c, a) => c.bindIpi(a)],
 ]);

@@ -48,8 +48,21 @@ function getParam(xen: XenPlatform, index: number): bigint | undefined {
   return xen.state.params.get(index) ?? 0n;
 }
 
+/** HVMOP_set_evtchn_upcall_vector {u32 vcpu; u8 vector}: the per-vCPU upcall vector, delivered like the callback vector. */
+function setUpcallVector(xen: XenPlatform, arg: bigint): bigint {
+  const op = xen.mem.read(arg, 5);
+  if (!op) return fail(Errno.EFAULT);
+  const vcpu = new DataView(op.buffer).getUint32(0, true);
+  const vector = op[4]!;
+  if (vcpu !== 0) return fail(Errno.ENOENT);
+  if (vector < 0x10) return fail(Errno.EINVAL);
+  xen.state.params.set(HVM_PARAM.callback_irq, (CALLBACK_TYPE_VECTOR << 56n) | BigInt(vector));
+  return 0n;
+}
+
 export function hvmOp(xen: XenPlatform, args: XenArgs): bigint {
   const [op, arg] = args;
+  if (op === BigInt(HVMOP.set_evtchn_upcall_vector)) return setUpcallVector(xen, arg);
   if (op !== BigInt(HVMOP.set_param) && op !== BigInt(HVMOP.get_param)) return fail(Errno.ENOSYS);
   const param = xen.mem.read(arg, 16);
   if (!param) return fail(Errno.EFAULT);

@@ -8,7 +8,8 @@
 export type ChannelState =
   | { readonly kind: 'unbound'; readonly remoteDom: number }
   | { readonly kind: 'interdomain'; readonly remoteDom: number; readonly remotePort: number }
-  | { readonly kind: 'virq'; readonly virq: number };
+  | { readonly kind: 'virq'; readonly virq: number }
+  | { readonly kind: 'ipi' };
 
 export interface GrantMapping {
   readonly handle: number;
