@@ -13,6 +13,7 @@ import { bigIntToLinear } from '../machine/cpu/state';
 import { exitsCommand, vmcsCommand, vmcsFieldNames } from './vmxCommands';
 import { eptCommand } from './eptCommand';
 import { balloonCommand, inputCommand, virtioCommand } from './virtioCommands';
+import { hypercallsCommand, iommuCommand } from './devicesCommands';
 
 export interface CommandContext {
   readonly machine: Machine;
@@ -104,6 +105,8 @@ const COMMANDS: Command[] = [
   { name: 'input', usage: 'input <text>', summary: 'send bytes to the guest console: the virtio console if there is one, else the serial port (escapes \\n \\t \\xNN)', run: (args, ctx) => inputCommand(args, ctx.machine) },
   { name: 'balloon', usage: 'balloon [pages]', summary: "the virtio balloon's target (num_pages) and what the driver gave back; with a count, set the target", run: (args, ctx) => balloonCommand(args, ctx.machine) },
   { name: 'virtio', usage: 'virtio', summary: 'virtio-mmio devices: status, features, queues and counters', run: (args, ctx) => virtioCommand(args, ctx.machine) },
+  { name: 'iommu', usage: 'iommu [<requester> <address> [write]]', summary: 'the VT-d IOMMU: translation state, domains, faults, IOTLB; with a requester id and address, its table walk', run: (args, ctx) => iommuCommand(args, ctx.machine) },
+  { name: 'hypercalls', usage: 'hypercalls [count]', summary: 'hypercall counts and the latest calls (guest mode)', run: (args, ctx) => hypercallsCommand(args, ctx.machine) },
 ];
 
 function helpText(): string {

@@ -93,6 +93,7 @@ test('Hypercall filter by number: stops after that VMCALL; exceptionInfo names i
     assert.match(info.body.details?.message ?? '', /KVM-style hypercall from guest RIP 0x[0-9a-f]+ \(VMCALL\)/);
     assert.match(info.body.details?.message ?? '', /filter hypercall \(condition 0x7777\)/);
     assert.equal(client.output.stdout, 'hello through a hypercall\n', 'the first hypercall ran and printed');
+    assert.match(await client.evaluate('hypercalls'), /^2 hypercalls\n +1 +console write\n +1 +hypercall 30583\nlatest 2:/);
   });
 });
 
@@ -166,6 +167,13 @@ test('IOMMU-fault filter: a virtio DMA outside guest RAM stops in the guest afte
       assert.equal(tx.avail?.idx, 1);
       assert.deepEqual(result.iommu.faultRecords, [{ index: 0, sourceId: '00:01.0', address: 0x7f000000, reason: 6, reasonName: 'READ_NOT_PERMITTED', type: 'read' }]);
       assert.deepEqual(result.iommu.domains.map((d) => d.sourceIds), [['00:01.0']]);
+      // the debug console: the IOMMU summary and the failing walk
+      const summary = await client.evaluate('iommu');
+      assert.match(summary, /translation on, root table 0x300000/);
+      assert.match(summary, /FRCD0: 00:01\.0 read 0x7f000000 READ_NOT_PERMITTED \(0x6\)/);
+      const walk = await client.evaluate('iommu 00:01.0 0x7f000000');
+      assert.match(walk, /✗ blocked: READ_NOT_PERMITTED \(fault reason 0x6\)/);
+      assert.match(await client.evaluate('iommu 00:01.0 0x1000 write'), /0x1000 → hpa 0x1001000 \(domain 1\)/);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
