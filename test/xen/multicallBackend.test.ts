@@ -103,3 +103,17 @@ test('after the console connects, HVM_PARAM_CONSOLE_PFN / CONSOLE_EVTCHN read ba
   assert.equal(param(17), 0x203n);
   assert.equal(param(18), BigInt(xen.describe().console.guestPort!));
 });
+
+test('input typed for COM1 (the debug console `input` command) reaches CONSOLEIO_read and a connected PV console ring', () => {
+  const h = xenMachine();
+  h.machine.serial.receive(new TextEncoder().encode('ls\n'));
+  assert.equal(h.call(Hc.console_io, 1, 16, 0x300000), 3n);
+  assert.equal(Buffer.from(h.machine.mem.peek(RAM + 0x300000, 3)).toString('latin1'), 'ls\n');
+  const source = readFileSync(join(__dirname, '../../samples/xen-console.hvasm'), 'utf8').replace(/^(bits 64|org 0x100000)$/gm, '');
+  const { machine, xen } = runXenGuest(source); // still connected after the shutdown
+  assert.equal(xen.describe().console.bytesIn, 0);
+  machine.serial.receive(new TextEncoder().encode('typed'));
+  xen.afterExit();
+  assert.equal(xen.describe().console.bytesIn, 5);
+  assert.equal(Buffer.from(machine.mem.peek(RAM + 0x203000, 5)).toString('latin1'), 'typed');
+});

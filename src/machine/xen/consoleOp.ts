@@ -1,4 +1,8 @@
-/** console_io(cmd, count, buffer): CONSOLEIO_write to the machine console, CONSOLEIO_read from debug-console input. */
+/**
+ * console_io(cmd, count, buffer): CONSOLEIO_write to the machine console; CONSOLEIO_read
+ * from debug-console input (XenPlatform.consoleInput, or bytes typed into COM1's receive
+ * buffer with the `input` console command).
+ */
 import { CONSOLEIO, Errno } from './abi';
 import { fail, type XenArgs, type XenPlatform } from './platform';
 
@@ -15,6 +19,7 @@ export function consoleIo(xen: XenPlatform, args: XenArgs): bigint {
     return 0n;
   }
   if (cmd === BigInt(CONSOLEIO.read)) {
+    xen.pullSerialInput();
     const queue = xen.state.consoleInput;
     const bytes = Uint8Array.from(queue.slice(0, n));
     if (!xen.mem.write(buffer, bytes)) return fail(Errno.EFAULT);

@@ -165,9 +165,25 @@ export class XenPlatform {
     return index === MSR_HYPERCALL_PAGE ? BigInt(this.state.hypercallPage ?? 0) : undefined;
   }
 
-  /** Runs after every VM exit: timers that expired raise VIRQ_TIMER. */
+  /** Runs after every VM exit: timers that expired raise VIRQ_TIMER; typed input reaches a connected PV console. */
   afterExit(): void {
     this.timers.fireDue();
+    if (this.state.console.dom0Port !== undefined && this.pullSerialInput()) this.backend.input();
+  }
+
+  /**
+   * Debug-console input waiting in COM1's receive buffer (the `input` console command)
+   * becomes Xen console input, the way Xen's own serial console driver takes it.
+   */
+  pullSerialInput(): boolean {
+    const io = this.cpu.io;
+    if (io.in(0x3fb, 1) & 0x80) return false; // DLAB set: port 0x3f8 is the divisor latch
+    let got = false;
+    for (let i = 0; i < 4096 && io.in(0x3fd, 1) & 1; i++) {
+      this.state.consoleInput.push(io.in(0x3f8, 1) & 0xff);
+      got = true;
+    }
+    return got;
   }
 
   /** Why guest-physical `gpa` may be unmapped, for the EPT-violation report. */
