@@ -225,6 +225,14 @@ test('split queue: DMA faults on the rings and on buffers are counted and need a
   assert.equal(driver.transport.stats.dmaFaults, 1);
 });
 
+test('split queue: a 4 GiB descriptor length does not make the host allocate 4 GiB (read capped, then refused by DMA)', () => {
+  const { driver, out } = setup();
+  driver.writeDesc(driver.queues[TX]!.desc, 0, 0x20000, 0xffffffff, 0);
+  driver.submit(TX, 0);
+  needsReset(driver, /transmitq: a buffer .* not reachable by DMA/);
+  assert.equal(out.length, 0);
+});
+
 test('split queue: a DMA space that refuses writes fails the used-ring update', () => {
   const out: number[] = [];
   const driver = new TestDriver(new VirtioConsole((b) => out.push(b)));

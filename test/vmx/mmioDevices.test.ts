@@ -103,6 +103,9 @@ ${include}`));
   assert.equal(balloon.describe().actual, 1);
   assert.equal(hypervisor.balloon.isBallooned(0x400000), true);
   assert.equal(hypervisor.balloon.isBallooned(0x401000), false, 'only that 4 KiB page');
+  const dma = machine.virtio!.slots[0]!.transport.dma;
+  assert.match(JSON.stringify(dma.read(0x3ffff0, 0x20)), /"address":4194304,.*ballooned page/, 'device DMA cannot reach it either');
+  assert.ok(dma.read(0x401000, 16) instanceof Uint8Array);
 });
 
 test('reverse execution: device state and the block overlay rewind and replay identically', { skip }, () => {

@@ -67,6 +67,11 @@ export class VirtioBalloon implements VirtioDevice {
     return this.numPages;
   }
 
+  /** Whether page frame `pfn` is in the balloon. */
+  holds(pfn: number): boolean {
+    return this.pages.has(pfn);
+  }
+
   get balloonedPages(): readonly number[] {
     return [...this.pages].sort((a, b) => a - b);
   }

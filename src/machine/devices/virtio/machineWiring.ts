@@ -14,7 +14,8 @@ import type { BuiltInHypervisor } from '../../hypervisor/hypervisor';
 import { GuestPhysicalDma } from '../../hypervisor/guestDma';
 import { HostLayout } from '../../hypervisor/layout';
 import type { GuestMmioRegion } from '../../hypervisor/mmioEmulation';
-import type { DmaRemapper, InterruptSink } from '../dma';
+import type { DmaFault, DmaRemapper, InterruptSink } from '../dma';
+import { BALLOON_PAGE_SIZE, type VirtioBalloon } from './balloon';
 import { VirtioLayout, type VirtioDevices } from './virtioDevices';
 
 /** The devices cannot be placed (an ImageError, so loaders report it like other load failures). */
@@ -46,6 +47,30 @@ export function guestRegions(virtio: VirtioDevices | undefined): GuestMmioRegion
  */
 export function connectGuest(virtio: VirtioDevices, cpu: Cpu, hypervisor: BuiltInHypervisor, iommu: DmaRemapper | undefined): void {
   const remapper = iommu ?? new GuestPhysicalDma(cpu.mem, HostLayout.guestRamBase, hypervisor.guestMemoryBytes);
-  virtio.connect(remapper, (vector) => hypervisor.raiseGuestInterrupt(vector));
-  if (virtio.balloon) virtio.balloon.host = hypervisor.balloon;
+  const balloon = virtio.balloon;
+  virtio.connect(balloon ? withoutBallooned(remapper, balloon) : remapper, (vector) => hypervisor.raiseGuestInterrupt(vector));
+  if (balloon) balloon.host = hypervisor.balloon;
+}
+
+/**
+ * Device DMA that cannot reach pages the guest gave back: the hypervisor unmaps them for
+ * the devices as it does in EPT (the IOMMU's own tables keep 2 MiB pages, so the check
+ * sits in front of them).
+ */
+function withoutBallooned(remapper: DmaRemapper, balloon: VirtioBalloon): DmaRemapper {
+  const refused = (address: number, length: number, write: boolean): DmaFault | undefined => {
+    for (let page = Math.floor(address / BALLOON_PAGE_SIZE); page * BALLOON_PAGE_SIZE < address + Math.max(length, 1); page++) {
+      if (balloon.holds(page)) return { dmaFault: true, address: Math.max(address, page * BALLOON_PAGE_SIZE), write, reason: 'ballooned page (given back through virtio-balloon)' };
+    }
+    return undefined;
+  };
+  return {
+    spaceFor: (source) => {
+      const space = remapper.spaceFor(source);
+      return {
+        read: (address, length) => refused(address, length, false) ?? space.read(address, length),
+        write: (address, bytes) => refused(address, bytes.length, true) ?? space.write(address, bytes),
+      };
+    },
+  };
 }

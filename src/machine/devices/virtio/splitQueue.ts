@@ -202,8 +202,12 @@ function ringFault(fault: DmaFault, what: string): QueueProblem {
   return { problem: `${what}: DMA ${fault.write ? 'write' : 'read'} of ${hex(fault.address)} refused (${fault.reason})`, dmaFault: fault };
 }
 
-/** Concatenates the chain's readable buffers (at most `limit` bytes). */
-export function readBuffers(dma: DmaSpace, segments: readonly BufferSegment[], limit = Infinity): Uint8Array | DmaFault {
+/** The most one request reads from guest memory (a driver's 4 GiB descriptor length must not make the host allocate 4 GiB). */
+export const MAX_BUFFER_BYTES = 16 * 1024 * 1024 + 64;
+
+/** Concatenates the chain's readable buffers (at most `limit` bytes, never more than MAX_BUFFER_BYTES). */
+export function readBuffers(dma: DmaSpace, segments: readonly BufferSegment[], limit = MAX_BUFFER_BYTES): Uint8Array | DmaFault {
+  limit = Math.min(limit, MAX_BUFFER_BYTES);
   const total = Math.min(limit, segments.reduce((sum, s) => sum + s.length, 0));
   const out = new Uint8Array(total);
   let at = 0;
