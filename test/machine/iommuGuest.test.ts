@@ -6,6 +6,7 @@ import { GUEST_DOMAIN_ID, programIommu } from '../../src/machine/hypervisor/iomm
 import { HostLayout } from '../../src/machine/hypervisor/layout';
 import { Gsts, Reg } from '../../src/machine/iommu/registers';
 import { Dmar } from './iommuHelpers';
+import { hasNasm, nasm } from './cpuRunner';
 
 const HLT = Uint8Array.of(0xf4);
 const GUEST_MB = 16;
@@ -113,4 +114,44 @@ test('DMA isolation (seeded, randomized): device DMA never touches host memory o
   assert.ok(Buffer.from(mem.ram.subarray(base, base + GUEST_BYTES)).equals(shadow), 'guest RAM holds exactly the successful writes');
   const outsideAfter = Buffer.concat([mem.ram.subarray(0, base), mem.ram.subarray(base + GUEST_BYTES)]);
   assert.ok(outsideAfter.equals(outsideBefore), 'host memory outside guest RAM unchanged');
+});
+
+test('reverse execution: going back before a blocked device DMA takes the fault record and the IOTLB back with it', { skip: !hasNasm() && 'nasm is not installed' }, () => {
+  // a virtio-console driver whose one buffer lies outside guest RAM (as test/extension/devicesRows.test.ts)
+  const driver = `
+bits 64
+org 0x100000
+  mov rbx, 0xd0000000
+  mov dword [rbx + 0x70], 3
+  mov dword [rbx + 0x24], 1
+  mov dword [rbx + 0x20], 1
+  mov dword [rbx + 0x70], 11
+  mov dword [rbx + 0x30], 1
+  mov dword [rbx + 0x38], 8
+  mov dword [rbx + 0x80], 0x200000
+  mov dword [rbx + 0x90], 0x200080
+  mov dword [rbx + 0xa0], 0x200100
+  mov dword [rbx + 0x44], 1
+  mov dword [rbx + 0x70], 15
+  mov qword [0x200000], 0x7f000000
+  mov dword [0x200008], 16
+  mov word [0x200082], 1
+  mov dword [rbx + 0x50], 1
+  hlt
+`;
+  const machine = new Machine({ memoryMB: 64, devices: { console: true } });
+  machine.loadGuest(nasm(driver), { guestMemoryMB: GUEST_MB });
+  const travel = machine.enableReverseExecution(10);
+  machine.run(100_000);
+  assert.equal(machine.iommu.faultLog.length, 1);
+  assert.equal(machine.iommu.faults.pending, true);
+  assert.ok(machine.iommu.iotlb.size >= 1, 'the rings are cached');
+  const end = machine.cpu.instret;
+  travel.goTo(1);
+  assert.equal(machine.iommu.faultLog.length, 0, 'before the notify: no fault yet');
+  assert.equal(machine.iommu.faults.pending, false);
+  assert.equal(machine.iommu.iotlb.size, 0);
+  travel.goTo(end);
+  assert.equal(machine.iommu.faultLog.length, 1, 'replayed: the same fault again');
+  assert.equal(machine.iommu.describe().faultRecords[0]?.address, 0x7f000000);
 });
