@@ -12,6 +12,7 @@ import type { Cpu } from '../cpu/cpu';
 import type { Controls } from './controls';
 import type { EntryCheck, EntryContext, GuestSegment } from './entryCheck';
 import { Group, RFLAGS_SLOT, SLOT_GROUPS, readGroups } from './fieldGroups';
+import { slotOf } from './vmcsSlots';
 import type { Vmcs, VmcsReader } from './vmcs';
 
 /** A check whose last run did not pass, never ran, or read CPU state. */
@@ -28,33 +29,33 @@ class RecordingReader implements VmcsReader {
   }
 
   get(encoding: number): bigint {
-    this.reads |= SLOT_GROUPS[encoding >>> 1]!;
+    this.reads |= SLOT_GROUPS[slotOf(encoding)]!;
     return this.vmcs.get(encoding);
   }
 
   get32(encoding: number): number {
-    this.reads |= SLOT_GROUPS[encoding >>> 1]!;
+    this.reads |= SLOT_GROUPS[slotOf(encoding)]!;
     return this.vmcs.get32(encoding);
   }
 
   getLinear(encoding: number): number {
-    this.reads |= SLOT_GROUPS[encoding >>> 1]!;
+    this.reads |= SLOT_GROUPS[slotOf(encoding)]!;
     return this.vmcs.getLinear(encoding);
   }
 
   getNumber(encoding: number): number {
-    this.reads |= SLOT_GROUPS[encoding >>> 1]!;
+    this.reads |= SLOT_GROUPS[slotOf(encoding)]!;
     return this.vmcs.getNumber(encoding);
   }
 
   getHigh32(encoding: number): number {
-    const slot = encoding >>> 1;
+    const slot = slotOf(encoding);
     this.reads |= slot === RFLAGS_SLOT ? Group.rflagsOther : SLOT_GROUPS[slot]!;
     return this.vmcs.getHigh32(encoding);
   }
 
   bits(encoding: number, mask: number): number {
-    this.reads |= readGroups(encoding >>> 1, mask);
+    this.reads |= readGroups(slotOf(encoding), mask);
     return this.vmcs.bits(encoding, mask);
   }
 }

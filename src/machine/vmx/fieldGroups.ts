@@ -8,6 +8,7 @@
  */
 import { F } from './fields';
 import { GUEST_SEGMENTS } from './segmentFields';
+import { SLOTS, slotOf } from './vmcsSlots';
 
 export const Group = {
   /** The five control words (pin, primary, secondary, exit, entry controls): the decoded `Controls`. */
@@ -44,8 +45,7 @@ export const Group = {
 
 /** RFLAGS bits of the `rflagsStatus` group. */
 export const RFLAGS_STATUS_BITS = 0x8d5;
-export const RFLAGS_SLOT = F.GUEST_RFLAGS >>> 1;
-const SLOTS = 0x3800;
+export const RFLAGS_SLOT = slotOf(F.GUEST_RFLAGS);
 
 const BY_TYPE = [Group.controls, Group.exitInfo, Group.guestOther, Group.host];
 
@@ -64,11 +64,11 @@ const OVERRIDES: readonly [number, number][] = [
   ...[F.GUEST_PDPTE0, F.GUEST_PDPTE1, F.GUEST_PDPTE2, F.GUEST_PDPTE3].map((f): [number, number] => [f, Group.guestPdptes]),
 ];
 
-/** Groups of each field slot (encoding >>> 1). */
+/** Groups of each field slot (vmcsSlots.ts). */
 export const SLOT_GROUPS: Int32Array = (() => {
   const groups = new Int32Array(SLOTS);
-  for (let slot = 0; slot < SLOTS; slot++) groups[slot] = BY_TYPE[((slot << 1) >>> 10) & 3]!;
-  for (const [encoding, group] of OVERRIDES) groups[encoding >>> 1] = group;
+  for (let slot = 0; slot < SLOTS; slot++) groups[slot] = BY_TYPE[(slot >>> 5) & 3]!;
+  for (const [encoding, group] of OVERRIDES) groups[slotOf(encoding)] = group;
   return groups;
 })();
 

@@ -12,6 +12,7 @@ import { VMCS_REVISION_ID } from './capabilities';
 import { VMCS_FIELDS, resolveEncoding, widthOf, type FieldWidth } from './fields';
 import { VmxError } from './instructionErrors';
 import { changedGroups } from './fieldGroups';
+import { SLOTS, slotOf } from './vmcsSlots';
 import type { SegmentFieldSet } from './segmentFields';
 import type { EntryCheckState } from './checkCache';
 
@@ -36,8 +37,6 @@ export interface VmcsReader {
   bits(encoding: number, mask: number): number;
 }
 
-/** One slot per field index (encoding >>> 1); the highest supported encoding is 0x6c16. */
-const SLOTS = 0x3800;
 const TWO32 = 4294967296;
 
 export class Vmcs implements VmcsReader {
@@ -63,7 +62,7 @@ export class Vmcs implements VmcsReader {
 
   /** A field's value by full encoding (0 when never written). */
   get(encoding: number): bigint {
-    const slot = encoding >>> 1;
+    const slot = slotOf(encoding);
     const cached = this.big[slot];
     if (cached !== undefined) return cached;
     const hi = this.hi[slot]!;
@@ -74,31 +73,31 @@ export class Vmcs implements VmcsReader {
 
   /** Low 32 bits of a field as an unsigned number. */
   get32(encoding: number): number {
-    return this.lo[encoding >>> 1]!;
+    return this.lo[slotOf(encoding)]!;
   }
 
   /** A natural-width field as a signed-canonical number (bits 63:48 ignored), without BigInt. */
   getLinear(encoding: number): number {
-    const slot = encoding >>> 1;
+    const slot = slotOf(encoding);
     const hi = this.hi[slot]!;
     return hi === 0 ? this.lo[slot]! : ((hi << 16) >> 16) * TWO32 + this.lo[slot]!;
   }
 
   /** Bits 51:0 of a field as a number (physical addresses: CR3 on entry and exit). */
   getPhysical(encoding: number): number {
-    const slot = encoding >>> 1;
+    const slot = slotOf(encoding);
     return (this.hi[slot]! & 0xfffff) * TWO32 + this.lo[slot]!;
   }
 
   /** A field as an unsigned number (exact below 2^53: physical addresses). */
   getNumber(encoding: number): number {
-    const slot = encoding >>> 1;
+    const slot = slotOf(encoding);
     return this.hi[slot]! * TWO32 + this.lo[slot]!;
   }
 
   /** Stores a field value (processor-side: read-only fields too), truncated to the field's width. */
   set(encoding: number, value: bigint): void {
-    if (this.big[encoding >>> 1] === value) return; // already stored (MSR values saved on exit are the BigInts loaded on entry)
+    if (this.big[slotOf(encoding)] === value) return; // already stored (MSR values saved on exit are the BigInts loaded on entry)
     if (value >= 0n && value <= 0xffffffffn) {
       const lo = Number(value);
       this.store(encoding, widthOf(encoding) === 16 ? lo & 0xffff : lo, 0);
@@ -137,16 +136,16 @@ export class Vmcs implements VmcsReader {
 
   /** Bits `mask` of a field's low 32 bits (lets the entry-check cache track RFLAGS by bit group). */
   bits(encoding: number, mask: number): number {
-    return (this.lo[encoding >>> 1]! & mask) >>> 0;
+    return (this.lo[slotOf(encoding)]! & mask) >>> 0;
   }
 
   /** Bits 63:32 of a field. */
   getHigh32(encoding: number): number {
-    return this.hi[encoding >>> 1]!;
+    return this.hi[slotOf(encoding)]!;
   }
 
   private store(encoding: number, lo: number, hi: number): void {
-    const slot = encoding >>> 1;
+    const slot = slotOf(encoding);
     const oldLo = this.lo[slot]!;
     const oldHi = this.hi[slot]!;
     if (oldLo === lo && oldHi === hi) return;
@@ -161,7 +160,7 @@ export class Vmcs implements VmcsReader {
   /** Every supported field with a nonzero value (snapshots, debugger). */
   entries(): [number, bigint][] {
     const out: [number, bigint][] = [];
-    for (const encoding of VMCS_FIELDS.keys()) if (this.lo[encoding >>> 1] !== 0 || this.hi[encoding >>> 1] !== 0) out.push([encoding, this.get(encoding)]);
+    for (const encoding of VMCS_FIELDS.keys()) if (this.lo[slotOf(encoding)] !== 0 || this.hi[slotOf(encoding)] !== 0) out.push([encoding, this.get(encoding)]);
     return out;
   }
 }
