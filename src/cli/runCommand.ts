@@ -9,7 +9,7 @@ import { Machine } from '../machine/machine';
 import { ImageError } from '../machine/boot/elf';
 import { parseArgs, parseInteger, UsageError } from './args';
 import { loadProgram, ProgramError, formatDiagnostic } from './loadProgram';
-import { buildReport, formatHuman } from './report';
+import { buildReport, devicesReport, formatHuman, hypercallsReport } from './report';
 import type { CliIo } from './io';
 import { formatExit, vmExitReport } from '../machine/vmx/report';
 import { DEVICE_FLAGS, DEVICE_USAGE, openDeviceFlags } from './deviceFlags';
@@ -93,6 +93,11 @@ export function runCommand(args: string[], io: CliIo): number {
   }
   const report = buildReport(machine, stop, mode === 'guest');
   if (mode === 'guest' || machine.vmx.exits.length > 0 || machine.vmx.lastEntryFailure) Object.assign(report, vmExitReport(machine.vmx));
+  if (json) {
+    report.devices = devicesReport(machine);
+    const hypercalls = hypercallsReport(machine);
+    if (hypercalls) report.hypercalls = hypercalls;
+  }
   if (json) io.stdout(JSON.stringify(report));
   else {
     if (report.console.length > 0 && !report.console.endsWith('\n')) io.stdoutRaw('\n');
