@@ -93,6 +93,7 @@ export class Machine {
     if (this.virtio) this.snapshotables.push(this.virtio.snapshotable);
     this.iommu = new Iommu(this.mem);
     if (this.mem.size <= DMAR_BASE) this.mem.mapMmio(DMAR_BASE, DMAR_SIZE, this.iommu);
+    this.iommu.faults.interruptSink = (vector) => this.apic.accept(vector); // fault events: FEDATA's vector to the CPU's local APIC
     this.io.register(DEBUG_EXIT_PORT, 1, new DebugExit((code) => this.cpu.requestStop('exit', `debug-exit port written with ${code}`, code)));
     this.snapshotables.push(cpuSnapshotable(this.cpu), {
       snapshotName: 'vmx',

@@ -67,3 +67,15 @@ test('bare mode: a program programs the IOMMU with MOVs to the DMAR page; device
   assert.ok(isDmaFault(other) && other.reason.includes('0x2)'));
   assert.equal(machine.mem.read32(0xfed90000 + 0x34), 0x2 | (2 << 8), 'FSTS: PPF, FRI 2');
 });
+
+test('bare mode: an unmasked fault event raises FEDATA\'s vector at the CPU\'s local APIC', () => {
+  const machine = new Machine({ memoryMB: 64 });
+  machine.loadBare(Uint8Array.of(0xf4));
+  const dmar = 0xfed90000;
+  machine.mem.write32(dmar + 0x3c, 0x41); // FEDATA
+  machine.mem.write32(dmar + 0x40, 0xfee00000); // FEADDR
+  machine.mem.write32(dmar + 0x38, 0); // FECTL: unmask
+  machine.mem.write32(dmar + 0x18, 0x80000000); // TE with the root table at 0 (never set): faults
+  assert.ok(isDmaFault(machine.iommu.spaceFor(sourceId(0, 1, 0)).read(0, 4)));
+  assert.equal((machine.apic.irr[0x41 >>> 5]! >>> (0x41 & 31)) & 1, 1, 'vector 0x41 pending in the IRR');
+});
