@@ -85,10 +85,14 @@ test('MMIO emulation: stores from registers (8/16/32/64-bit, REX) and immediates
   mov word [rbx + 0x108], 'g'
   mov dword [rbx + 0x108], 'h'
   mov qword [rbx + 0x108], 'i'
+  mov eax, 0x6a00
+  mov [rbx + 0x108], ah
+  movsxd r11, dword [rbx + 0x70]
   mov dword [rbx + 0x70], 3
   mov r8d, [rbx + 0x70]`);
   assert.equal(stop.reason, 'halt', stop.detail);
-  assert.equal(machine.consoleText, 'abcdefghi', 'emergency writes reach the machine console');
+  assert.equal(machine.consoleText, 'abcdefghij', 'emergency writes reach the machine console');
+  assert.equal(gpr(11), 0n, 'MOVSXD of the reset status');
   assert.equal(gpr(8), 3n, 'status ACKNOWLEDGE | DRIVER');
 });
 
