@@ -36,7 +36,7 @@ function assemble(): Uint8Array {
   }
 }
 
-let image = new Uint8Array();
+let image: Uint8Array = new Uint8Array();
 let bochs: Report | undefined;
 let log = '';
 

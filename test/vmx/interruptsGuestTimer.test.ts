@@ -129,3 +129,48 @@ spin:
   assert.equal(stop.reason, 'exit', stop.detail);
   assert.equal(machine.cpu.getGpr(12), 30n);
 });
+
+test('guest mode: the virtual APIC starts in x2APIC mode; TSC-deadline mode fires at the deadline; x2APIC → xAPIC is refused with #GP', { skip }, () => {
+  const { machine, hypervisor } = guest(`
+  mov ecx, 0x1b
+  rdmsr
+  mov r13, rax
+  mov ecx, 0x803
+  rdmsr
+  mov r14, rax
+  mov ecx, 0x80f
+  mov eax, 0x1ff
+  xor edx, edx
+  wrmsr
+  mov ecx, 0x832
+  mov eax, 0x40040         ; TSC-deadline mode, vector 0x40
+  wrmsr
+  rdtsc
+  shl rdx, 32
+  or rax, rdx
+  add rax, 50000
+  mov rdx, rax
+  shr rdx, 32
+  mov ecx, 0x6e0
+  wrmsr
+  sti
+  hlt
+  rdtsc
+  mov r15, rax
+${'  mov al, 1\n  out 0xf4, al'}`);
+  const stop = machine.run(1_000_000);
+  assert.equal(stop.reason, 'exit', stop.detail);
+  assert.equal(machine.cpu.getGpr(13), 0xfee00d00n, 'EN | EXTD | BSP');
+  assert.equal(machine.cpu.getGpr(14), 0x00050014n);
+  assert.equal(machine.cpu.getGpr(12), 1n, 'the deadline interrupt');
+  assert.ok(machine.cpu.getGpr(15) >= 50_000n, `woken at the deadline (TSC ${machine.cpu.getGpr(15)})`);
+  assert.equal(hypervisor.interrupts.apic.timer.tscDeadline, 0n, 'the deadline MSR clears when it fires');
+  const gp = guest(`
+  mov ecx, 0x1b
+  mov eax, 0xfee00900
+  xor edx, edx
+  wrmsr`);
+  const gpStop = gp.machine.run(100_000);
+  assert.equal(gpStop.reason, 'triple-fault', 'the injected #GP(0) finds no IDT gate 13 in this guest');
+  assert.match(gpStop.detail, /delivering vector 13/);
+});

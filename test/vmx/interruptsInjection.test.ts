@@ -78,3 +78,28 @@ test('raiseGuestInterrupt: illegal vectors 0-15 are dropped and recorded in the 
   assert.equal(machine.cpu.getGpr(14), 0x40n, 'ESR bit 6: received illegal vector');
   assert.equal(hypervisor.interrupts.injected, 0);
 });
+
+test('exception exits during event delivery: #GP while delivering #GP is reflected as #DF; the guest handles #DF', { skip }, () => {
+  // Gate 13 is not a valid gate: delivering the guest's #GP raises #GP again, which exits (bitmap bit 13).
+  const { machine } = guest(`
+  lea rdi, [rel idt + 8 * 16]
+  lea rax, [rel df_handler]
+  mov [rdi], ax
+  mov word [rdi + 2], 0x08
+  mov word [rdi + 4], 0x8e00
+  shr rax, 16
+  mov [rdi + 6], ax
+  mov qword [rdi + 8], 0
+  mov word [rel idtr], 0x41f
+  lidt [rel idtr]
+  mov rax, 0x8000000000000000
+  mov rbx, [rax]          ; non-canonical: #GP(0)
+  hlt
+df_handler:
+  mov r15, 0xdf
+  mov al, 1
+  out 0xf4, al`, { exceptionBitmap: 1 << 13 });
+  const stop = machine.run(100_000);
+  assert.equal(stop.reason, 'exit', stop.detail);
+  assert.equal(machine.cpu.getGpr(15), 0xdfn);
+});

@@ -136,6 +136,13 @@ export class LocalApic {
     setBit(this.isr, vector);
   }
 
+  /** An acknowledged vector whose delivery did not complete goes back to the IRR (a hypervisor re-queues it). */
+  requeue(vector: number): void {
+    clearBit(this.isr, vector);
+    setBit(this.irr, vector);
+    this.onEvent();
+  }
+
   /** EOI: clears the highest in-service bit (and its TMR bit). */
   eoi(): void {
     const vector = highest(this.isr);

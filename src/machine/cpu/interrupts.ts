@@ -34,7 +34,7 @@ function severity(vector: number): 'benign' | 'contributory' | 'page-fault' | 'd
 }
 
 /** Whether a second exception during delivery of `first` becomes #DF (SDM Table 6-5). */
-function becomesDoubleFault(first: number, second: number): boolean {
+export function becomesDoubleFault(first: number, second: number): boolean {
   const a = severity(first);
   const b = severity(second);
   if (a === 'contributory') return b === 'contributory';

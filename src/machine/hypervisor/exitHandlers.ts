@@ -281,11 +281,8 @@ const eptViolation: ExitHandler = (ctx) => {
   ctx.cpu.requestStop('vm-exit', `EPT violation: ${what} unmapped guest-physical ${hex(gpa)} (guest RAM is ${ctx.guestMemoryBytes / 1048576} MiB) at guest RIP ${hex(guestRip(ctx))}`);
 };
 
-const exception: ExitHandler = (ctx) => {
-  // Reflect the exception into the guest (the bitmap only made it visible to the hypervisor).
-  ctx.vmcs.set(F.VM_ENTRY_INTR_INFO, ctx.vmcs.get(F.VM_EXIT_INTR_INFO) & ~0x1000n);
-  ctx.vmcs.set(F.VM_ENTRY_EXCEPTION_ERROR_CODE, ctx.vmcs.get(F.VM_EXIT_INTR_ERROR_CODE));
-};
+// Reflect the exception into the guest (the bitmap only made it visible to the hypervisor), combined with an event it interrupted.
+const exception: ExitHandler = (ctx) => ctx.interrupts.reflectException(ctx.vmcs);
 
 const tripleFault: ExitHandler = (ctx) => {
   ctx.cpu.requestStop('triple-fault', `VM crashed: triple fault in the guest at RIP ${hex(guestRip(ctx))}${ctx.unit.lastTripleFault ? ` (${ctx.unit.lastTripleFault})` : ''}`);

@@ -19,6 +19,8 @@ import { Activity, Interruptibility } from '../vmx/guestState';
 import type { Vmcs } from '../vmx/vmcs';
 import type { VmxUnit } from '../vmx/vmxUnit';
 import { timeStampCounter } from '../cpu/msrs';
+import { becomesDoubleFault } from '../cpu/interrupts';
+import { Vector } from '../cpu/fault';
 import { IA32_TSC_DEADLINE, isX2apicMsr, readTscDeadline, readX2apic, writeApicBase, writeTscDeadline, writeX2apic } from '../apic/x2apicMsrs';
 
 /** RDMSR/WRMSR of a virtual-APIC MSR, emulated (they throw #GP(0) as the hardware would). */
@@ -59,6 +61,34 @@ export class GuestInterrupts {
     const vmcs = this.unit.current;
     if (this.unit.operation === 'root' && vmcs) this.injectPending(vmcs);
     else if (this.unit.operation === 'non-root') apicOf(this.cpu).sendFixed(KICK_VECTOR);
+  }
+
+  /**
+   * Exception exit (the exception bitmap): reflect it into the guest. When it was raised
+   * while delivering another event (IDT-vectoring information), combine them as the
+   * processor would (SDM Table 6-5): #DF for a contributory/page-fault pair, a triple fault
+   * (the VM stops) during #DF; an interrupt whose delivery it interrupted is requested again.
+   */
+  reflectException(vmcs: Vmcs): void {
+    const info = vmcs.get32(F.VM_EXIT_INTR_INFO);
+    const vectoring = vmcs.get32(F.IDT_VECTORING_INFO);
+    vmcs.setNumber(F.IDT_VECTORING_INFO, 0); // handled here: not re-injected before entry
+    let entry = (info & ~0x1000) >>> 0;
+    let error = vmcs.get32(F.VM_EXIT_INTR_ERROR_CODE);
+    if (vectoring & VALID) {
+      const type = (vectoring >>> 8) & 7;
+      const first = vectoring & 0xff;
+      if (type === 0) this.apic.requeue(first); // the interrupt is requested again
+      else if (type === 3 && first === Vector.DF) {
+        this.cpu.requestStop('triple-fault', `VM crashed: triple fault in the guest (exception ${info & 0xff} while delivering #DF) at RIP 0x${vmcs.get(F.GUEST_RIP).toString(16)}`);
+        return;
+      } else if (type === 3 && becomesDoubleFault(first, info & 0xff)) {
+        entry = (VALID | (3 << 8) | 0x800 | Vector.DF) >>> 0;
+        error = 0;
+      }
+    }
+    vmcs.setNumber(F.VM_ENTRY_INTR_INFO, entry);
+    vmcs.setNumber(F.VM_ENTRY_EXCEPTION_ERROR_CODE, error);
   }
 
   /** External-interrupt exit (acknowledged on exit): the host's handler for its own vector is an EOI. */
