@@ -79,3 +79,12 @@ test('INS/OUTS exits report instruction information (address size, segment) and 
   const outs32 = vmxTest({ primary, guest: 'mov rsi, 0x300000\nmov dx, 0x80\na32 outsb' }).runToStop().machine.vmx.current!;
   assert.equal(outs32.get(F.VMX_INSTRUCTION_INFO), BigInt((1 << 7) | (3 << 15)), '32-bit address, DS');
 });
+
+test('#DB exits report the DR6 bits as qualification (BS = 0x4000 for a single step) and leave DR6 alone (SDM 27.2.1 Table 27-1)', { skip }, () => {
+  const t = vmxTest({ setup: '  VMW EXCEPTION_BITMAP, 2', guest: 'pushfq\nor qword [rsp], 0x100\npopfq\nnop\nhlt' }).runToStop();
+  const vmcs = t.machine.vmx.current!;
+  assert.equal(vmcs.get(F.VM_EXIT_REASON), 0n);
+  assert.equal(vmcs.get(F.VM_EXIT_INTR_INFO), 0x80000301n);
+  assert.equal(vmcs.get(F.EXIT_QUALIFICATION), 0x4000n);
+  assert.equal(t.cpu.dr[6]! & 0x4000, 0, 'DR6.BS not set by a #DB that exits');
+});

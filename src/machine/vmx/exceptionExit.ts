@@ -22,8 +22,14 @@ export function interruptionInfo(vector: number, errorCode: number | undefined):
   return (VALID | (withError ? ERROR_VALID : 0) | (type << 8) | vector) >>> 0;
 }
 
-/** The exit for `fault`, or undefined when the exception is delivered to the guest. */
-export function exceptionExit(vmcs: Vmcs, fault: CpuFault): ExitInfo | undefined {
+/** DR6 bits a #DB exit reports as its qualification (SDM 27.2.1 Table 27-1): B0–B3, BD (13), BS (14). */
+export const DEBUG_QUALIFICATION_BITS = 0x600f;
+
+/**
+ * The exit for `fault`, or undefined when the exception is delivered to the guest. `dr6`:
+ * DR6 as the #DB being raised set it — a #DB exit reports those bits as qualification.
+ */
+export function exceptionExit(vmcs: Vmcs, fault: CpuFault, dr6 = 0): ExitInfo | undefined {
   const vector = fault.vector;
   const bitmap = vmcs.get32(F.EXCEPTION_BITMAP);
   let exits = ((bitmap >>> vector) & 1) === 1;
@@ -37,8 +43,8 @@ export function exceptionExit(vmcs: Vmcs, fault: CpuFault): ExitInfo | undefined
   const info = interruptionInfo(vector, fault.errorCode);
   return {
     reason: ExitReason.ExceptionOrNmi,
-    // #PF: the linear address CR2 would have received (CR2 is not written).
-    qualification: vector === Vector.PF && fault.address !== undefined ? BigInt.asUintN(64, BigInt(fault.address)) : 0,
+    // #PF: the linear address CR2 would have received (CR2 is not written); #DB: the DR6 bits.
+    qualification: vector === Vector.PF && fault.address !== undefined ? BigInt.asUintN(64, BigInt(fault.address)) : vector === Vector.DB ? dr6 & DEBUG_QUALIFICATION_BITS : 0,
     interruptionInfo: info,
     interruptionError: withError ? fault.errorCode : 0,
   };

@@ -6,7 +6,7 @@
  * Diagnostics for the debugger: `lastEntryFailure`, the exit log and per-reason counts.
  */
 import { Attention, type Cpu } from '../cpu/cpu';
-import { gp0, type CpuFault } from '../cpu/fault';
+import { Vector, gp0, type CpuFault } from '../cpu/fault';
 import { Flag } from '../cpu/flags';
 import { Msr } from '../cpu/msrIndex';
 import { TripleFault } from '../cpu/interrupts';
@@ -18,7 +18,7 @@ import { Controls } from './controls';
 import type { EntryFailure } from './entryCheck';
 import { ExitReason } from './exitReasons';
 import { F } from './fields';
-import { InterruptionType, exceptionExit, interruptionInfo } from './exceptionExit';
+import { DEBUG_QUALIFICATION_BITS, InterruptionType, exceptionExit, interruptionInfo } from './exceptionExit';
 import { GuestIntercepts } from './nonRoot';
 import { VmcsStore, type Vmcs } from './vmcs';
 import { restoreVmx, saveVmx, type VmxSnapshot } from './vmxSnapshot';
@@ -381,11 +381,13 @@ export class VmxUnit {
 
   private onException(fault: CpuFault, rip: number): 'handled' | undefined {
     if (this.operation !== 'non-root' || !this.current) return undefined;
-    const info = exceptionExit(this.current, fault);
+    const info = exceptionExit(this.current, fault, this.cpu.dr[6]);
     if (!info) {
       this.noteDelivery(interruptionInfo(fault.vector, fault.errorCode), fault.errorCode ?? 0);
       return undefined;
     }
+    // A #DB that exits leaves DR6 alone (SDM 27.1): take back the bits the run loop set for it.
+    if (fault.vector === Vector.DB) this.cpu.dr[6] = (this.cpu.dr[6]! & ~DEBUG_QUALIFICATION_BITS) >>> 0;
     this.exit(info, rip);
     return 'handled';
   }

@@ -101,6 +101,7 @@ export const DIFF_CASES: readonly DiffCase[] = [
     sdm: 'SDM 27.3.1–27.3.3, 27.5.1–27.5.3',
     ignore: { ds_ar_unusable: 'unusable DS: only bit 16 is defined (SDM 27.3.2 — the other access-rights bits of an unusable register are undefined); Bochs keeps bit 4 (S) from its descriptor cache, we save 0x10000' },
   },
+  { name: 'exit-debug', what: '#DB exits: the qualification holds the DR6 bits (BS for a single step, B0 for an instruction breakpoint); fault vs trap RIP', sdm: 'SDM 27.2.1 Table 27-1, 17.2.3' },
   { name: 'exit-preemption-timer', what: 'VMX-preemption timer 0: exit 52 before the first guest instruction, saved value 0; a large value does not fire first', sdm: 'SDM 26.5.1, 27.3.4' },
   { name: 'exit-triple-fault', what: 'a guest #UD with no IDT gates escalates to a triple fault: exit 2', sdm: 'SDM 25.2, 27.2' },
   { name: 'exit-windows', what: 'interrupt-window exiting: immediately with IF = 1, after STI and its shadow with IF = 0', sdm: 'SDM 26.7.5' },
