@@ -133,3 +133,12 @@ test('an NMI IPI to self from the guest: exception-or-NMI exit (type NMI, vector
   assert.equal(field(F.VM_EXIT_INTR_INFO), 0x80000202n);
   assert.equal(t.cpu.getGpr(13), 0n, 'the exit follows the WRMSR that sent it');
 });
+
+test('entry in the HLT activity state with STI blocking and an interrupt pending does not hang the machine', { skip }, () => {
+  const setup = `${apicSetup(SELF_IPI_40)}
+  VMW GUEST_ACTIVITY_STATE, 1
+  VMW GUEST_INTERRUPTIBILITY_INFO, 1`;
+  const t = vmxTest({ extra: GUEST_IDT, primary: Defaults.primary | MSR_BITMAPS, pin: Defaults.pin | EXTERNAL_INTERRUPT_EXITING, setup, guest: 'vmcall' }).runToStop();
+  const reason = t.machine.vmx.current!.get(F.VM_EXIT_REASON) & 0xffffn;
+  assert.ok(reason === 1n || reason === 33n, `an external-interrupt exit or an invalid-guest-state entry failure (${reason})`);
+});

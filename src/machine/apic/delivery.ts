@@ -41,9 +41,9 @@ export class InterruptDelivery {
     return this.vmx.operation === 'non-root' && this.vmx.controls !== undefined;
   }
 
-  /** No interrupt between STI / MOV SS and the next instruction. */
+  /** No interrupt between STI / MOV SS and the next instruction (a halted processor has left any shadow behind). */
   private get shadowed(): boolean {
-    return this.cpu.interruptShadowRip === this.cpu.rip;
+    return !this.cpu.halted && this.cpu.interruptShadowRip === this.cpu.rip;
   }
 
   /** The run loop's InterruptPoll: deliver, exit, or report 'blocked'. */
