@@ -71,6 +71,12 @@ export const DIFF_CASES: readonly DiffCase[] = [
   { name: 'exit-cpuid', what: 'CPUID exit (10) and VMCALL exit (18): reason, qualification, length, guest RIP, guest GPRs across a resume', sdm: 'SDM 26.1.2, 27.2.1, 27.2.5' },
   { name: 'exit-instructions', what: 'HLT, INVLPG (qualification = linear address), RDTSC, RDTSCP, PAUSE, WBINVD and MOV DR exits with lengths and qualifications', sdm: 'SDM 26.1.3, 27.2.1 Table 27-4, 27.2.5' },
   {
+    name: 'exit-instructions-more',
+    what: 'INVD (unconditional), RDPMC exiting, and XSETBV with CR4.OSXSAVE = 0 (#UD before the unconditional exit)',
+    sdm: 'SDM 26.1.1, 26.1.2, 26.1.3',
+    ignore: { 'ilen@3': 'the #UD exit: instruction length is undefined for hardware-exception exits (SDM 27.2.5); Bochs writes the XSETBV length, we write 0' },
+  },
+  {
     name: 'exit-io',
     what: 'unconditional I/O exiting: IN/OUT with DX and immediate ports (bit 6), sizes 1/2/4, INS/OUTS with and without REP, segment override and 32-bit address size, guest-linear address and instruction information',
     sdm: 'SDM 26.1.3, 27.2.1 Table 27-5, 27.2.5 Table 27-8',
