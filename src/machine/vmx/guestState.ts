@@ -51,10 +51,7 @@ export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   cpu.msrs.set(Msr.IA32_SYSENTER_ESP, vmcs.get(F.GUEST_SYSENTER_ESP));
   cpu.msrs.set(Msr.IA32_SYSENTER_EIP, vmcs.get(F.GUEST_SYSENTER_EIP));
 
-  for (let i = 0; i < GUEST_SEGMENTS.length; i++) {
-    const fields = GUEST_SEGMENTS[i]!;
-    segmentRegister(cpu, i).load(vmcs.get32(fields.selector), vmcs.getLinear(fields.base), vmcs.get32(fields.limit), vmcs.get32(fields.accessRights));
-  }
+  for (let i = 0; i < GUEST_SEGMENTS.length; i++) vmcs.loadGuestSegment(i, segmentRegister(cpu, i));
   cpu.gdtr.base = vmcs.getLinear(F.GUEST_GDTR_BASE);
   cpu.gdtr.limit = vmcs.get32(F.GUEST_GDTR_LIMIT) & 0xffff;
   cpu.idtr.base = vmcs.getLinear(F.GUEST_IDTR_BASE);
@@ -99,12 +96,9 @@ export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: nu
   vmcs.setU32(F.VM_ENTRY_CONTROLS, (lma ? entry | EntryCtl.ia32eModeGuest : entry & ~EntryCtl.ia32eModeGuest) >>> 0);
 
   const segments = cpu.segments;
-  for (let i = 0; i < 6; i++) {
-    const seg = segments[i]!;
-    vmcs.setSegment(GUEST_SEGMENTS[i]!, seg.selector, seg.base, seg.limit, seg.accessRights);
-  }
-  vmcs.setSegment(GUEST_SEGMENTS[SEG_LDTR]!, cpu.ldtr.selector, cpu.ldtr.base, cpu.ldtr.limit, cpu.ldtr.accessRights);
-  vmcs.setSegment(GUEST_SEGMENTS[SEG_TR]!, cpu.tr.selector, cpu.tr.base, cpu.tr.limit, cpu.tr.accessRights);
+  for (let i = 0; i < 6; i++) vmcs.saveGuestSegment(i, segments[i]!);
+  vmcs.saveGuestSegment(SEG_LDTR, cpu.ldtr);
+  vmcs.saveGuestSegment(SEG_TR, cpu.tr);
   vmcs.setNumber(F.GUEST_GDTR_BASE, cpu.gdtr.base);
   vmcs.setU32(F.GUEST_GDTR_LIMIT, cpu.gdtr.limit);
   vmcs.setNumber(F.GUEST_IDTR_BASE, cpu.idtr.base);

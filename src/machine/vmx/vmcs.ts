@@ -13,7 +13,8 @@ import { VMCS_FIELDS, resolveEncoding, widthOf, type FieldWidth } from './fields
 import { VmxError } from './instructionErrors';
 import { changedGroups } from './fieldGroups';
 import { SLOTS, slotOf } from './vmcsSlots';
-import type { SegmentFieldSet } from './segmentFields';
+import type { SegmentRegister } from '../cpu/segment';
+import { GUEST_SEGMENTS } from './segmentFields';
 import type { EntryCheckState } from './checkCache';
 
 export type LaunchState = 'clear' | 'launched';
@@ -38,6 +39,8 @@ export interface VmcsReader {
 }
 
 const TWO32 = 4294967296;
+/** Slots of the guest segment fields: selector, base, limit, access rights per GUEST_SEGMENTS entry. */
+const SEGMENT_SLOTS = Int16Array.from(GUEST_SEGMENTS.flatMap((s) => [s.selector, s.base, s.limit, s.accessRights].map(slotOf)));
 
 export class Vmcs implements VmcsReader {
   launchState: LaunchState = 'clear';
@@ -120,12 +123,23 @@ export class Vmcs implements VmcsReader {
     this.store(encoding, value >>> 0, 0);
   }
 
-  /** Stores a segment register's selector, base (signed-canonical number), limit and access rights (state save on VM exit). */
-  setSegment(fields: SegmentFieldSet, selector: number, base: number, limit: number, accessRights: number): void {
-    this.store(fields.selector, selector & 0xffff, 0);
-    this.store(fields.base, base >>> 0, base >= 0 && base < TWO32 ? 0 : Math.floor(base / TWO32) >>> 0);
-    this.store(fields.limit, limit >>> 0, 0);
-    this.store(fields.accessRights, accessRights >>> 0, 0);
+  /** Saves guest segment register `i` (GUEST_SEGMENTS order: ES…GS, LDTR, TR) into its four fields (VM exit). */
+  saveGuestSegment(i: number, seg: SegmentRegister): void {
+    const at = i * 4;
+    const base = seg.base;
+    this.put(SEGMENT_SLOTS[at]!, seg.selector & 0xffff, 0);
+    this.put(SEGMENT_SLOTS[at + 1]!, base >>> 0, base >= 0 && base < TWO32 ? 0 : Math.floor(base / TWO32) >>> 0);
+    this.put(SEGMENT_SLOTS[at + 2]!, seg.limit >>> 0, 0);
+    this.put(SEGMENT_SLOTS[at + 3]!, seg.accessRights >>> 0, 0);
+  }
+
+  /** Loads guest segment register `i` from its four fields (VM entry). */
+  loadGuestSegment(i: number, seg: SegmentRegister): void {
+    const at = i * 4;
+    const baseSlot = SEGMENT_SLOTS[at + 1]!;
+    const hi = this.hi[baseSlot]!;
+    const base = hi === 0 ? this.lo[baseSlot]! : ((hi << 16) >> 16) * TWO32 + this.lo[baseSlot]!;
+    seg.load(this.lo[SEGMENT_SLOTS[at]!]!, base, this.lo[SEGMENT_SLOTS[at + 2]!]!, this.lo[SEGMENT_SLOTS[at + 3]!]!);
   }
 
   /** Stores a 64-bit value given as unsigned 32-bit halves (GPR-style). */
@@ -145,15 +159,23 @@ export class Vmcs implements VmcsReader {
   }
 
   private store(encoding: number, lo: number, hi: number): void {
-    const slot = slotOf(encoding);
+    this.put(slotOf(encoding), lo, hi);
+  }
+
+  private put(slot: number, lo: number, hi: number): void {
     const oldLo = this.lo[slot]!;
     const oldHi = this.hi[slot]!;
     if (oldLo === lo && oldHi === hi) return;
-    this.dirty |= changedGroups(slot, oldLo ^ lo, oldHi ^ hi);
-    const type = (encoding >>> 10) & 3;
-    if (type === 0 || type === 3) this.controlVersion++;
+    this.changed(slot, oldLo ^ lo, oldHi ^ hi);
     this.lo[slot] = lo;
     this.hi[slot] = hi;
+  }
+
+  /** Bookkeeping of a value change: dirty groups, control/host version, the BigInt cache. */
+  private changed(slot: number, loChanged: number, hiChanged: number): void {
+    this.dirty |= changedGroups(slot, loChanged, hiChanged);
+    const type = (slot >>> 5) & 3;
+    if (type === 0 || type === 3) this.controlVersion++;
     this.big[slot] = undefined;
   }
 
