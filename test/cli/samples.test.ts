@@ -32,6 +32,7 @@ const samples: Record<string, Expected> = {
   'xen-console.hvasm': { mode: 'guest', reason: 'exit', exitCode: 0, console: /^hello from a Xen PV console\n$/, exits: ['18 VMCALL'], flags: ['--paravirt', 'xen'] },
   'xen-multicall.hvasm': { mode: 'guest', reason: 'exit', exitCode: 0, console: /multicall: .*\nballoon: page 0x400 given back and populated again\n$/, exits: ['18 VMCALL'], flags: ['--paravirt', 'xen'] },
   'virtio-console.hvasm': { mode: 'guest', reason: 'exit', exitCode: 0, console: /^hello from virtio-console\n$/, exits: ['48 EPT violation'], flags: ['--virtio-console'] },
+  'virtio-balloon.hvasm': { mode: 'guest', reason: 'vm-exit', exitCode: null, console: /^balloon inflated; touching a page that was given back\n$/, exits: ['48 EPT violation'], flags: ['--balloon-target', '16'] },
   'virtio-block.hvasm': { mode: 'guest', reason: 'exit', exitCode: 0, console: /^sector 0: sector 0 of the sample disk\nsector 1 read back: written by the guest through virtio-blk\n$/, exits: ['48 EPT violation'], flags: ['--virtio-console', '--disk', 'samples/disk.img'] },
 };
 
