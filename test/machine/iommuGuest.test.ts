@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDmaFault, sourceId } from '../../src/machine/devices/dma';
 import { Machine } from '../../src/machine/machine';
-import { GUEST_DOMAIN_ID, programIommu } from '../../src/machine/hypervisor/iommuSetup';
+import { GUEST_DOMAIN_ID, iommuMapGuestPage, iommuUnmapGuestPage, programIommu } from '../../src/machine/hypervisor/iommuSetup';
 import { HostLayout } from '../../src/machine/hypervisor/layout';
 import { Gsts, Reg } from '../../src/machine/iommu/registers';
 import { Dmar } from './iommuHelpers';
@@ -154,4 +154,21 @@ org 0x100000
   travel.goTo(end);
   assert.equal(machine.iommu.faultLog.length, 1, 'replayed: the same fault again');
   assert.equal(machine.iommu.describe().faultRecords[0]?.address, 0x7f000000);
+});
+
+test('ballooning for devices: one 4 KiB page leaves every device\'s DMA view (superpage split, page-selective invalidation) and comes back', () => {
+  const machine = guestMachine();
+  const device = machine.iommu.spaceFor(DEVICES[0]!);
+  machine.mem.load(HostLayout.guestRamBase + 0x205000, Uint8Array.of(0x5a));
+  assert.deepEqual(device.read(0x205000, 1), Uint8Array.of(0x5a), 'cached as a 2 MiB IOTLB entry');
+  assert.equal(iommuUnmapGuestPage(machine.cpu, 0x205123, GUEST_BYTES), undefined);
+  const blocked = device.read(0x205000, 1);
+  assert.ok(isDmaFault(blocked) && blocked.reason.includes('0x6)'), 'the stale superpage entry was invalidated');
+  assert.ok(isDmaFault(device.write(0x205ff0, new Uint8Array(32))), 'a write overlapping the page is refused whole');
+  assert.deepEqual(device.read(0x204fff, 1), machine.mem.peek(HostLayout.guestRamBase + 0x204fff, 1), 'neighbours stay mapped');
+  assert.equal(machine.iommu.translateTrace(DEVICES[1]!, 0x206000).hostPhysical, HostLayout.guestRamBase + 0x206000);
+  assert.equal(machine.iommu.translateTrace(DEVICES[1]!, 0x206000).pageSize, 4096, 'the region is a page table now');
+  assert.equal(iommuMapGuestPage(machine.cpu, 0x205000, GUEST_BYTES), undefined);
+  assert.deepEqual(device.read(0x205000, 1), Uint8Array.of(0x5a));
+  assert.match(iommuUnmapGuestPage(machine.cpu, GUEST_BYTES, GUEST_BYTES) ?? '', /outside guest RAM/);
 });

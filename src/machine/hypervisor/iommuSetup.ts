@@ -117,3 +117,49 @@ function waitFor(done: () => boolean, what: string): void {
   for (let i = 0; i < 1000; i++) if (done()) return;
   throw new Error(`the DMAR unit did not complete ${what}`);
 }
+
+/**
+ * Ballooning for devices: takes one 4 KiB guest page out of (or back into) every device's
+ * DMA view, as a VMM does when the guest gives memory back. The 2 MiB superpage holding it
+ * is split into a page table first (at `HostLayout.iommuSplitTables` + region·4 KiB), then
+ * the entry changes and the page is invalidated page-selectively through the IOTLB
+ * registers (domain GUEST_DOMAIN_ID), so no stale translation survives. Returns why not, or
+ * undefined when done (or when the machine has no DMAR unit).
+ */
+export function iommuUnmapGuestPage(cpu: Cpu, guestPhysical: number, guestMemoryBytes: number): string | undefined {
+  return setGuestPage(cpu, guestPhysical, guestMemoryBytes, false);
+}
+
+export function iommuMapGuestPage(cpu: Cpu, guestPhysical: number, guestMemoryBytes: number): string | undefined {
+  return setGuestPage(cpu, guestPhysical, guestMemoryBytes, true);
+}
+
+function setGuestPage(cpu: Cpu, guestPhysical: number, guestMemoryBytes: number, mapped: boolean): string | undefined {
+  if (!hasIommu(cpu)) return undefined;
+  const page = guestPhysical - (guestPhysical % 0x1000);
+  if (!(page >= 0) || page >= guestMemoryBytes) return `guest-physical 0x${guestPhysical.toString(16)} is outside guest RAM`;
+  const region = Math.floor(page / TWO_MIB);
+  if (region >= HostLayout.iommuSplitRegions) return `the IOMMU can split only the first ${HostLayout.iommuSplitRegions} 2 MiB regions of guest RAM`;
+  const mem = cpu.mem;
+  const pde = HostLayout.iommuSlPds + Math.floor(page / ONE_GIB) * 0x1000 + (region % 512) * 8;
+  const table = HostLayout.iommuSplitTables + region * 0x1000;
+  const entry = mem.read64(pde);
+  if ((entry & PAGE_SIZE_BIT) !== 0n) {
+    const base = Number(entry & 0xffffffe00000n);
+    for (let i = 0; i < 512; i++) mem.write64(table + i * 8, BigInt(base + i * 0x1000) | READ_WRITE);
+    mem.write64(pde, BigInt(table) | READ_WRITE);
+  }
+  mem.write64(table + ((page % TWO_MIB) / 0x1000) * 8, mapped ? BigInt(HostLayout.guestRamBase + page) | READ_WRITE : 0n);
+  invalidatePage(cpu, page);
+  return undefined;
+}
+
+/** Page-selective IOTLB invalidation of one page in the guest's domain (IVA, then IOTLB.IVT). */
+function invalidatePage(cpu: Cpu, page: number): void {
+  const mem = cpu.mem;
+  const read32 = (offset: number): number => mem.read32(DMAR_BASE + offset);
+  const iva = decodeCapabilities(read32(Reg.CAP), read32(Reg.CAP + 4), read32(Reg.ECAP)).iotlbOffset;
+  mem.write64(DMAR_BASE + iva, BigInt(page)); // AM = 0: this page only
+  mem.write64(DMAR_BASE + iva + 8, BigInt((IotlbHigh.IVT | (Granularity.deviceOrPage << IotlbHigh.IIRG_SHIFT) | GUEST_DOMAIN_ID) >>> 0) << 32n);
+  waitFor(() => (read32(iva + 12) & IotlbHigh.IVT) === 0, 'IOTLB.IVT');
+}

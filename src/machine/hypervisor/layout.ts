@@ -14,6 +14,8 @@
  *                      2 MiB superpages), context tables from 0x310000 (one per PCI bus)
  *   0x400000–0x404fff  Xen personality (xen/hostLayout.ts): shared-info page 0x400000, grant
  *                      frames 0–3 from 0x401000 — the guest maps them at GFNs it chooses
+ *   0x800000–0xbfffff  4 KiB VT-d second-level page tables for 2 MiB regions split when the
+ *                      guest balloons a page (region r's table at 0x800000 + r·0x1000)
  *   0xc00000–0xffffff  4 KiB EPT page tables for 2 MiB regions split by ballooning
  *                      (region r's table at 0xc00000 + r·0x1000; guest RAM up to 2 GiB), also
  *                      by Xen's memory_op / add_to_physmap / grant mappings (xen/eptFrames.ts)
@@ -46,6 +48,9 @@ export const HostLayout = {
   iommuMaxGiB: 13,
   iommuContextTables: 0x310000,
   iommuMaxBuses: 16,
+  /** VT-d page tables of 2 MiB regions split for ballooning (iommuSetup.ts). */
+  iommuSplitTables: 0x800000,
+  iommuSplitRegions: 1024,
   /** EPT page tables of 2 MiB regions split for ballooning (balloonEpt.ts). */
   eptSplitTables: 0xc00000,
   guestRamBase: 0x1000000,
