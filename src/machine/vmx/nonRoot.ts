@@ -44,6 +44,11 @@ const VMX_MNEMONICS: Readonly<Record<number, number>> = {
   [Mnemonic.Vmfunc]: ExitReason.Vmfunc,
 };
 
+/** An instruction-caused exit with no qualification (`when` false: no exit). */
+function instructionExit(reason: number, length: number, when: boolean): ExitInfo | undefined {
+  return when ? { reason, instructionLength: length } : undefined;
+}
+
 export class GuestIntercepts implements NonRootHooks {
   constructor(private readonly unit: VmxUnit) {}
 
@@ -68,10 +73,10 @@ export class GuestIntercepts implements NonRootHooks {
 
   private decide(kind: Intercept, info: InterceptInfo, c: Controls): ExitInfo | undefined {
     const vmcs = this.unit.current!;
-    const simple = (reason: number, when = true): ExitInfo | undefined => (when ? { reason, instructionLength: info.length } : undefined);
+    const simple = (reason: number, when = true): ExitInfo | undefined => instructionExit(reason, info.length, when);
     switch (kind) {
       case Intercept.Cpuid:
-        return simple(ExitReason.Cpuid);
+        return instructionExit(ExitReason.Cpuid, info.length, true);
       case Intercept.Getsec:
         return simple(ExitReason.Getsec);
       case Intercept.Invd:
