@@ -227,12 +227,17 @@ export class Machine {
   private runSlice(budget: number): StopReason {
     const cpu = this.cpu;
     const end = cpu.instret + budget;
+    let idleWakes = 0;
     for (;;) {
       if (cpu.attention & Attention.Stop) return this.takeStopRequest();
       // HLT waits for an interrupt: time skips ahead to the APIC timer or the VMX-preemption timer that wakes it (apic/delivery.ts).
       if (cpu.halted) {
+        const before = cpu.instret;
         if (!this.interrupts.wakeHalted()) return this.haltStop();
         if (cpu.instret >= end) return this.stopFor({ kind: 'budget' });
+        // Defensive: a wake-up that changed nothing twice in a row must not spin the host.
+        idleWakes = cpu.halted && cpu.instret === before ? idleWakes + 1 : 0;
+        if (idleWakes > 2) return this.haltStop();
         continue;
       }
       cpu.attention &= Attention.Event;
