@@ -88,6 +88,7 @@ export const DIFF_CASES: readonly DiffCase[] = [
   { name: 'exit-io-bitmap', what: 'I/O bitmaps A and B: per-port bits, multi-byte accesses across the A/B boundary, wrap past 0xffff, unconditional exiting ignored', sdm: 'SDM 26.1.3, 25.6.4' },
   { name: 'exit-msr', what: 'RDMSR/WRMSR exits (31/32) per the four MSR-bitmap quarters, MSRs outside both ranges, bitmaps off', sdm: 'SDM 26.1.3, 25.6.9' },
   { name: 'exit-cr-access', what: 'CR0/CR4 guest/host masks and read shadows, CLTS, LMSW register/memory (bit 6 + guest-linear address), CR3-load/store exiting with a CR3-target value, CR8 exits', sdm: 'SDM 26.1.3, 27.2.1 Table 27-3' },
+  { name: 'exit-edges', what: 'CLTS with mask.TS = 1 / shadow.TS = 0 (no exit, TS kept), LMSW cannot clear PE, REP OUTSB with RCX = 0 still exits, MOV to CR8 with reserved bits exits before its #GP', sdm: 'SDM 25.3, 26.1.1, 26.1.3' },
   {
     name: 'exit-exceptions',
     what: 'exception bitmap: #UD, #BP (with length), #DE, #GP(0), #PF (qualification = address) with the error-code mask/match rule; an unmatched #PF escalates in the guest and the #GP exits with IDT-vectoring information',
