@@ -63,6 +63,76 @@ test('guest mode: a used-buffer interrupt is queued for the guest as vector 0x30
   assert.deepEqual(machine.virtio!.sourceIds, [0x08]);
 });
 
+test('guest mode: the used-buffer interrupt is injected into the guest (IDT vector 0x30); the handler reads and ACKs InterruptStatus, EOIs the virtual x2APIC', { skip }, () => {
+  const machine = new Machine({ memoryMB: 64, devices: { console: true } });
+  machine.loadGuest(nasm(`
+  lea rdi, [rel idt + 0x30 * 16]
+  lea rax, [rel handler]
+  mov [rdi], ax
+  mov word [rdi + 2], 0x08
+  mov word [rdi + 4], 0x8e00
+  shr rax, 16
+  mov [rdi + 6], ax
+  shr rax, 16
+  mov [rdi + 8], eax
+  mov dword [rdi + 12], 0
+  lidt [rel idtr]
+  mov ecx, 0x80f                 ; SVR: APIC software-enabled
+  mov eax, 0x1ff
+  xor edx, edx
+  wrmsr
+  mov rbx, VIRTIO_MMIO
+  mov eax, 3
+  call virtio_init
+  jc fail
+  mov ecx, 1
+  mov rdi, TXQ
+  call virtio_queue
+  jc fail
+  call virtio_ready
+  sti
+  mov rsi, message
+  mov ecx, 2
+  call console_write
+  jc fail
+  mov al, [rel seen]
+  out 0xf4, al                   ; exit code = InterruptStatus the handler saw
+fail:
+  mov al, 0xee
+  out 0xf4, al
+handler:
+  push rax
+  push rcx
+  push rdx
+  mov eax, [rbx + 0x60]          ; InterruptStatus
+  mov [rel seen], al
+  mov [rbx + 0x64], eax          ; InterruptACK
+  mov ecx, 0x80b                 ; EOI
+  xor eax, eax
+  xor edx, edx
+  wrmsr
+  pop rdx
+  pop rcx
+  pop rax
+  iretq
+message: db 'ok'
+seen: db 0
+align 8
+idtr: dw 256 * 16 - 1
+      dq idt
+align 16
+idt: times 256 * 16 db 0
+TXQ equ 0x200000
+${include}`));
+  const stop = machine.run(1_000_000);
+  assert.equal(stop.reason, 'exit', stop.detail);
+  assert.equal(stop.exitCode, 1, 'the handler saw the used-buffer bit');
+  assert.equal(machine.consoleText, 'ok');
+  const transport = machine.virtio!.slots[0]!.transport;
+  assert.equal(transport.interruptStatus, 0, 'acknowledged');
+  assert.equal(transport.stats.interrupts, 1);
+});
+
 test('guest mode: the balloon driver inflates a page → EPT unmapped; touching it is an EPT violation naming the ballooned GPA', { skip }, () => {
   const machine = new Machine({ memoryMB: 64, devices: { balloon: { targetPages: 1 } } });
   const hypervisor = machine.loadGuest(nasm(`
