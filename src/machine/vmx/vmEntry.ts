@@ -85,6 +85,7 @@ function checkGuestState(c: LiveContext): EntryFailure | undefined {
 /** Loads the VM-entry MSR list; a failing entry i becomes exit 34 with qualification i. */
 function loadEntryMsrs(c: EntryContext): EntryFailure | undefined {
   const count = c.vmcs.get32(F.VM_ENTRY_MSR_LOAD_COUNT);
+  if (count === 0) return undefined;
   const failed = loadMsrList(c.cpu, physicalToNumber(c.vmcs.get(F.VM_ENTRY_MSR_LOAD_ADDR)), count);
   if (failed === 0) return undefined;
   return new EntryFailure('msr-load', 'M1', ['VM_ENTRY_MSR_LOAD_ADDR', 'VM_ENTRY_MSR_LOAD_COUNT'], `VM-entry MSR-load entry ${failed} could not be loaded (reserved bits, a forbidden MSR, or a value WRMSR would reject)`, '26.4', undefined, (EXIT_REASON_ENTRY_FAILURE | ExitReason.MsrLoading) >>> 0, failed);
