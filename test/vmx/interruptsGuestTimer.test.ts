@@ -174,3 +174,12 @@ ${'  mov al, 1\n  out 0xf4, al'}`);
   assert.equal(gpStop.reason, 'triple-fault', 'the injected #GP(0) finds no IDT gate 13 in this guest');
   assert.match(gpStop.detail, /delivering vector 13/);
 });
+
+test('guest mode: cli; hlt without HLT exiting and nothing armed stops as a halt (no preemption timer left armed)', { skip }, () => {
+  const { machine } = guest(`
+  cli
+  hlt`, { hltExiting: false });
+  const stop = machine.run(1_000_000);
+  assert.equal(stop.reason, 'halt', stop.detail);
+  assert.ok(machine.cpu.instret < 1000, `no time skipped (instret ${machine.cpu.instret})`);
+});

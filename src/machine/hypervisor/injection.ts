@@ -167,11 +167,12 @@ export class GuestInterrupts {
     const start = this.cpu.instret + 1; // the guest's first instruction retires after VMRESUME
     const wake = this.apic.timerWakeAt;
     const untilWake = wake === Infinity ? Infinity : Math.max(0, Math.ceil((wake - start) / TIMER_RATE));
-    const value = Math.min(this.timeSlice ?? Infinity, untilWake, 0xffffffff);
+    const wanted = Math.min(this.timeSlice ?? Infinity, untilWake);
     const pin = vmcs.get32(F.PIN_BASED_VM_EXEC_CONTROL);
-    const next = value === Infinity ? pin & ~Pin.activatePreemptionTimer : pin | Pin.activatePreemptionTimer;
+    const next = wanted === Infinity ? pin & ~Pin.activatePreemptionTimer : pin | Pin.activatePreemptionTimer;
     if (next >>> 0 !== pin) vmcs.setNumber(F.PIN_BASED_VM_EXEC_CONTROL, next >>> 0);
-    if (value !== Infinity) vmcs.setNumber(F.VMX_PREEMPTION_TIMER_VALUE, value);
+    // The timer field is 32 bits: a farther deadline exits at the maximum and re-arms.
+    if (wanted !== Infinity) vmcs.setNumber(F.VMX_PREEMPTION_TIMER_VALUE, Math.min(wanted, 0xffffffff));
   }
 
   saveState(): ReturnType<LocalApic['saveState']> & { injected: number } {
