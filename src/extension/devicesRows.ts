@@ -8,6 +8,8 @@ import type { ViewRow } from './viewRow';
 
 const hex = (n: number): string => '0x' + n.toString(16);
 const LOG_ROWS = 32;
+/** "1 domain", "2 domains". */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function queueRow(queue: VirtqueueInfo, space: string): ViewRow {
   const children: ViewRow[] = [
@@ -30,12 +32,12 @@ function virtioRow(device: VirtioDeviceInfo, space: string, registers: 'gpa' | '
     { label: 'status', description: `${hex(device.status)} ${device.statusBits.join(' | ') || '(reset)'}` },
     { label: 'registers', description: `${registers} ${device.base} · vector ${hex(device.vector)}`, memory: `${registers}:${device.base}` },
     { label: 'features', description: device.negotiatedFeatures },
-    { label: 'counters', description: `${device.notifications} notifications · ${device.interrupts} interrupts · ${device.dmaFaults} DMA faults` },
+    { label: 'counters', description: `${count(device.notifications, 'notification')} · ${count(device.interrupts, 'interrupt')} · ${count(device.dmaFaults, 'DMA fault')}` },
     ...(device.problem ? [{ label: 'problem', description: device.problem, icon: 'error' }] : []),
     ...device.queues.map((q) => queueRow(q, space)),
     { label: 'device', description: Object.entries(device.device).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · ') },
   ];
-  return { label: `virtio-${device.kind} ${device.sourceId}`, description: `${device.statusBits.includes('DRIVER_OK') ? 'DRIVER_OK' : device.statusBits.join('|') || 'reset'} · ${served} served${device.dmaFaults ? ` · ${device.dmaFaults} DMA faults` : ''}`, icon: device.problem ? 'error' : 'plug', children: details };
+  return { label: `virtio-${device.kind} ${device.sourceId}`, description: `${device.statusBits.includes('DRIVER_OK') ? 'DRIVER_OK' : device.statusBits.join('|') || 'reset'} · ${served} served${device.dmaFaults ? ` · ${count(device.dmaFaults, 'DMA fault')}` : ''}`, icon: device.problem ? 'error' : 'plug', children: details };
 }
 
 function iommuRow(iommu: IommuInfo): ViewRow {
@@ -62,14 +64,14 @@ function iommuRow(iommu: IommuInfo): ViewRow {
     },
     { label: 'IOTLB', description: `${iommu.iotlb.size} / ${iommu.iotlb.capacity} entries · context cache ${iommu.contextCache.join(', ') || 'empty'}`, children: iommu.iotlb.entries.map((e) => ({ label: `domain ${e.domainId} ${hex(e.address)}`, description: `→ ${hex(e.hostPhysical)} · ${e.pageSize >= 1 << 20 ? `${e.pageSize >> 20} MiB` : '4 KiB'} · ${e.read ? 'R' : '-'}${e.write ? 'W' : '-'}` })) },
   ];
-  return { label: 'IOMMU (VT-d)', description: `${iommu.translationEnabled ? 'translation on' : 'translation off'} · ${iommu.domains.length} domains · ${faults} blocked DMAs`, icon: faults > 0 ? 'warning' : 'shield', children, expanded: faults > 0 };
+  return { label: 'IOMMU (VT-d)', description: `${iommu.translationEnabled ? 'translation on' : 'translation off'} · ${count(iommu.domains.length, 'domain')} · ${count(faults, 'blocked DMA')}`, icon: faults > 0 ? 'warning' : 'shield', children, expanded: faults > 0 };
 }
 
 function hypercallsRow(hypercalls: HypercallsInfo): ViewRow {
   const counts = Object.entries(hypercalls.counts).sort(([, a], [, b]) => b - a);
   return {
     label: 'Hypercalls',
-    description: `${hypercalls.total} calls`,
+    description: count(hypercalls.total, 'call'),
     icon: 'call-outgoing',
     children: [
       { label: 'counts', children: counts.map(([name, count]) => ({ label: name, description: `×${count}` })) },
@@ -81,7 +83,7 @@ function hypercallsRow(hypercalls: HypercallsInfo): ViewRow {
 function xenRow(xen: XenInfo): ViewRow {
   return {
     label: 'Xen',
-    description: `${xen.eventChannels.length} event channels · ${xen.grantTable.entries.length} grants`,
+    description: `${count(xen.eventChannels.length, 'event channel')} · ${count(xen.grantTable.entries.length, 'grant')}`,
     icon: 'server-process',
     children: [
       { label: 'event channels', children: xen.eventChannels.map((c) => ({ label: `port ${c.port}`, description: `${c.state}${c.virq !== undefined ? ` virq ${c.virq}` : ''}${c.remotePort !== undefined ? ` → dom${c.remoteDomain ?? '?'} port ${c.remotePort}` : c.remoteDomain !== undefined ? ` dom${c.remoteDomain}` : ''}${c.pending ? ' · pending' : ''}${c.masked ? ' · masked' : ''}` })) },

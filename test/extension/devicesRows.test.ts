@@ -47,7 +47,7 @@ test('Devices rows: the virtio console with its queue decoded, the IOMMU with th
   const rows = devicesRows(devicesRequest(machine));
   assert.deepEqual(rows.map((r) => r.label), ['virtio-console 00:01.0', 'IOMMU (VT-d)', 'Hypercalls']);
   const device = rows[0]!;
-  assert.match(device.description ?? '', /^DRIVER_OK · 0 served · 1 DMA faults$/);
+  assert.match(device.description ?? '', /^DRIVER_OK · 0 served · 1 DMA fault$/);
   const queue = find(device.children, 'queue 1');
   assert.match(queue.description ?? '', /^size 8 · next avail 1 · used 0 · 0 served$/);
   const table = find(queue.children, 'descriptor table');
@@ -56,7 +56,7 @@ test('Devices rows: the virtio console with its queue decoded, the IOMMU with th
   assert.deepEqual(table.children?.map((r) => [r.label, r.description]), [['desc[0]', '0x7f000000 len 16']]);
   assert.equal(find(queue.children, 'available ring').description, 'idx 1, flags 0');
   const iommu = rows[1]!;
-  assert.equal(iommu.description, 'translation on · 1 domains · 1 blocked DMAs');
+  assert.equal(iommu.description, 'translation on · 1 domain · 1 blocked DMA');
   assert.equal(iommu.expanded, true);
   const records = find(iommu.children, 'fault records');
   assert.deepEqual(records.children?.map((r) => r.description), ['00:01.0 read 0x7f000000 · READ_NOT_PERMITTED (0x6)']);

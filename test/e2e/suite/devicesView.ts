@@ -47,7 +47,7 @@ export function devicesViewTests(context: E2eContext): TestCase[] {
           assert(/ · 0 served$/.test(device.description ?? ''), `device ${JSON.stringify(device.description)}`);
           assert(device.children?.some((row) => row.label === 'queue 1') === true, `device rows ${JSON.stringify(device.children?.map((r) => r.label))}`);
           const iommu = deviceRows().find((row) => row.label === 'IOMMU (VT-d)');
-          assert(iommu?.description === 'translation on · 1 domains · 0 blocked DMAs', `IOMMU ${JSON.stringify(iommu?.description)}`);
+          assert(iommu?.description === 'translation on · 1 domain · 0 blocked DMAs', `IOMMU ${JSON.stringify(iommu?.description)}`);
           const domains = iommu.children?.find((row) => row.label === 'domains');
           assert(/^00:01\.0 · second level 0x301000$/.test(domains?.children?.[0]?.description ?? ''), `domains ${JSON.stringify(domains?.children)}`);
         } finally {
