@@ -110,6 +110,31 @@ test('MMIO emulation: jumping into a device register page stops with the reason'
   assert.match(stop.detail, /MMIO emulation: instruction fetch from a device register page at guest RIP 0xd0000000/);
 });
 
+test('MMIO emulation: compatibility-mode code is decoded as 32-bit (CS.L = 0, CS.D = 1)', { skip }, () => {
+  const machine = new Machine({ memoryMB: 64, devices: { console: true } });
+  machine.loadGuest(nasm(`
+  lgdt [rel gdtr]
+  push 0x18                       ; 32-bit ring-0 code in our own GDT
+  lea rax, [rel compat]
+  push rax
+  retfq
+bits 32
+compat:
+  mov ebx, 0xd0000000
+  mov eax, [0xd0000008]           ; A1 moffs32: in 64-bit decoding A1 takes an 8-byte address
+  mov esi, [ebx]
+  mov al, 7
+  out 0xf4, al
+align 8
+gdt: dq 0, 0x00af9b000000ffff, 0x00cf93000000ffff, 0x00cf9b000000ffff
+gdtr: dw 31
+      dd gdt, 0`));
+  const stop = machine.run(100_000);
+  assert.equal(stop.exitCode, 7, stop.detail);
+  assert.equal(machine.cpu.getGpr(0) & 0xffffff00n, 0n, 'device id 3 in EAX, then AL = 7');
+  assert.equal(machine.cpu.getGpr(6), 0x74726976n);
+});
+
 test('MMIO emulation: device pages follow the configuration order; a page with no device is a plain EPT violation', { skip }, () => {
   const { stop, gpr } = run(`
   mov eax, [rbx + 0x008]

@@ -10,6 +10,7 @@
 import { Decoder, DecoderOptions, Formatter, FormatterSyntax, MemorySizeExt, Mnemonic, OpKind, type Instruction } from 'iced-x86';
 import type { Cpu } from '../cpu/cpu';
 import { gprOf, type GprRef } from '../cpu/registers';
+import { Ar } from '../cpu/segment';
 import type { MmioHandler } from '../memory/physicalMemory';
 import { EptTranslator } from '../paging/ept';
 import { Access } from '../paging/types';
@@ -27,6 +28,7 @@ export interface GuestMmioRegion {
 
 /** What an emulated instruction does, decoded once per (RIP, bytes). */
 interface Plan {
+  readonly bitness: number;
   readonly bytes: Uint8Array;
   readonly length: number;
   readonly text: string;
@@ -71,7 +73,7 @@ export class MmioEmulator {
     if (exit.vmcs.get32(F.EXIT_QUALIFICATION) & EPT_FETCH) return exit.cpu.requestStop('vm-exit', `MMIO emulation: instruction fetch from a device register page ${where}: the guest jumped into device memory`);
     const bytes = this.fetchInstruction(exit, Number(BigInt.asIntN(64, rip)));
     if (typeof bytes === 'string') return exit.cpu.requestStop('vm-exit', `MMIO emulation: cannot fetch the instruction ${where}: ${bytes}`);
-    const plan = this.planFor(rip, bytes);
+    const plan = this.planFor(rip, bytes, codeBitness(exit.vmcs));
     if (typeof plan === 'string') return exit.cpu.requestStop('vm-exit', `MMIO emulation: ${plan} ${where}`);
     const offset = gpa - region.base;
     if (offset + plan.size > region.size) return exit.cpu.requestStop('vm-exit', `MMIO emulation: '${plan.text}' crosses the end of the register page ${where}`);
@@ -120,24 +122,30 @@ export class MmioEmulator {
     return Uint8Array.from(out);
   }
 
-  private planFor(rip: bigint, bytes: Uint8Array): Plan | string {
+  private planFor(rip: bigint, bytes: Uint8Array, bitness: number): Plan | string {
     const key = Number(BigInt.asUintN(52, rip));
     const cached = this.plans.get(key);
-    if (cached && cached.bytes.every((b, i) => bytes[i] === b)) return cached;
-    const plan = decodePlan(rip, bytes);
+    if (cached && cached.bitness === bitness && cached.bytes.every((b, i) => bytes[i] === b)) return cached;
+    const plan = decodePlan(rip, bytes, bitness);
     if (typeof plan !== 'string') this.plans.set(key, plan);
     return plan;
   }
 }
 
-function decodePlan(rip: bigint, bytes: Uint8Array): Plan | string {
-  const decoder = new Decoder(64, bytes, DecoderOptions.None);
+/** The guest's code size from CS: 64-bit (L), 32-bit (D/B) or 16-bit — compatibility-mode code decodes differently. */
+function codeBitness(vmcs: Vmcs): number {
+  const ar = vmcs.get32(F.GUEST_CS_AR);
+  return ar & Ar.L ? 64 : ar & Ar.DB ? 32 : 16;
+}
+
+function decodePlan(rip: bigint, bytes: Uint8Array, bitness: number): Plan | string {
+  const decoder = new Decoder(bitness, bytes, DecoderOptions.None);
   decoder.ip = BigInt.asUintN(64, rip);
   const instruction = decoder.decode();
   try {
     if (instruction.isInvalid) return `undecodable instruction bytes ${[...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`;
     const text = formatInstruction(instruction);
-    const plan = classify(instruction, text, bytes.slice(0, instruction.length));
+    const plan = classify(instruction, text, bytes.slice(0, instruction.length), bitness);
     return plan ?? `unsupported instruction '${text}' (only MOV, MOVZX and MOVSX to or from a general-purpose register or MOV of an immediate are emulated)`;
   } finally {
     instruction.free();
@@ -145,11 +153,11 @@ function decodePlan(rip: bigint, bytes: Uint8Array): Plan | string {
   }
 }
 
-function classify(instruction: Instruction, text: string, bytes: Uint8Array): Plan | undefined {
+function classify(instruction: Instruction, text: string, bytes: Uint8Array, bitness: number): Plan | undefined {
   if (!MOVES.has(instruction.mnemonic) || instruction.opCount !== 2) return undefined;
   const size = MemorySizeExt.size(instruction.memorySize);
   if (![1, 2, 4, 8].includes(size)) return undefined;
-  const base = { bytes, length: instruction.length, text, size, immediate: 0n, signExtend: instruction.mnemonic !== Mnemonic.Movzx && instruction.mnemonic !== Mnemonic.Mov };
+  const base = { bitness, bytes, length: instruction.length, text, size, immediate: 0n, signExtend: instruction.mnemonic !== Mnemonic.Movzx && instruction.mnemonic !== Mnemonic.Mov };
   const [k0, k1] = [instruction.op0Kind, instruction.op1Kind];
   if (k0 === OpKind.Register && k1 === OpKind.Memory) {
     const reg = gprOf(instruction.op0Register);
