@@ -72,7 +72,6 @@ export class GuestInterrupts {
   reflectException(vmcs: Vmcs): void {
     const info = vmcs.get32(F.VM_EXIT_INTR_INFO);
     const vectoring = vmcs.get32(F.IDT_VECTORING_INFO);
-    vmcs.setNumber(F.IDT_VECTORING_INFO, 0); // handled here: not re-injected before entry
     let entry = (info & ~0x1000) >>> 0;
     let error = vmcs.get32(F.VM_EXIT_INTR_ERROR_CODE);
     if (vectoring & VALID) {
