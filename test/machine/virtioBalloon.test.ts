@@ -46,6 +46,17 @@ test('virtio-balloon: pages the host refuses stay out of the balloon and are cou
   assert.match(String(balloon.describe().lastRefusal), /outside guest RAM/);
 });
 
+test('virtio-balloon: the host flushes once per request; an oversize page list needs a reset', () => {
+  let flushes = 0;
+  const { driver, balloon } = balloonDriver({ inflate: () => undefined, deflate: () => undefined, flush: () => void flushes++ });
+  sendPfns(driver, BalloonQueue.INFLATE, 0, [1, 2, 3]);
+  assert.equal(flushes, 1);
+  driver.mem.write32(0x21000, 0);
+  driver.submit(BalloonQueue.INFLATE, driver.chain(BalloonQueue.INFLATE, 1, [{ address: 0x30000, length: 4 * 4097 }]));
+  assert.match(driver.transport.problem!, /carries 4097 page frame numbers, more than 4096 per request/);
+  assert.deepEqual(balloon.balloonedPages, [1, 2, 3]);
+});
+
 test('virtio-balloon: state round-trips through a snapshot', () => {
   const { driver, balloon } = balloonDriver();
   const saved = balloon.saveState();

@@ -24,26 +24,36 @@ const FRAME = 0x000ffffffffff000n;
 export const SPLIT_TABLES = 1024;
 
 export class EptBalloon implements BalloonHost {
+  /** A batched change is waiting for its TLB flush. */
+  private flushPending = false;
+
   constructor(
     private readonly cpu: Cpu,
     private readonly guestMemoryBytes: number,
   ) {}
 
-  inflate(pfn: number): string | undefined {
-    const refusal = this.check(pfn);
-    if (refusal !== undefined) return refusal;
-    const table = this.pageTableFor(pfn * PAGE);
-    this.cpu.mem.write64(table + (pfn % 512) * 8, 0n);
-    this.flushGuestTlb();
-    return undefined;
+  /** Unmaps guest page `pfn` in EPT (the guest's TLB entries are flushed now, or at `flush()` when batched). */
+  inflate(pfn: number, batched = false): string | undefined {
+    return this.setEntry(pfn, () => 0n, batched);
   }
 
-  deflate(pfn: number): string | undefined {
+  /** Maps guest page `pfn` back at its host-physical page. */
+  deflate(pfn: number, batched = false): string | undefined {
+    return this.setEntry(pfn, () => BigInt(HostLayout.guestRamBase + pfn * PAGE) | LEAF_4K, batched);
+  }
+
+  /** INVEPT-equivalent for the batched changes. */
+  flush(): void {
+    if (this.flushPending) this.flushGuestTlb();
+  }
+
+  private setEntry(pfn: number, entry: () => bigint, batched: boolean): string | undefined {
     const refusal = this.check(pfn);
     if (refusal !== undefined) return refusal;
     const table = this.pageTableFor(pfn * PAGE);
-    this.cpu.mem.write64(table + (pfn % 512) * 8, BigInt(HostLayout.guestRamBase + pfn * PAGE) | LEAF_4K);
-    this.flushGuestTlb();
+    this.cpu.mem.write64(table + (pfn % 512) * 8, entry());
+    if (batched) this.flushPending = true;
+    else this.flushGuestTlb();
     return undefined;
   }
 
@@ -77,6 +87,7 @@ export class EptBalloon implements BalloonHost {
   }
 
   private flushGuestTlb(): void {
+    this.flushPending = false;
     this.cpu.tlb.flushWhere((context) => context !== 0);
   }
 }

@@ -14,11 +14,18 @@ export const BalloonQueue = { INFLATE: 0, DEFLATE: 1 } as const;
 const QUEUE_SIZE = 256;
 export const BALLOON_PAGE_SIZE = 4096;
 
-/** What the hypervisor does with a page; returns why it refused, or undefined. */
+/**
+ * What the hypervisor does with a page; returns why it refused, or undefined. With
+ * `batched` the host may postpone its TLB flush until `flush()` (called once per request).
+ */
 export interface BalloonHost {
-  inflate(pfn: number): string | undefined;
-  deflate(pfn: number): string | undefined;
+  inflate(pfn: number, batched?: boolean): string | undefined;
+  deflate(pfn: number, batched?: boolean): string | undefined;
+  flush?(): void;
 }
+
+/** Page frame numbers one inflate/deflate request may carry (Linux sends at most 256). */
+export const MAX_PFNS_PER_REQUEST = 4096;
 
 /** No hypervisor (bare mode: the user's own hypervisor reads the queues): pages are only recorded. */
 export const RECORDING_BALLOON_HOST: BalloonHost = { inflate: () => undefined, deflate: () => undefined };
@@ -103,15 +110,20 @@ export class VirtioBalloon implements VirtioDevice {
         transport.dmaFault(bytes);
         return transport.fail(`${queue === BalloonQueue.INFLATE ? 'inflateq' : 'deflateq'}: the page list of the chain from descriptor ${chain.head} is not reachable by DMA`);
       }
+      if (bytes.length > 4 * MAX_PFNS_PER_REQUEST) {
+        this.host.flush?.();
+        return transport.fail(`${queue === BalloonQueue.INFLATE ? 'inflateq' : 'deflateq'}: the chain from descriptor ${chain.head} carries ${Math.floor(bytes.length / 4)} page frame numbers, more than ${MAX_PFNS_PER_REQUEST} per request`);
+      }
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
       for (let at = 0; at + 4 <= bytes.length; at += 4) this.move(queue === BalloonQueue.INFLATE, view.getUint32(at, true));
       transport.complete(queue, chain.head, 0);
     }
+    this.host.flush?.();
   }
 
   private move(inflate: boolean, pfn: number): void {
     if (inflate === this.pages.has(pfn)) return; // already in (or out of) the balloon
-    const refusal = inflate ? this.host.inflate(pfn) : this.host.deflate(pfn);
+    const refusal = inflate ? this.host.inflate(pfn, true) : this.host.deflate(pfn, true);
     if (refusal !== undefined) {
       this.refused++;
       this.lastRefusal = refusal;
