@@ -93,10 +93,6 @@ export const DIFF_CASES: readonly DiffCase[] = [
     name: 'exit-exceptions',
     what: 'exception bitmap: #UD, #BP (with length), #DE, #GP(0), #PF (qualification = address) with the error-code mask/match rule; an unmatched #PF escalates in the guest and the #GP exits with IDT-vectoring information',
     sdm: 'SDM 25.2, 27.2.2, 27.2.4',
-    knownOurs: {
-      'interr@4':
-        'the #GP raised while delivering #PF through a too-short guest IDT has error code 0x73 on Bochs (EXT = 1: delivery of an event external to the program, SDM 6.13) and 0x72 here — src/machine/cpu/interrupts.ts (deliverOnce/readIdtGate set EXT only for external interrupts), outside the VMX code; reported to the CPU owner',
-    },
   },
   { name: 'exit-ept', what: 'EPT violations: write to R+X, read of not-present, fetch from R+W; qualification access/permission/GLA bits, guest-physical and guest-linear address; resume after the host fixes the entry and runs INVEPT', sdm: 'SDM 28.3.3.2, 27.2.1 Table 27-7' },
   { name: 'exit-ept-paging', what: 'EPT violation on a guest paging-structure access (bit 8 = 0, GPA = the PDE, GLA = guest RIP)', sdm: 'SDM 28.3.3.2, 27.2.1 Table 27-7' },
@@ -146,6 +142,5 @@ export const DIFF_CASES: readonly DiffCase[] = [
     name: 'exit-interruptibility',
     what: 'interruptibility saved on exits right after MOV SS (2) and STI (1); an injected #UD escalating in the guest exits with IDT-vectoring information',
     sdm: 'SDM 27.3.4, 26.6',
-    knownOurs: { 'interr@1': 'EXT bit (SDM 6.13) of the #GP raised while delivering the injected #UD: 0x33 on Bochs, 0x32 here — src/machine/cpu/interrupts.ts, outside the VMX code' },
   },
 ];
