@@ -14,6 +14,8 @@ export const ConsoleQueue = { RECEIVE: 0, TRANSMIT: 1 } as const;
 const F_EMERG_WRITE = 1n << 2n;
 const QUEUE_SIZE = 256;
 const EMERG_WR = 8;
+/** Bytes one transmit chain may carry (Linux sends at most a page); more needs a reset. */
+export const MAX_TRANSMIT_BYTES = 64 * 1024;
 
 interface ConsoleState {
   input: number[];
@@ -82,6 +84,8 @@ export class VirtioConsole implements VirtioDevice {
   private transmit(): void {
     const host = this.host!;
     for (let chain = host.next(ConsoleQueue.TRANSMIT); chain; chain = host.next(ConsoleQueue.TRANSMIT)) {
+      const length = totalLength(chain.readable);
+      if (length > MAX_TRANSMIT_BYTES) return host.fail(`transmitq: the chain from descriptor ${chain.head} carries ${length} bytes, more than ${MAX_TRANSMIT_BYTES}`);
       const data = readBuffers(host.dma, chain.readable);
       if (isDmaFault(data)) {
         host.dmaFault(data);
