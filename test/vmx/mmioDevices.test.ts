@@ -174,7 +174,10 @@ ${include}`));
   assert.equal(hypervisor.balloon.isBallooned(0x400000), true);
   assert.equal(hypervisor.balloon.isBallooned(0x401000), false, 'only that 4 KiB page');
   const dma = machine.virtio!.slots[0]!.transport.dma;
-  assert.match(JSON.stringify(dma.read(0x3ffff0, 0x20)), /"address":4194304,.*ballooned page/, 'device DMA cannot reach it either');
+  assert.match(JSON.stringify(dma.read(0x3ffff0, 0x20)), /"dmaFault":true,"address":4194304,.*VT-d fault reason 0x6/, 'device DMA cannot reach it either: the IOMMU unmapped it');
+  assert.equal(machine.virtio!.balloon!.host.deflate(0x400), undefined);
+  assert.ok(dma.read(0x3ffff0, 0x20) instanceof Uint8Array, 'deflate maps it back for the devices too');
+  assert.equal(hypervisor.balloon.isBallooned(0x400000), false);
   assert.ok(dma.read(0x401000, 16) instanceof Uint8Array);
 });
 

@@ -15,7 +15,8 @@ import { GuestPhysicalDma } from '../../hypervisor/guestDma';
 import { HostLayout } from '../../hypervisor/layout';
 import type { GuestMmioRegion } from '../../hypervisor/mmioEmulation';
 import type { DmaFault, DmaRemapper, InterruptSink } from '../dma';
-import { BALLOON_PAGE_SIZE, type VirtioBalloon } from './balloon';
+import { BALLOON_PAGE_SIZE, type BalloonHost, type VirtioBalloon } from './balloon';
+import { iommuMapGuestPage, iommuUnmapGuestPage } from '../../hypervisor/iommuSetup';
 import { VirtioLayout, type VirtioDevices } from './virtioDevices';
 
 /** The devices cannot be placed (an ImageError, so loaders report it like other load failures). */
@@ -46,17 +47,39 @@ export function guestRegions(virtio: VirtioDevices | undefined): GuestMmioRegion
  * the DMAR unit, a plain guest-RAM window; interrupts into the guest; EPT ballooning.
  */
 export function connectGuest(virtio: VirtioDevices, cpu: Cpu, hypervisor: BuiltInHypervisor, iommu: DmaRemapper | undefined): void {
-  const remapper = iommu ?? new GuestPhysicalDma(cpu.mem, HostLayout.guestRamBase, hypervisor.guestMemoryBytes);
   const balloon = virtio.balloon;
+  if (iommu) {
+    virtio.connect(iommu, (vector) => hypervisor.raiseGuestInterrupt(vector));
+    if (balloon) balloon.host = balloonInEptAndIommu(cpu, hypervisor);
+    return;
+  }
+  const remapper = new GuestPhysicalDma(cpu.mem, HostLayout.guestRamBase, hypervisor.guestMemoryBytes);
   virtio.connect(balloon ? withoutBallooned(remapper, balloon) : remapper, (vector) => hypervisor.raiseGuestInterrupt(vector));
   if (balloon) balloon.host = hypervisor.balloon;
 }
 
 /**
- * Device DMA that cannot reach pages the guest gave back: the hypervisor unmaps them for
- * the devices as it does in EPT (the IOMMU's own tables keep 2 MiB pages, so the check
- * sits in front of them).
+ * A ballooned page leaves the guest's view (EPT) and the devices' view (the IOMMU's
+ * second-level tables, invalidated page-selectively), as a VMM with assigned devices does;
+ * if the IOMMU cannot take the page out, the EPT change is undone and the page refused.
  */
+function balloonInEptAndIommu(cpu: Cpu, hypervisor: BuiltInHypervisor): BalloonHost {
+  const ept = hypervisor.balloon;
+  const bytes = hypervisor.guestMemoryBytes;
+  return {
+    inflate: (pfn, batched) => {
+      const refusal = ept.inflate(pfn, batched);
+      if (refusal !== undefined) return refusal;
+      const iommuRefusal = iommuUnmapGuestPage(cpu, pfn * BALLOON_PAGE_SIZE, bytes);
+      if (iommuRefusal !== undefined) ept.deflate(pfn, batched);
+      return iommuRefusal;
+    },
+    deflate: (pfn, batched) => ept.deflate(pfn, batched) ?? iommuMapGuestPage(cpu, pfn * BALLOON_PAGE_SIZE, bytes),
+    flush: () => ept.flush(),
+  };
+}
+
+/** Without a DMAR unit: device DMA that cannot reach pages the guest gave back. */
 function withoutBallooned(remapper: DmaRemapper, balloon: VirtioBalloon): DmaRemapper {
   const refused = (address: number, length: number, write: boolean): DmaFault | undefined => {
     for (let page = Math.floor(address / BALLOON_PAGE_SIZE); page * BALLOON_PAGE_SIZE < address + Math.max(length, 1); page++) {
