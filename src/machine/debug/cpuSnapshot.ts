@@ -28,6 +28,8 @@ export interface CpuSnapshot {
   readonly instret: number;
   readonly halted: boolean;
   readonly interruptShadowRip: number;
+  /** Blocking by MOV SS (vs STI): VMLAUNCH/VMRESUME fail with error 26 only under it. */
+  readonly movSsShadowRip: number;
   readonly tlbContext: number;
 }
 
@@ -55,6 +57,7 @@ export function saveCpu(cpu: Cpu): CpuSnapshot {
     instret: cpu.instret,
     halted: cpu.halted,
     interruptShadowRip: cpu.interruptShadowRip,
+    movSsShadowRip: cpu.movSsShadowRip,
     tlbContext: cpu.tlbContext,
   };
 }
@@ -79,6 +82,7 @@ export function restoreCpu(cpu: Cpu, s: CpuSnapshot): void {
   cpu.instret = s.instret;
   cpu.halted = s.halted;
   cpu.interruptShadowRip = s.interruptShadowRip;
+  cpu.movSsShadowRip = s.movSsShadowRip;
   cpu.tlbContext = s.tlbContext;
   cpu.attention = 0;
   cpu.stopRequest = undefined;
