@@ -259,6 +259,33 @@ invept_desc: dq 0, 0`,
   assert.equal(t.cpu.getGpr(14), 0x22n, 'after INVEPT the new mapping is used');
 });
 
+test('without VPID every VM entry drops the cached guest mappings: a changed EPT mapping is seen at once', { skip }, () => {
+  const t = vmxTest({
+    primary: Defaults.primary | 0x80000000,
+    secondary: 1 << 1,
+    setup: `${EPT_SETUP}
+  mov qword [0x222010], 0x4000b7
+  mov qword [0x400000], 0x11
+  mov qword [0x600000], 0x22`,
+    guest: 'mov r12, [0x400000]\nvmcall\nmov r13, [0x400000]\nvmcall\nmov r14, [0x400000]\nvmcall',
+    host: `
+  inc rbp
+  mov qword [0x222010], 0x6000b7
+  cmp rbp, 3
+  je .done
+  mov rdx, GUEST_RIP
+  vmread rbx, rdx
+  add rbx, 3
+  vmwrite rdx, rbx
+  vmresume
+.done:
+  hlt`,
+  }).runToStop();
+  assert.equal(t.cpu.getGpr(12), 0x11n);
+  assert.equal(t.cpu.getGpr(13), 0x22n, 'VMRESUME without VPID invalidated the combined mapping');
+  assert.equal(t.cpu.getGpr(14), 0x22n);
+});
+
 test('unrestricted guest: 32-bit protected mode without paging, guest-physical accesses go through EPT', { skip }, () => {
   const t = vmxTest({
     primary: Defaults.primary | 0x80000000,

@@ -76,6 +76,8 @@ export class VmxUnit {
   private readonly tlbTags = new Map<string, number>();
   /** The last VPID/EPTP pair looked up by `tagFor` and its tag (a hypervisor re-enters the same guest). */
   private lastTag = { vpid: -1, eptp: -1n, tag: 0 };
+  /** The next unused TLB tag (0 is the host's). */
+  private nextTag = 1;
   /** The EPT translator of the last entry with EPT (reused while the EPTP is the same; it keeps no translation state). */
   private lastEpt: EptTranslator | undefined = undefined;
   private readonly softwareExceptionHook = (vector: number, kind: 'software-exception' | 'privileged-software-exception', length: number): void => this.onSoftwareException(vector, kind, length);
@@ -164,9 +166,10 @@ export class VmxUnit {
     this.ept = controls.secondary.enableEpt ? this.eptFor(eptp) : undefined;
     cpu.guestPhysical = this.ept;
     const vpid = controls.secondary.enableVpid ? vmcs.get32(F.VPID) : 0;
-    cpu.tlbContext = this.tagFor(vpid, controls.secondary.enableEpt ? eptp : -1n);
-    // Without VPIDs every VM entry invalidates the guest's linear and combined mappings (SDM 29.4.3.1).
-    if (vpid === 0) cpu.tlb.flushContext(cpu.tlbContext, true);
+    const tagEptp = controls.secondary.enableEpt ? eptp : -1n;
+    // Without VPIDs every VM entry invalidates the guest's linear and combined mappings (SDM 29.4.3.1):
+    // a fresh TLB tag leaves every entry of the previous one unreachable (O(1), no scan of the TLB).
+    cpu.tlbContext = vpid === 0 ? this.freshTag(tagEptp) : this.tagFor(vpid, tagEptp);
     cpu.codeGeneration++;
     this.armDeadlines(vmcs, controls, startInstret);
   }
@@ -214,10 +217,28 @@ export class VmxUnit {
     const key = `${vpid}:${eptp}`;
     let tag = this.tlbTags.get(key);
     if (tag === undefined) {
-      tag = this.tlbTags.size + 1;
+      tag = this.newTag();
       this.tlbTags.set(key, tag);
     }
     return tag;
+  }
+
+  /** A new tag for VPID 0 with `eptp`: the mappings cached under its previous tag are gone. */
+  private freshTag(eptp: bigint): number {
+    const tag = this.newTag();
+    this.tlbTags.set(`0:${eptp}`, tag);
+    return tag;
+  }
+
+  private newTag(): number {
+    if (this.nextTag >= 0x7fffffff) {
+      // Tag numbers exhausted (the TLB stores them as int32): start over with an empty TLB.
+      this.cpu.tlb.flushAll();
+      this.tlbTags.clear();
+      this.lastTag = { vpid: -1, eptp: -1n, tag: 0 };
+      this.nextTag = 1;
+    }
+    return this.nextTag++;
   }
 
   /** TLB context numbers whose VPID/EPTP pair matches. */
