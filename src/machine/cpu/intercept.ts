@@ -90,4 +90,10 @@ export interface NonRootHooks {
   exitsNow(kind: Intercept, info: InterceptInfo): boolean;
   /** The value a guest sees for MOV from CR0/CR4: host-owned bits come from the read shadow. */
   readControlRegister(register: 0 | 4, actual: number): number;
+  /**
+   * True when a REP string instruction must stop after one iteration (the "monitor trap
+   * flag" control: each iteration ends on an instruction boundary with an MTF VM exit,
+   * RIP still at the instruction until rCX runs out; SDM 25.5.2).
+   */
+  singleStringIteration?(): boolean;
 }

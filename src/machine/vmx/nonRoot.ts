@@ -148,4 +148,8 @@ export class GuestIntercepts implements NonRootHooks {
     const shadow = vmcs.get32(register === 0 ? F.CR0_READ_SHADOW : F.CR4_READ_SHADOW);
     return ((actual & ~mask) | (shadow & mask)) >>> 0;
   }
+
+  singleStringIteration(): boolean {
+    return this.unit.controls?.primary.monitorTrapFlag ?? false;
+  }
 }

@@ -4,6 +4,7 @@
  * rCX/rSI/rDI describing the work done. A rep loop runs at most ITERATIONS_PER_EXEC
  * iterations per execution and then re-points RIP at itself (interruptible, budgeted).
  * Forward rep movs/stos over RAM take a bulk path, one page at a time (see `bulk`).
+ * Under the monitor trap flag a rep loop does one iteration per execution (MTF exit each).
  */
 import { Mnemonic } from 'iced-x86';
 import type { Cpu } from '../cpu';
@@ -178,6 +179,14 @@ function stringFactory(kind: Kind): Factory {
     const length = d.length;
     const bulkable = kind === Kind.Movs || kind === Kind.Stos;
     return (cpu) => {
+      if (cpu.nonRoot?.singleStringIteration?.()) {
+        // Monitor trap flag: one iteration, then an MTF exit on this boundary (SDM 25.5.2).
+        if (counterZero(cpu, addressSize)) return;
+        const equal = iterate(cpu, kind, size, addressSize, segment, acc);
+        advance(cpu, RCX, addressSize, -1);
+        if (!counterZero(cpu, addressSize) && !(compares && equal === stopWhenEqual)) cpu.rip -= length;
+        return;
+      }
       if (bulkable) {
         for (let pages = 0; pages < BULK_PAGES_PER_EXEC && !counterZero(cpu, addressSize); pages++) {
           if (!bulk(cpu, kind, size, addressSize, segment)) break;
