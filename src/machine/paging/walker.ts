@@ -137,6 +137,7 @@ export function walk(
   let user = true;
   let executable = true;
   const entryAddresses: number[] = [];
+  const entryGpas: number[] = [];
 
   for (let level = 4; level >= 1; level--) {
     const index = tableIndex(linear, level);
@@ -172,6 +173,7 @@ export function walk(
     user &&= (lo & Pte.US) !== 0;
     executable &&= !(nxe && hi >>> 31 !== 0);
     entryAddresses.push(entryHpa);
+    entryGpas.push(entryGpa);
 
     if (!leaf) {
       step('next');
@@ -193,7 +195,7 @@ export function walk(
     }
     step('leaf', pageSize);
     const leafGpa = pageBase + offset;
-    if (sideEffects) setAccessedDirty(mem, entryAddresses, write);
+    if (sideEffects) setAccessedDirty(mem, entryAddresses, entryGpas, write, guestPhysical, linear, request.user);
     const dirty = write || (lo & Pte.D) !== 0;
     const physical = guestPhysical
       ? guestPhysical.translate(leafGpa, { access: request.kind, linear, pagingStructure: false, sideEffects, trace: steps, forGuestLevel: 0, user: request.user })
@@ -212,14 +214,33 @@ export function walk(
   return { ok: false, errorCode: baseError, reason: 'unreachable' };
 }
 
-/** Sets A in every entry used, and D in the leaf on a write (SDM 4.8). */
-function setAccessedDirty(mem: PhysicalMemory, entries: number[], write: boolean): void {
+/**
+ * Sets A in every entry used, and D in the leaf on a write (SDM 4.8), top level first.
+ * Under EPT each update is a write to the entry's guest-physical address (SDM 28.3.3.2):
+ * a table in a page EPT maps read-only takes an EPT violation (data write, linear address
+ * valid, bit 8 clear: a paging-structure access) — only when a bit actually changes.
+ */
+function setAccessedDirty(
+  mem: PhysicalMemory,
+  entries: number[],
+  gpas: number[],
+  write: boolean,
+  guestPhysical: GuestPhysicalTranslator | undefined,
+  linear: number,
+  user: boolean,
+): void {
   for (let i = 0; i < entries.length; i++) {
-    const address = entries[i]!;
+    let address = entries[i]!;
     const lo = mem.read32(address);
     let updated = lo | Pte.A;
     if (write && i === entries.length - 1) updated |= Pte.D;
-    if (updated !== lo) mem.write32(address, updated >>> 0);
+    if (updated === lo) continue;
+    if (guestPhysical) {
+      const level = 4 - i;
+      address = guestPhysical.translate(gpas[i]!, { access: Access.Write, linear, pagingStructure: true, sideEffects: true, trace: undefined, forGuestLevel: level, user });
+      if (address < 0) return; // (a translator only returns -1 without side effects)
+    }
+    mem.write32(address, updated >>> 0);
   }
 }
 
