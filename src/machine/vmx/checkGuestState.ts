@@ -110,12 +110,12 @@ const RIP_RFLAGS_CHECKS: EntryCheck[] = [
     rule: 'guest RIP bits 63:32 must be 0 unless the guest is in IA-32e mode with CS.L = 1 (then bits 63:48 must be identical)',
     sdm: RIP_FLAGS,
     violated: (c) => {
-      const rip = get(c, F.GUEST_RIP);
+      const ripHigh = c.vmcs.getHigh32(F.GUEST_RIP); // bits 63:32, without BigInt (this check runs on every entry)
       const long = ia32e(c) && (c.vmcs.get32(F.GUEST_CS_AR) & Ar.L) !== 0;
       // SDM 27.3.1.4: bits 63:N identical (N = 48), not "canonical": bit 47 may differ from
       // bits 63:48 — such a RIP passes the check and the first fetch faults (Bochs agrees).
-      const top = rip >> 48n;
-      return long ? top !== 0n && top !== 0xffffn : rip >> 32n !== 0n;
+      const top = ripHigh >>> 16;
+      return long ? top !== 0 && top !== 0xffff : ripHigh !== 0;
     },
   },
   {
