@@ -126,15 +126,21 @@ export function debugTests(context: E2eContext): TestCase[] {
           const file = path.join(context.samples, launch.program!.slice('${workspaceFolder}/'.length));
           assert(fs.existsSync(file), `launch configuration "${launch.name}" names a missing file ${file}`);
           const recorded = await startRecorded(folder(), launch.name);
-          if (/\(stops at /.test(launch.name)) {
-            // a sample meant to stop (an unhandled VM exit): it must stop with an exception, then end on request
-            const stop = await recorded.waitForStop();
-            assert(stop.reason === 'exception', `"${launch.name}" stopped with ${JSON.stringify(stop)}; expected an exception stop`);
-            await vscode.debug.stopDebugging();
+          try {
+            if (/\(stops at /.test(launch.name)) {
+              // a sample meant to stop (an unhandled VM exit): it must stop with an exception, then end on request
+              const stop = await recorded.waitForStop();
+              assert(stop.reason === 'exception', `"${launch.name}" stopped with ${JSON.stringify(stop)}; expected an exception stop`);
+              await vscode.debug.stopDebugging();
+              await recorded.waitForTermination();
+              continue;
+            }
             await recorded.waitForTermination();
-            continue;
+          } catch (error) {
+            // Leave no session behind: the next tests talk to the active debug session.
+            await vscode.debug.stopDebugging();
+            throw new Error(`sample configuration "${launch.name}": ${(error as Error).message}`);
           }
-          await recorded.waitForTermination();
           assert(recorded.events('exited').length === 1, `"${launch.name}" ended without an exited event; output ${JSON.stringify(recorded.output)}`);
         }
         context.metrics.sampleConfigurations = launches.length;
