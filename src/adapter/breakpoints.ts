@@ -6,7 +6,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
 import { addressesForLine, labelAddresses, sourceAt, type LoadedProgram } from './program';
 import { parseMemoryReference, formatMemoryReference, MemoryReferenceError } from './memory';
-import type { BreakpointDecision, BreakpointJudge, ReverseCandidate, StopCause } from './runtime';
+import type { BreakpointDecision, BreakpointJudge, ReverseCandidate, StopCause } from './runtimeTypes';
 import { hex64 } from './format';
 
 type Kind = 'source' | 'function' | 'instruction';

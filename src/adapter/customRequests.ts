@@ -1,7 +1,10 @@
 // Custom requests (names and types in src/protocol/dap.ts), as a table from request name
-// to handler. The views (page-walk visualizer, page-table tree) use only these.
+// to handler, and their dispatch. The views (page-walk visualizer, page-table tree) use only these.
 import { CustomRequest, type DevicesArguments, type EptTablesArguments, type PageTablesArguments, type PageWalkArguments, type VmExitsArguments, type WriteVmcsFieldArguments } from '../protocol/dap';
+import { InvalidatedEvent } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Debuggee } from './debuggee';
+import { stateChangedEvent, type SessionHost } from './sessionHost';
 import { pageWalk } from './pageWalk';
 import { pageTables } from './pageTables';
 import { registerDump } from './registers';
@@ -42,4 +45,18 @@ export const STATE_CHANGING: ReadonlySet<string> = new Set([CustomRequest.writeV
 /** The handler for a custom request, or undefined when the command is unknown. */
 export function customHandler(command: string): Handler | undefined {
   return Object.prototype.hasOwnProperty.call(HANDLERS, command) ? HANDLERS[command] : undefined;
+}
+
+/** Answers a custom request; after a state-changing one, tells the variables view and the custom views. */
+export function customRequest(host: SessionHost, command: string, response: DebugProtocol.Response, args: unknown): void {
+  host.handle(response, () => {
+    const handler = customHandler(command);
+    if (!handler) throw new UserError(`unknown request '${command}'`);
+    response.body = handler(host.require(), args);
+    host.sendResponse(response);
+    if (STATE_CHANGING.has(command)) {
+      host.sendEvent(new InvalidatedEvent(['variables']));
+      host.sendEvent(stateChangedEvent('vmcs'));
+    }
+  });
 }

@@ -14,7 +14,7 @@ import { evaluateNode, parseExpression, ExpressionError, type EvalContext, type 
 import { hitMatches, parseHitCondition, type HitCondition } from './breakpoints';
 import { bigIntToLinear } from '../machine/cpu/state';
 import type { AddressSpace } from '../protocol/dap';
-import type { RuntimeStop, DataWatcher, HitCounts, ReverseCandidate } from './runtime';
+import type { RuntimeStop, DataWatcher, HitCounts, ReverseCandidate } from './runtimeTypes';
 import { hex64 } from './format';
 
 const MAX_BYTES = 64;

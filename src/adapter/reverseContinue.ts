@@ -5,7 +5,7 @@
 // first pass that stops is the landing point. Code and data breakpoints alike.
 import type { TimeTravel } from '../machine/debug/timeTravel';
 import type { StopReason } from '../machine/stopReason';
-import type { DataWatcher, HitCounts, ReverseCandidate, RuntimeStop, BreakpointJudge } from './runtime';
+import type { DataWatcher, HitCounts, ReverseCandidate, RuntimeStop, BreakpointJudge } from './runtimeTypes';
 
 interface Passed {
   readonly instret: number;

@@ -12,7 +12,7 @@ import { formatExit } from '../machine/vmx/report';
 import { ENTRY_FAILURE_FILTER, filterMatchesReason } from './exceptionFilters';
 import { evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
 import { exitContext, exitFields, probeContext } from './exitFields';
-import type { RuntimeStop } from './runtime';
+import type { RuntimeStop } from './runtimeTypes';
 import { hex64 } from './format';
 
 interface Active {
