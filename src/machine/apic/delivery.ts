@@ -50,7 +50,7 @@ export class InterruptDelivery {
   poll(): LoopOutcome | 'blocked' | undefined {
     const cpu = this.cpu;
     const apic = this.apic;
-    if (apic.nmiPending) return this.deliverNmi();
+    if (apic.nmiPending && !cpu.nmiBlocked) return this.deliverNmi(); // blocked: pending until IRET (SDM 6.7.1)
     const vector = apic.deliverable();
     if (vector < 0) return undefined;
     if (this.shadowed) return 'blocked';
@@ -82,7 +82,7 @@ export class InterruptDelivery {
   private interruptCanWake(): { now: boolean; at: number } {
     const exits = this.nonRoot && this.vmx.controls!.pin.externalInterruptExiting;
     const open = exits || (this.cpu.flagBits & Flag.IF) !== 0;
-    if (this.apic.nmiPending) return { now: true, at: this.cpu.instret };
+    if (this.apic.nmiPending && !this.cpu.nmiBlocked) return { now: true, at: this.cpu.instret };
     if (!open) return { now: false, at: Infinity };
     return { now: this.apic.deliverable() >= 0, at: this.apic.timerWakeAt };
   }

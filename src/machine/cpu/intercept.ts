@@ -96,4 +96,15 @@ export interface NonRootHooks {
    * RIP still at the instruction until rCX runs out; SDM 25.5.2).
    */
   singleStringIteration?(): boolean;
+  /** How NMIs and IRET interact under the pin-based controls (see cpu/nmiBlocking.ts). */
+  nmiMode?(): NmiMode;
+  /** IRET has just removed virtual-NMI blocking: an NMI-window exit happens now if enabled. */
+  nmiWindowOpened?(): void;
 }
+
+/**
+ * 'physical': "NMI exiting" 0 — NMI delivery blocks NMIs, IRET unblocks them.
+ * 'exiting': "NMI exiting" 1, "virtual NMIs" 0 — IRET does not touch NMI blocking.
+ * 'virtual': "virtual NMIs" 1 — injected NMIs set virtual-NMI blocking, IRET clears it.
+ */
+export type NmiMode = 'physical' | 'exiting' | 'virtual';

@@ -10,6 +10,7 @@ import { readDescriptor, readIdtGate, readTssStack } from './descriptors';
 import { Ar } from './segment';
 import { Seg } from './registers';
 import { TWO32 } from './state';
+import { blockNmisOnDelivery } from './nmiBlocking';
 
 export const enum EventKind {
   /** A fault or abort detected by the processor (RIP = faulting instruction). */
@@ -47,6 +48,7 @@ export function becomesDoubleFault(first: number, second: number): boolean {
  * and a fault while delivering #DF throws `TripleFault`.
  */
 export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCode?: number): void {
+  if (vector === Vector.NMI && kind === EventKind.External) blockNmisOnDelivery(cpu);
   let current = { vector, errorCode, kind };
   const history: string[] = [];
   for (;;) {

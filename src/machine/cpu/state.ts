@@ -46,6 +46,10 @@ export class CpuState {
   interruptShadowRip = NaN;
   /** RIP protected by the last MOV SS / POP SS (blocking by MOV SS when it equals interruptShadowRip). */
   movSsShadowRip = NaN;
+  /** Blocking by NMI: set when an NMI is delivered, cleared by the next IRET (SDM 6.7.1). */
+  nmiBlocked = false;
+  /** Virtual-NMI blocking of a guest with "virtual NMIs" (SDM 25.3, 26.6.1.2); see cpu/nmiBlocking.ts. */
+  virtualNmiBlocked = false;
 
   get cs(): SegmentRegister {
     return this.segments[Seg.CS]!;

@@ -30,6 +30,8 @@ export interface CpuSnapshot {
   readonly interruptShadowRip: number;
   /** Blocking by MOV SS (vs STI): VMLAUNCH/VMRESUME fail with error 26 only under it. */
   readonly movSsShadowRip: number;
+  readonly nmiBlocked: boolean;
+  readonly virtualNmiBlocked: boolean;
   readonly tlbContext: number;
 }
 
@@ -58,6 +60,8 @@ export function saveCpu(cpu: Cpu): CpuSnapshot {
     halted: cpu.halted,
     interruptShadowRip: cpu.interruptShadowRip,
     movSsShadowRip: cpu.movSsShadowRip,
+    nmiBlocked: cpu.nmiBlocked,
+    virtualNmiBlocked: cpu.virtualNmiBlocked,
     tlbContext: cpu.tlbContext,
   };
 }
@@ -83,6 +87,8 @@ export function restoreCpu(cpu: Cpu, s: CpuSnapshot): void {
   cpu.halted = s.halted;
   cpu.interruptShadowRip = s.interruptShadowRip;
   cpu.movSsShadowRip = s.movSsShadowRip;
+  cpu.nmiBlocked = s.nmiBlocked;
+  cpu.virtualNmiBlocked = s.virtualNmiBlocked;
   cpu.tlbContext = s.tlbContext;
   cpu.attention = 0;
   cpu.stopRequest = undefined;

@@ -67,6 +67,10 @@ export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   const interruptibility = vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO);
   cpu.interruptShadowRip = interruptibility & (Interruptibility.Sti | Interruptibility.MovSs) ? cpu.rip : NaN;
   cpu.movSsShadowRip = interruptibility & Interruptibility.MovSs ? cpu.rip : NaN;
+  // Bit 3: blocking by NMI, or virtual-NMI blocking with "virtual NMIs" (SDM 26.6.1.2); physical NMIs are then not blocked.
+  const nmiBlocking = (interruptibility & Interruptibility.Nmi) !== 0;
+  cpu.nmiBlocked = controls.pin.virtualNmis ? false : nmiBlocking;
+  cpu.virtualNmiBlocked = controls.pin.virtualNmis && nmiBlocking;
   cpu.halted = vmcs.get32(F.GUEST_ACTIVITY_STATE) === Activity.Hlt;
 }
 
@@ -109,6 +113,7 @@ export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: nu
   vmcs.setU32(F.GUEST_RFLAGS, cpu.rflags >>> 0);
   vmcs.setU32(F.GUEST_ACTIVITY_STATE, cpu.halted ? Activity.Hlt : Activity.Active);
   const blocking = cpu.movSsShadowRip === rip ? Interruptibility.MovSs : Interruptibility.Sti;
-  vmcs.setU32(F.GUEST_INTERRUPTIBILITY_INFO, cpu.interruptShadowRip === rip ? blocking : 0);
+  const nmi = (controls.pin.virtualNmis ? cpu.virtualNmiBlocked : cpu.nmiBlocked) ? Interruptibility.Nmi : 0;
+  vmcs.setU32(F.GUEST_INTERRUPTIBILITY_INFO, (cpu.interruptShadowRip === rip ? blocking : 0) | nmi);
   vmcs.setU32(F.GUEST_PENDING_DBG_EXCEPTIONS, 0);
 }

@@ -5,7 +5,8 @@
  */
 import { Mnemonic } from 'iced-x86';
 import { ud } from '../cpu/fault';
-import { Intercept, type InterceptInfo, type NonRootHooks } from '../cpu/intercept';
+import { Attention } from '../cpu/cpu';
+import { Intercept, type InterceptInfo, type NmiMode, type NonRootHooks } from '../cpu/intercept';
 import { cltsExit, lmswExit, movFromCrExit, movToCrExit } from './crAccess';
 import { ExitReason } from './exitReasons';
 import { F } from './fields';
@@ -151,5 +152,18 @@ export class GuestIntercepts implements NonRootHooks {
 
   singleStringIteration(): boolean {
     return this.unit.controls?.primary.monitorTrapFlag ?? false;
+  }
+
+  nmiMode(): NmiMode {
+    const pin = this.unit.controls?.pin;
+    return !pin?.nmiExiting ? 'physical' : pin.virtualNmis ? 'virtual' : 'exiting';
+  }
+
+  /** IRET cleared virtual-NMI blocking: with "NMI-window exiting" the guest exits before its next instruction (SDM 25.2). */
+  nmiWindowOpened(): void {
+    const unit = this.unit;
+    if (!unit.controls?.primary.nmiWindowExiting) return;
+    unit.exit({ reason: ExitReason.NmiWindow }, unit.cpu.rip);
+    unit.cpu.attention |= Attention.VmExit; // IRET retired; the run loop ends its step here
   }
 }

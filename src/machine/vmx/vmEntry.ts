@@ -120,7 +120,7 @@ function immediateExit(unit: VmxUnit, c: EntryContext, startInstret: number): vo
   if (timer) return performExit(unit, timer, cpu.rip);
   const blocked = (c.vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO) & (Interruptibility.Sti | Interruptibility.MovSs)) !== 0;
   if (c.controls.primary.interruptWindowExiting && cpu.flagBits & Flag.IF && !blocked) return performExit(unit, { reason: ExitReason.InterruptWindow }, cpu.rip);
-  const nmiBlocked = (c.vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO) & Interruptibility.Nmi) !== 0;
+  const nmiBlocked = cpu.virtualNmiBlocked; // loaded from bit 3, or set by an injected NMI
   if (c.controls.primary.nmiWindowExiting && !nmiBlocked && !blocked) return performExit(unit, { reason: ExitReason.NmiWindow }, cpu.rip);
 }
 

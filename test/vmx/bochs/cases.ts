@@ -60,10 +60,6 @@ export const DIFF_CASES: readonly DiffCase[] = [
     name: 'entry-injection',
     what: 'event injection: external interrupt, #GP with error code, INT n and #BP with VM-entry instruction length, NMI — delivered through the guest IDT (stack frames compared); the valid bit is cleared by the exit',
     sdm: 'SDM 26.6, 27.2.5, 27.3.4',
-    knownOurs: {
-      interruptibility_after_nmi:
-        'after an injected NMI whose handler has not executed IRET, Bochs saves blocking by NMI (interruptibility bit 3, SDM 26.6.1.2, 27.3.4); we save 0 — the CPU does not model NMI blocking (set on NMI delivery, cleared by IRET; needs an IRET hook in src/machine/cpu)',
-    },
   },
   { name: 'msr-lists', what: 'VM-entry MSR-load list failures (exit 0x80000022, qualification = failing entry), and valid entry-load / exit-store / exit-load lists', sdm: 'SDM 26.4, 27.4, 27.6' },
   { name: 'ept-accessed-dirty', what: 'EPT accessed/dirty flags (EPTP bit 6) set by guest reads, writes and guest page walks', sdm: 'SDM 28.3.5' },

@@ -16,6 +16,7 @@ import { Ar } from '../segment';
 import { Seg } from '../registers';
 import { TWO32, isCanonicalHalves, toLinear } from '../state';
 import { Efer } from '../../paging/walker';
+import { afterIret, iretUnblocksNmis } from '../nmiBlocking';
 import { afterCodeSegmentLoad, checkStackSegmentSelector, dplOf, DescType, isCodeDescriptor, loadSegmentRegister, markAccessed } from './privilege';
 
 function iopl(cpu: Cpu): number {
@@ -119,6 +120,7 @@ function iret(size: number): Factory {
     const from64 = d.bitness === 64;
     return (cpu) => {
       if (!(cpu.efer & Efer.LMA)) throw new CpuFault(Vector.UD, undefined, 'iret outside IA-32e mode');
+      const unblockedVirtualNmi = iretUnblocksNmis(cpu); // even if IRET then faults (SDM 6.7.1)
       cpu.materializeFlags();
       if (cpu.flagBits & Flag.NT) throw gp0(); // task return is not supported in IA-32e mode
       const sp = cpu.stackPointer();
@@ -150,6 +152,7 @@ function iret(size: number): Factory {
       cpu.rflags = newFlags;
       if (outer) nullInaccessibleDataSegments(cpu, rpl);
       afterCodeSegmentLoad(cpu);
+      afterIret(cpu, unblockedVirtualNmi);
     };
   };
 }

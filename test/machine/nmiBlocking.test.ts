@@ -1,0 +1,61 @@
+/**
+ * Blocking by NMI (SDM Vol. 3 6.7.1): after an NMI is delivered, further NMIs stay pending
+ * until the next IRET. A self-NMI sent from inside the NMI handler is taken only after the
+ * handler's IRETQ — the handler does not nest.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpuTest, hasNasm, nasm } from './cpuRunner';
+
+const skip = !hasNasm() && 'nasm is not installed';
+
+// r12 counts NMI handler entries; r14 records the count the handler sees at its end
+// (before IRETQ) on the first entry; r15 the count right after the first self-NMI returns.
+const PROGRAM = `
+  lidt [rel idtr]
+  mov ecx, 0x1b
+  rdmsr
+  or eax, 0xc00
+  wrmsr
+  mov ecx, 0x80f
+  mov eax, 0x1ff
+  xor edx, edx
+  wrmsr
+  call self_nmi
+  mov r15, r12
+  hlt
+self_nmi:
+  mov ecx, 0x830
+  mov eax, 0x40400
+  xor edx, edx
+  wrmsr
+  ret
+nmi_handler:
+  inc r12
+  cmp r12, 1
+  jne .out
+  call self_nmi         ; NMIs are blocked: this one stays pending
+  nop
+  nop
+  mov r14, r12
+.out:
+  iretq
+align 16
+idt:
+  times 2 dq 0, 0
+  dw (nmi_handler - $$ + 0x100000) & 0xffff, 0x08, 0x8e00, ((nmi_handler - $$ + 0x100000) >> 16) & 0xffff
+  dd 0, 0
+idt_end:
+idtr:
+  dw idt_end - idt - 1
+  dq idt
+`;
+
+test('an NMI sent inside the NMI handler waits for IRETQ (no nesting), then is delivered', { skip }, () => {
+  const t = cpuTest(nasm(PROGRAM), 16).runToStop();
+  t.assertStop('halt');
+  assert.equal(t.cpu.getGpr(14), 1n, 'no second entry before the first IRETQ');
+  assert.equal(t.cpu.getGpr(12), 2n, 'the pending NMI was taken after IRETQ');
+  assert.equal(t.cpu.getGpr(15), 2n, 'both handlers ran before the main program continued');
+  assert.equal(t.cpu.nmiBlocked, false, 'the second IRETQ unblocked NMIs');
+});

@@ -1,0 +1,121 @@
+/**
+ * NMI blocking in VMX non-root operation (SDM 25.3 IRET, 26.6.1.2, 27.3.4; fact sheet §3.4):
+ * an injected NMI blocks NMIs (or, with "virtual NMIs", sets virtual-NMI blocking) until the
+ * guest's IRET; the blocking is saved in interruptibility bit 3 on VM exit and loaded on
+ * VM entry; with "NMI exiting" alone IRET leaves the blocking in place; with "virtual NMIs"
+ * and "NMI-window exiting" the IRET that clears virtual-NMI blocking is followed by exit 8.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hasNasm } from '../machine/cpuRunner';
+import { Defaults, vmxTest } from './prelude';
+
+const skip = !hasNasm() && 'nasm is not installed';
+const NMI_EXITING = 1 << 3;
+const VIRTUAL_NMIS = 1 << 5;
+const NMI_WINDOW_EXITING = 1 << 22;
+const LOG = 0x302000;
+const INJECT_NMI = '  VMW VM_ENTRY_INTR_INFO, 0x80000202';
+
+// Host (r8-r10 only): log [reason, interruptibility, guest RIP] per exit; after a VMCALL
+// skip it and resume (at most 4 exits), after anything else stop.
+const HOST = `
+  mov r9, VM_EXIT_REASON
+  vmread r8, r9
+  imul r9, r10, 24
+  mov [${LOG} + r9], r8
+  mov r9, GUEST_INTERRUPTIBILITY_INFO
+  vmread r8, r9
+  imul r9, r10, 24
+  mov [${LOG} + r9 + 8], r8
+  mov r9, GUEST_RIP
+  vmread r8, r9
+  imul r9, r10, 24
+  mov [${LOG} + r9 + 16], r8
+  inc r10
+  cmp r10, 4
+  jae .done
+  mov r9, VM_EXIT_REASON
+  vmread r8, r9
+  cmp r8, 18
+  jne .done
+  mov r9, GUEST_RIP
+  vmread r8, r9
+  add r8, 3
+  vmwrite r9, r8
+  vmresume
+.done:
+  hlt`;
+
+/** Guest IDT with an NMI handler: r12 = 1, optionally VMCALL, then IRETQ. */
+function idt(handlerVmcall: boolean): string {
+  return `
+nmi_handler:
+  mov r12, 1
+${handlerVmcall ? '  vmcall' : ''}
+  iretq
+align 16
+guest_idt:
+  times 2 dq 0, 0
+  dw (nmi_handler - $$ + 0x100000) & 0xffff, 0x08, 0x8e00, ((nmi_handler - $$ + 0x100000) >> 16) & 0xffff
+  dd 0, 0`;
+}
+
+interface Exit {
+  reason: number;
+  interruptibility: number;
+  rip: number;
+}
+
+function run(pin: number, primary: number, handlerVmcall: boolean): { exits: Exit[]; r12: bigint; r13: bigint; guestEntry: number } {
+  const setup = `  xor r10, r10
+  VMW GUEST_IDTR_BASE, guest_idt
+  VMW GUEST_IDTR_LIMIT, 0x2f
+${INJECT_NMI}
+  mov r11, guest_entry`;
+  const t = vmxTest({ pin, primary, setup, guest: '  mov r13, 1\n  vmcall\n  hlt', host: HOST, extra: idt(handlerVmcall) }).runToStop();
+  assert.equal(t.machine.vmx.lastEntryFailure?.describe(), undefined);
+  const count = Number(t.cpu.getGpr(10));
+  const view = new DataView(t.machine.mem.peek(LOG, count * 24).buffer);
+  const exits: Exit[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = (k: number): number => Number(view.getBigUint64(i * 24 + k * 8, true));
+    exits.push({ reason: at(0), interruptibility: at(1), rip: at(2) });
+  }
+  return { exits, r12: t.cpu.getGpr(12), r13: t.cpu.getGpr(13), guestEntry: Number(t.cpu.getGpr(11)) };
+}
+
+test('injected NMI (no NMI exiting): bit 3 saved inside the handler, clear after its IRETQ', { skip }, () => {
+  const { exits, r12, r13 } = run(Defaults.pin, Defaults.primary, true);
+  assert.deepEqual(exits.map((e) => [e.reason, e.interruptibility]), [
+    [18, 8],
+    [18, 0],
+  ]);
+  assert.equal(r12, 1n);
+  assert.equal(r13, 1n);
+});
+
+test('"NMI exiting" without virtual NMIs: the guest IRETQ does not unblock NMIs (bit 3 still saved)', { skip }, () => {
+  const { exits } = run(Defaults.pin | NMI_EXITING, Defaults.primary, true);
+  assert.deepEqual(exits.map((e) => [e.reason, e.interruptibility]), [
+    [18, 8],
+    [18, 8],
+  ]);
+});
+
+test('virtual NMIs: an injected NMI sets virtual-NMI blocking (no NMI-window exit at entry); its IRETQ clears it and exits (8)', { skip }, () => {
+  const { exits, r12, r13, guestEntry } = run(Defaults.pin | NMI_EXITING | VIRTUAL_NMIS, Defaults.primary | NMI_WINDOW_EXITING, false);
+  assert.equal(exits.length, 1, JSON.stringify(exits));
+  assert.deepEqual(exits[0], { reason: 8, interruptibility: 0, rip: guestEntry });
+  assert.equal(r12, 1n, 'the handler ran');
+  assert.equal(r13, 0n, 'the exit came before the next guest instruction');
+});
+
+test('virtual NMIs: bit 3 saved in the handler and loaded by VMRESUME (no window exit until the IRETQ)', { skip }, () => {
+  const { exits, guestEntry } = run(Defaults.pin | NMI_EXITING | VIRTUAL_NMIS, Defaults.primary | NMI_WINDOW_EXITING, true);
+  assert.deepEqual(exits.map((e) => [e.reason, e.interruptibility]), [
+    [18, 8],
+    [8, 0],
+  ]);
+  assert.equal(exits[1]!.rip, guestEntry);
+});
