@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasNasm } from '../machine/cpuRunner';
+import { F } from '../../src/machine/vmx/fields';
 import { Defaults, vmxTest } from './prelude';
 
 const skip = !hasNasm() && 'nasm is not installed';
@@ -47,12 +48,12 @@ const HOST = `
 .done:
   hlt`;
 
-/** Guest IDT with an NMI handler: r12 = 1, optionally VMCALL, then IRETQ. */
-function idt(handlerVmcall: boolean): string {
+/** Guest IDT with an NMI handler: r12 = 1, then `body` (VMCALL, or a frame change that makes IRETQ fault), then IRETQ. */
+function idt(body: string): string {
   return `
 nmi_handler:
   mov r12, 1
-${handlerVmcall ? '  vmcall' : ''}
+${body}
   iretq
 align 16
 guest_idt:
@@ -67,13 +68,15 @@ interface Exit {
   rip: number;
 }
 
-function run(pin: number, primary: number, handlerVmcall: boolean): { exits: Exit[]; r12: bigint; r13: bigint; guestEntry: number } {
+function run(pin: number, primary: number, handlerVmcall: boolean | string, inject = INJECT_NMI): { exits: Exit[]; r12: bigint; r13: bigint; guestEntry: number } {
+  const body = typeof handlerVmcall === 'string' ? handlerVmcall : handlerVmcall ? '  vmcall' : '';
   const setup = `  xor r10, r10
+  VMW EXCEPTION_BITMAP, ${1 << 13}
   VMW GUEST_IDTR_BASE, guest_idt
   VMW GUEST_IDTR_LIMIT, 0x2f
-${INJECT_NMI}
+${inject}
   mov r11, guest_entry`;
-  const t = vmxTest({ pin, primary, setup, guest: '  mov r13, 1\n  vmcall\n  hlt', host: HOST, extra: idt(handlerVmcall) }).runToStop();
+  const t = vmxTest({ pin, primary, setup, guest: '  mov r13, 1\n  vmcall\n  hlt', host: HOST, extra: idt(body) }).runToStop();
   assert.equal(t.machine.vmx.lastEntryFailure?.describe(), undefined);
   const count = Number(t.cpu.getGpr(10));
   const view = new DataView(t.machine.mem.peek(LOG, count * 24).buffer);
@@ -118,4 +121,28 @@ test('virtual NMIs: bit 3 saved in the handler and loaded by VMRESUME (no window
     [8, 0],
   ]);
   assert.equal(exits[1]!.rip, guestEntry);
+});
+
+// A null CS in the frame makes IRETQ fault with #GP(0) (exception bitmap bit 13: exit 0).
+const BAD_IRET = '  mov qword [rsp + 8], 0';
+const GP_EXIT = 0x80000b0d;
+
+test('a fault on the IRETQ that unblocked NMIs (plain and virtual NMIs): the #GP exits with the blocking already gone (bit 3 saved clear)', { skip }, () => {
+  for (const pin of [Defaults.pin, Defaults.pin | NMI_EXITING | VIRTUAL_NMIS]) {
+    const { exits } = run(pin, Defaults.primary, BAD_IRET);
+    assert.deepEqual(exits.map((e) => [e.reason, e.interruptibility]), [[0, 0]], `pin 0x${pin.toString(16)}`);
+  }
+});
+
+test('bit 12 of the exit interruption information: 1 after an IRETQ that unblocked NMIs, 0 for a faulting IRETQ without blocking', { skip }, () => {
+  const intrInfo = (inject: string): bigint => {
+    const t = vmxTest({
+      setup: `  VMW EXCEPTION_BITMAP, ${1 << 13}\n  VMW GUEST_IDTR_BASE, guest_idt\n  VMW GUEST_IDTR_LIMIT, 0x2f\n${inject}`,
+      guest: `  push 0\n  push 0\n  push 2\n  push 0\n  push 0\n  iretq`,
+      extra: idt(BAD_IRET),
+    }).runToStop();
+    return t.machine.vmx.current!.get(F.VM_EXIT_INTR_INFO);
+  };
+  assert.equal(intrInfo(INJECT_NMI), BigInt((GP_EXIT | 0x1000) >>> 0));
+  assert.equal(intrInfo(''), BigInt(GP_EXIT), 'the guest IRETQ with a null CS, no NMI blocking');
 });

@@ -48,6 +48,7 @@ export function becomesDoubleFault(first: number, second: number): boolean {
  * and a fault while delivering #DF throws `TripleFault`.
  */
 export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCode?: number): void {
+  cpu.nmiUnblockedByIret = false; // a faulting IRET's exception is delivered, not a VM exit
   if (vector === Vector.NMI && kind === EventKind.External) blockNmisOnDelivery(cpu);
   let current = { vector, errorCode, kind };
   const history: string[] = [];

@@ -27,15 +27,29 @@ export function iretUnblocksNmis(cpu: Cpu): boolean {
   const mode = modeOf(cpu);
   if (mode === 'physical' && cpu.nmiBlocked) {
     cpu.nmiBlocked = false;
+    cpu.nmiUnblockedByIret = true;
     cpu.attention |= Attention.Event; // a pending NMI may now be delivered
   } else if (mode === 'virtual' && cpu.virtualNmiBlocked) {
     cpu.virtualNmiBlocked = false;
+    cpu.nmiUnblockedByIret = true;
     return true;
   }
   return false;
 }
 
+/**
+ * Whether a VM exit now is due to a fault of an IRET that unblocked NMIs ("NMI unblocking
+ * due to IRET", bit 12 of the exit interruption information / EPT-violation qualification,
+ * SDM 27.2.1–27.2.3). Consumes the indication.
+ */
+export function takeIretNmiUnblocking(cpu: Cpu): boolean {
+  const unblocked = cpu.nmiUnblockedByIret;
+  cpu.nmiUnblockedByIret = false;
+  return unblocked;
+}
+
 /** After an IRET that removed virtual-NMI blocking: NMI-window exiting (SDM 25.2). */
 export function afterIret(cpu: Cpu, unblockedVirtual: boolean): void {
+  cpu.nmiUnblockedByIret = false; // IRET completed: no fault to report it on
   if (unblockedVirtual) cpu.nonRoot?.nmiWindowOpened?.();
 }

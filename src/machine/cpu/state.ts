@@ -50,6 +50,8 @@ export class CpuState {
   nmiBlocked = false;
   /** Virtual-NMI blocking of a guest with "virtual NMIs" (SDM 25.3, 26.6.1.2); see cpu/nmiBlocking.ts. */
   virtualNmiBlocked = false;
+  /** The instruction being executed is an IRET that removed (virtual-)NMI blocking: a VM exit on its fault reports bit 12. */
+  nmiUnblockedByIret = false;
 
   get cs(): SegmentRegister {
     return this.segments[Seg.CS]!;

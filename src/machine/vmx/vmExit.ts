@@ -11,6 +11,7 @@ import { loadMsrList, storeMsrList } from './msrLoad';
 import { physicalToNumber } from './guestState';
 import { EXIT_REASON_ENTRY_FAILURE, ExitReason, exitReasonName } from './exitReasons';
 import type { VmxUnit } from './vmxUnit';
+import { takeIretNmiUnblocking } from '../cpu/nmiBlocking';
 
 /** Exit information carried by the signal (fields not given are left as they are). */
 export interface ExitInfo {
@@ -69,6 +70,20 @@ class ExitEvent implements ExitRecord {
   }
 }
 
+const NMI_UNBLOCKING_DUE_TO_IRET = 0x1000;
+
+/**
+ * Bit 12 "NMI unblocking due to IRET" (SDM 27.2.2, 27.2.1 EPT violations): set on an exception
+ * exit (not #DF) or EPT violation caused by an IRET that removed (virtual-)NMI blocking,
+ * unless the exit also reports IDT vectoring (then undefined: we write 0).
+ */
+function iretNmiBit(info: ExitInfo, vectoring: boolean, unblocked: boolean): { interruption: number; qualification: number } {
+  if (!unblocked || vectoring) return { interruption: 0, qualification: 0 };
+  const exception = info.reason === ExitReason.ExceptionOrNmi && (info.interruptionInfo ?? 0) >>> 31 === 1 && ((info.interruptionInfo ?? 0) & 0xff) !== 8;
+  // (an EPT-violation qualification never has bit 12 set otherwise: adding it is an OR)
+  return { interruption: exception ? NMI_UNBLOCKING_DUE_TO_IRET : 0, qualification: info.reason === ExitReason.EptViolation ? NMI_UNBLOCKING_DUE_TO_IRET : 0 };
+}
+
 /** Performs a VM exit from non-root operation (or an entry failure, `guestSaved` = false). `rip` is the guest RIP to save. */
 export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSaved = true): void {
   const cpu = unit.cpu;
@@ -77,14 +92,15 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
   if (!vmcs || !controls) throw new Error('VM exit without a current VMCS');
   const entryFailure = (info.reason & EXIT_REASON_ENTRY_FAILURE) !== 0;
 
+  const vectoring = unit.takeVectoring();
+  const iret = iretNmiBit(info, vectoring !== undefined, takeIretNmiUnblocking(cpu));
   vmcs.setU32(F.VM_EXIT_REASON, info.reason >>> 0);
-  if (typeof info.qualification === 'bigint') vmcs.set(F.EXIT_QUALIFICATION, info.qualification);
-  else vmcs.setNumber(F.EXIT_QUALIFICATION, info.qualification ?? 0);
+  if (typeof info.qualification === 'bigint') vmcs.set(F.EXIT_QUALIFICATION, info.qualification | BigInt(iret.qualification));
+  else vmcs.setNumber(F.EXIT_QUALIFICATION, (info.qualification ?? 0) + iret.qualification);
   vmcs.setU32(F.VM_EXIT_INSTRUCTION_LEN, info.instructionLength ?? 0);
   vmcs.setU32(F.VMX_INSTRUCTION_INFO, info.instructionInfo ?? 0);
-  vmcs.setU32(F.VM_EXIT_INTR_INFO, info.interruptionInfo ?? 0);
+  vmcs.setU32(F.VM_EXIT_INTR_INFO, ((info.interruptionInfo ?? 0) | iret.interruption) >>> 0);
   vmcs.setU32(F.VM_EXIT_INTR_ERROR_CODE, info.interruptionError ?? 0);
-  const vectoring = unit.takeVectoring();
   vmcs.setU32(F.IDT_VECTORING_INFO, vectoring?.info ?? 0);
   vmcs.setU32(F.IDT_VECTORING_ERROR_CODE, vectoring?.error ?? 0);
   if (info.guestLinear !== undefined) vmcs.setNumber(F.GUEST_LINEAR_ADDRESS, info.guestLinear);
