@@ -8,7 +8,7 @@ import { bigIntToLinear } from '../machine/cpu/state';
 import { DebugMemory } from './memory';
 import { HyperscopeRuntime } from './runtime';
 import { LaunchError, type LaunchConfig } from './launchConfig';
-import { DiskImageError, openDevices } from './diskImage';
+import { DiskImageError, openDeviceFiles, type FileBlockImage, type OpenedDevices } from './diskImage';
 import { sourceAt, type LoadedProgram } from './program';
 import { ExpressionError, type EvalContext } from './expression';
 import { lookupRegister } from './registers';
@@ -23,28 +23,29 @@ export class Debuggee {
   readonly memory: DebugMemory;
   readonly runtime: HyperscopeRuntime;
   readonly evalContext: EvalContext;
+  private readonly devices: OpenedDevices;
 
+  /** Opens the devices' files, builds the machine and loads the program; on failure nothing stays open. */
   constructor(
     readonly config: LaunchConfig,
     readonly program: LoadedProgram,
   ) {
-    let devices;
     try {
-      devices = openDevices(config.devices);
+      this.devices = openDeviceFiles(config.devices);
     } catch (e) {
       if (e instanceof DiskImageError) throw new LaunchError(`launch field 'devices.disk': ${e.message}`);
       throw e;
     }
     try {
-      this.machine = new Machine({ memoryMB: config.memoryMB, onConsoleByte: (byte) => this.runtime.consoleByte(byte), devices });
+      this.machine = this.createMachine();
+      this.memory = new DebugMemory(this.machine);
+      this.runtime = new HyperscopeRuntime(this.machine, this.memory, config.maxInstructions);
+      this.load();
+      this.machine.enableReverseExecution(REVERSE_INTERVAL);
     } catch (e) {
-      if (e instanceof RangeError) throw new LaunchError(`cannot allocate ${config.memoryMB} MiB of guest RAM (${e.message}); lower 'memoryMB'`);
+      this.devices.close();
       throw e;
     }
-    this.memory = new DebugMemory(this.machine);
-    this.runtime = new HyperscopeRuntime(this.machine, this.memory, config.maxInstructions);
-    this.load();
-    this.machine.enableReverseExecution(REVERSE_INTERVAL);
     // guest mode: the built-in hypervisor's host stub (VMX root) is not the user's code
     if (config.mode === 'guest') this.runtime.hidden = () => this.machine.cpu.nonRoot === undefined;
     this.runtime.lineOf = (rip) => {
@@ -61,6 +62,26 @@ export class Debuggee {
         return value;
       },
     };
+  }
+
+  /** The program's run is over (terminate, disconnect, restart): stops the runtime and closes the disk image. */
+  dispose(): void {
+    this.runtime.terminate();
+    this.devices.close();
+  }
+
+  /** The disk image file the launch configuration named, if any. */
+  get diskImage(): FileBlockImage | undefined {
+    return this.devices.disk;
+  }
+
+  private createMachine(): Machine {
+    try {
+      return new Machine({ memoryMB: this.config.memoryMB, onConsoleByte: (byte) => this.runtime.consoleByte(byte), devices: this.devices.options });
+    } catch (e) {
+      if (e instanceof RangeError) throw new LaunchError(`cannot allocate ${this.config.memoryMB} MiB of guest RAM (${e.message}); lower 'memoryMB'`);
+      throw e;
+    }
   }
 
   private load(): void {

@@ -63,27 +63,50 @@ export class FileBlockImage implements BlockImage {
     return out;
   }
 
+  /** Releases the file handle; reads and writes afterwards throw DiskImageError. Idempotent. */
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
+
+  get isOpen(): boolean {
+    return this.fd !== undefined;
+  }
 }
 
-/** The block backend for `path`: copy-on-write overlay (default), write-through, or read-only. */
-export function openDisk(path: string, writable: boolean, readOnly: boolean): BlockBackend {
+/** The image file at `path` and its block backend: copy-on-write overlay (default), write-through, or read-only. */
+function openDiskFile(path: string, writable: boolean, readOnly: boolean): { image: FileBlockImage; backend: BlockBackend } {
   if (writable && readOnly) throw new DiskImageError('diskWritable and diskReadOnly exclude each other');
   const image = new FileBlockImage(path, writable);
-  if (writable) return new WriteThroughBlockBackend(image as FileBlockImage & Required<Pick<BlockImage, 'write'>>);
-  return new OverlayBlockBackend(image, readOnly);
+  if (writable) return { image, backend: new WriteThroughBlockBackend(image as FileBlockImage & Required<Pick<BlockImage, 'write'>>) };
+  return { image, backend: new OverlayBlockBackend(image, readOnly) };
+}
+
+/** The block backend for `path` (its file stays open for the process's lifetime). */
+export function openDisk(path: string, writable: boolean, readOnly: boolean): BlockBackend {
+  return openDiskFile(path, writable, readOnly).backend;
+}
+
+/** One machine's devices and the image file they hold open; `close` releases it (idempotent). */
+export interface OpenedDevices {
+  readonly options: VirtioOptions | undefined;
+  readonly disk: FileBlockImage | undefined;
+  close(): void;
+}
+
+/** Devices for one machine from the user's choices, with a handle to close the disk image when the machine goes away. Throws DiskImageError. */
+export function openDeviceFiles(choices: DeviceChoices | undefined): OpenedDevices {
+  if (!choices) return { options: undefined, disk: undefined, close: () => undefined };
+  const disk = choices.disk !== undefined ? openDiskFile(choices.disk, choices.diskWritable === true, choices.diskReadOnly === true) : undefined;
+  const options: VirtioOptions = { console: choices.console === true, block: disk?.backend, balloon: choices.balloon };
+  return {
+    options: options.console || options.block || options.balloon ? options : undefined,
+    disk: disk?.image,
+    close: () => disk?.image.close(),
+  };
 }
 
 /** Machine device options from the user's choices; undefined when no device is asked for. Throws DiskImageError. */
 export function openDevices(choices: DeviceChoices | undefined): VirtioOptions | undefined {
-  if (!choices) return undefined;
-  const options: VirtioOptions = {
-    console: choices.console === true,
-    block: choices.disk !== undefined ? openDisk(choices.disk, choices.diskWritable === true, choices.diskReadOnly === true) : undefined,
-    balloon: choices.balloon,
-  };
-  return options.console || options.block || options.balloon ? options : undefined;
+  return openDeviceFiles(choices).options;
 }

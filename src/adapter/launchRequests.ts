@@ -67,7 +67,7 @@ export class LaunchRequests {
     const program = loadProgram(config.program);
     const debuggee = new Debuggee(config, program);
     for (const d of program.assembly?.diagnostics ?? []) this.host.sendEvent(new OutputEvent(formatDiagnostic(d) + '\n', 'console'));
-    this.current?.runtime.terminate();
+    this.current?.dispose();
     this.current = debuggee;
     this.started(debuggee);
   }
@@ -82,15 +82,21 @@ export class LaunchRequests {
     });
   }
 
+  /** The program ends (its disk image is closed) but stays inspectable until disconnect or restart. */
   terminate(response: DebugProtocol.TerminateResponse): void {
-    this.current?.runtime.terminate();
+    this.current?.dispose();
     this.host.sendResponse(response);
     this.host.sendEvent(new TerminatedEvent());
   }
 
   disconnect(response: DebugProtocol.DisconnectResponse): void {
-    this.current?.runtime.terminate();
-    this.current = undefined;
+    this.end();
     this.host.sendResponse(response);
+  }
+
+  /** Ends the session's program, if any: the runtime stops and the disk image is closed. */
+  end(): void {
+    this.current?.dispose();
+    this.current = undefined;
   }
 }

@@ -137,6 +137,12 @@ export class HyperscopeSession extends LoggingDebugSession {
     this.launches.disconnect(response);
   }
 
+  /** The client went away (its stream closed, SIGTERM): the program ends and its disk image is closed. */
+  override shutdown(): void {
+    this.launches.end();
+    super.shutdown();
+  }
+
   // ---- breakpoints -------------------------------------------------------------------
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
