@@ -34,7 +34,6 @@ export class InstructionStepper {
   private readonly userBreakpoints = new Set<number>();
   private readonly temporary = new Set<number>();
   /** The RIP whose breakpoint the next instruction ignores (mirrors the run loop's resume). */
-  private skipAt = NaN;
   private readonly classifier: StopClassifier;
 
   constructor(
@@ -131,7 +130,6 @@ export class InstructionStepper {
 
   /** The breakpoint at the current RIP is not hit again when execution resumes from it. */
   resume(): void {
-    this.skipAt = this.machine.cpu.rip;
     this.machine.loop.resumeFromBreakpoint();
   }
 
@@ -142,7 +140,6 @@ export class InstructionStepper {
   run(budget: number): StopReason {
     this.hooks.watcher?.refresh();
     const stop = this.machine.run(budget);
-    this.skipAt = NaN;
     return this.settle(stop);
   }
 
