@@ -10,6 +10,7 @@ import type { PhysicalMemory } from '../memory/physicalMemory';
 import type { Controls } from './controls';
 import { VMCS_REVISION_ID } from './capabilities';
 import { VMCS_FIELDS, resolveEncoding, widthOf, type FieldWidth } from './fields';
+import { fieldExists } from './fieldSupport';
 import { VmxError } from './instructionErrors';
 import { changedGroups } from './fieldGroups';
 import { SLOTS, slotOf } from './vmcsSlots';
@@ -193,11 +194,11 @@ function truncate(width: FieldWidth, value: bigint): bigint {
 
 export type VmcsAccess = { ok: true; value: bigint } | { ok: false; error: number };
 
-/** VMREAD of `encoding`: the value, or VMfailValid 12 for unsupported components. */
+/** VMREAD of `encoding`: the value, or VMfailValid 12 for unsupported components (incl. fields of features we lack, fieldSupport.ts). */
 export function vmread(vmcs: Vmcs, encoding: bigint): VmcsAccess {
   if (encoding >> 32n !== 0n) return { ok: false, error: VmxError.UnsupportedComponent };
   const resolved = resolveEncoding(Number(encoding));
-  if (!resolved) return { ok: false, error: VmxError.UnsupportedComponent };
+  if (!resolved || !fieldExists(resolved.field.encoding)) return { ok: false, error: VmxError.UnsupportedComponent };
   const value = vmcs.get(resolved.field.encoding);
   return { ok: true, value: resolved.high ? value >> 32n : value };
 }
@@ -206,7 +207,7 @@ export function vmread(vmcs: Vmcs, encoding: bigint): VmcsAccess {
 export function vmwrite(vmcs: Vmcs, encoding: bigint, value: bigint): VmcsAccess {
   if (encoding >> 32n !== 0n) return { ok: false, error: VmxError.UnsupportedComponent };
   const resolved = resolveEncoding(Number(encoding));
-  if (!resolved) return { ok: false, error: VmxError.UnsupportedComponent };
+  if (!resolved || !fieldExists(resolved.field.encoding)) return { ok: false, error: VmxError.UnsupportedComponent };
   const field = resolved.field;
   if (field.type === 'read-only') return { ok: false, error: VmxError.WriteReadOnlyComponent };
   if (resolved.high) {
