@@ -63,6 +63,11 @@ export const DIFF_CASES: readonly DiffCase[] = [
     what: 'event injection: external interrupt, #GP with error code, INT n and #BP with VM-entry instruction length, NMI — delivered through the guest IDT (stack frames compared); the valid bit is cleared by the exit',
     sdm: 'SDM 26.6, 27.2.5, 27.3.4',
   },
+  {
+    name: 'nmi-blocking',
+    what: 'NMI blocking after an injected NMI until the guest IRETQ (interruptibility bit 3); virtual NMIs: NMI-window exit right after the IRETQ that clears virtual-NMI blocking; a faulting IRETQ reports "NMI unblocking due to IRET" (bit 12)',
+    sdm: 'SDM 25.3 (IRET), 26.6.1.2, 27.2.2, 27.3.4',
+  },
   { name: 'msr-lists', what: 'VM-entry MSR-load list failures (exit 0x80000022, qualification = failing entry), and valid entry-load / exit-store / exit-load lists', sdm: 'SDM 26.4, 27.4, 27.6' },
   { name: 'ept-accessed-dirty', what: 'EPT accessed/dirty flags (EPTP bit 6) set by guest reads, writes and guest page walks', sdm: 'SDM 28.3.5' },
   { name: 'unrestricted-guest', what: 'unrestricted guest with EPT: a real-mode guest (16-bit I/O and CPUID exits) that switches itself to protected mode and does VMCALL from 32-bit code', sdm: 'SDM 26.3.1.1, 26.8, 25.6.2 (unrestricted guest)' },
