@@ -76,3 +76,13 @@ test('MTF: a REP with RCX = 0 is one instruction, one exit', { skip }, () => {
   assert.equal(exits.length, 2);
   assert.equal(exits[1]![0] - exits[0]![0], 2);
 });
+
+test('MTF: REP OUTSB exits after each iteration too', { skip }, () => {
+  const { exits } = mtfLog('  mov dx, 0x80\n  mov rsi, 0x300000\n  mov rcx, 3\n  rep outsb\n  vmcall');
+  const repAt = exits[2]![0];
+  assert.deepEqual(exits.slice(3).map(([rip, rcx]) => [rip - repAt, rcx]), [
+    [0, 2],
+    [0, 1],
+    [2, 0],
+  ]);
+});

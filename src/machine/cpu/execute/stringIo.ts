@@ -117,8 +117,10 @@ function stringIo(d: Decoded, toMemory: boolean): ReturnType<Factory> {
       cpu.nonRoot.intercept(Intercept.Io, { length: d.length, port, size, string: true, rep, toRegister: toMemory, linearAddress, addressSize, segment: seg });
     }
     const step = cpu.flagBits & Flag.DF ? -size : size;
+    // monitor trap flag: one iteration per instruction boundary (SDM 25.5.2)
+    const chunk = rep && cpu.nonRoot?.singleStringIteration?.() ? 1 : CHUNK;
     let done = 0;
-    while (remaining > 0 && done < CHUNK) {
+    while (remaining > 0 && done < chunk) {
       const linear = stringAddress(cpu, seg, indexReg, addressSize);
       if (toMemory) {
         cpu.translate(linear, Access.Write);
