@@ -146,3 +146,40 @@ test('bit 12 of the exit interruption information: 1 after an IRETQ that unblock
   assert.equal(intrInfo(INJECT_NMI), BigInt((GP_EXIT | 0x1000) >>> 0));
   assert.equal(intrInfo(''), BigInt(GP_EXIT), 'the guest IRETQ with a null CS, no NMI blocking');
 });
+
+test('an EPT violation on the IRETQ that unblocked NMIs: qualification bit 12 set', { skip }, () => {
+  // EPT: GPA 0-4 GiB identity with 2 MiB pages, GPA 0x400000 not present; the handler points RSP there.
+  const ept = `
+  mov qword [0x220000], 0x221007
+  mov qword [0x221000], 0x222007
+  mov qword [0x221008], 0x223007
+  mov qword [0x221010], 0x224007
+  mov qword [0x221018], 0x225007
+  mov rdi, 0x222000
+  mov rax, 0xb7
+  mov ecx, 2048
+.fill:
+  mov [rdi], rax
+  add rax, 0x200000
+  add rdi, 8
+  dec ecx
+  jnz .fill
+  mov qword [0x222010], 0x4000b0
+  VMW EPT_POINTER, 0x22001e`;
+  const exitOf = (inject: string) => {
+    const t = vmxTest({
+      primary: Defaults.primary | 0x80000000,
+      secondary: 1 << 1,
+      setup: `${ept}\n  VMW GUEST_IDTR_BASE, guest_idt\n  VMW GUEST_IDTR_LIMIT, 0x2f\n${inject}`,
+      guest: '  mov rsp, 0x400000\n  iretq',
+      extra: idt('  mov rsp, 0x400000'),
+    }).runToStop();
+    const vmcs = t.machine.vmx.current!;
+    const gpa = vmcs.get(F.GUEST_PHYSICAL_ADDRESS);
+    assert.ok(gpa >= 0x400000n && gpa < 0x400028n, `GPA 0x${gpa.toString(16)} in the IRETQ frame`);
+    return { reason: vmcs.get(F.VM_EXIT_REASON), qualification: vmcs.get(F.EXIT_QUALIFICATION), interruptibility: vmcs.get(F.GUEST_INTERRUPTIBILITY_INFO) };
+  };
+  // read of the frame, GLA valid, final access (+ bit 12 only after NMI blocking)
+  assert.deepEqual(exitOf(INJECT_NMI), { reason: 48n, qualification: 0x1181n, interruptibility: 0n });
+  assert.deepEqual(exitOf(''), { reason: 48n, qualification: 0x181n, interruptibility: 0n });
+});
