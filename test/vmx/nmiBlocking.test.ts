@@ -183,3 +183,20 @@ test('an EPT violation on the IRETQ that unblocked NMIs: qualification bit 12 se
   assert.deepEqual(exitOf(INJECT_NMI), { reason: 48n, qualification: 0x1181n, interruptibility: 0n });
   assert.deepEqual(exitOf(''), { reason: 48n, qualification: 0x181n, interruptibility: 0n });
 });
+
+test('an NMI that causes a VM exit blocks NMIs in the host afterwards (a second self-NMI stays pending)', { skip }, () => {
+  const selfNmi = '  mov ecx, 0x830\n  mov eax, 0x40400\n  xor edx, edx\n  wrmsr';
+  const apicOn = '  mov ecx, 0x1b\n  rdmsr\n  or eax, 0xc00\n  wrmsr\n  mov ecx, 0x80f\n  mov eax, 0x1ff\n  xor edx, edx\n  wrmsr';
+  const t = vmxTest({
+    pin: Defaults.pin | NMI_EXITING,
+    primary: Defaults.primary | (1 << 28), // MSR bitmaps (all zero): the guest reaches the APIC
+    setup: `${apicOn}\n  VMW MSR_BITMAP, 0x204000`,
+    guest: `${selfNmi}\n  vmcall`,
+    host: `${selfNmi}\n  mov r13, 1\n  hlt`, // with NMIs unblocked this NMI would hit the host's empty IDT
+  }).runToStop();
+  t.assertStop('halt');
+  assert.equal(t.machine.vmx.current!.get(F.VM_EXIT_INTR_INFO), 0x80000202n);
+  assert.equal(t.cpu.getGpr(13), 1n);
+  assert.equal(t.cpu.nmiBlocked, true);
+  assert.equal(t.machine.apic.nmiPending, true, 'the second NMI waits for an IRET');
+});

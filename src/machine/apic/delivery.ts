@@ -72,6 +72,7 @@ export class InterruptDelivery {
     this.apic.nmiPending = false;
     if (this.nonRoot && this.vmx.controls!.pin.nmiExiting) {
       this.vmx.exit({ reason: ExitReason.ExceptionOrNmi, interruptionInfo: NMI_INFO }, this.cpu.rip);
+      this.cpu.nmiBlocked = true; // an NMI that exits blocks NMIs once the exit completes (SDM 27.1)
       return undefined;
     }
     if (this.nonRoot) this.vmx.noteDelivery(NMI_INFO, 0);
