@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpuTest, hasNasm, nasm } from './cpuRunner';
+import type { Machine } from '../../src/machine/machine';
 
 const skip = !hasNasm() && 'nasm is not installed';
 
@@ -58,4 +59,25 @@ test('an NMI sent inside the NMI handler waits for IRETQ (no nesting), then is d
   assert.equal(t.cpu.getGpr(12), 2n, 'the pending NMI was taken after IRETQ');
   assert.equal(t.cpu.getGpr(15), 2n, 'both handlers ran before the main program continued');
   assert.equal(t.cpu.nmiBlocked, false, 'the second IRETQ unblocked NMIs');
+});
+
+function state(machine: Machine): string {
+  const cpu = machine.cpu;
+  return `rip=${cpu.rip.toString(16)} r12=${cpu.getGpr(12)} r14=${cpu.getGpr(14)} instret=${cpu.instret} nmiBlocked=${cpu.nmiBlocked} pending=${machine.apic.nmiPending}`;
+}
+
+test('reverse execution replays NMI blocking: stepping back into the handler and forward again gives the same history', { skip }, () => {
+  const t = cpuTest(nasm(PROGRAM), 16);
+  const machine = t.machine;
+  machine.enableReverseExecution(1, 10_000);
+  const history = [state(machine)];
+  while (machine.run(1).reason === 'budget' && history.length < 5000) history.push(state(machine));
+  const end = machine.cpu.instret;
+  assert.ok(history.some((h) => h.includes('nmiBlocked=true pending=true')), 'the second NMI was pending while blocked');
+  for (let n = end - 1; n >= 0; n--) {
+    machine.timeTravel!.goTo(n);
+    assert.equal(state(machine), history[n], `goTo ${n}`);
+    machine.run(1);
+    assert.equal(state(machine), history[n + 1], `one step from ${n}`);
+  }
 });
