@@ -21,6 +21,8 @@ export interface CompiledInsn {
   linkRip: number;
   link: CompiledInsn | undefined;
   linkGeneration: number;
+  /** `cpu.linkContext` when the link was made (VMX root and non-root code keep separate links valid). */
+  linkContext: number;
 }
 
 /** Factories per mnemonic, tried in registration order until one accepts the operand form. */
@@ -59,5 +61,5 @@ export function compile(d: Decoded): CompiledInsn {
     }
     if (exec) break;
   }
-  return { exec: exec ?? unimplemented(d), length: d.length, decoded: d, linkRip: NaN, link: undefined, linkGeneration: -1 };
+  return { exec: exec ?? unimplemented(d), length: d.length, decoded: d, linkRip: NaN, link: undefined, linkGeneration: -1, linkContext: -1 };
 }

@@ -53,6 +53,12 @@ export class Cpu extends CpuState {
   hiOut = 0;
   /** Bumped whenever cached linear→physical code mappings may be stale. */
   codeGeneration = 0;
+  /**
+   * Which translation context instruction links belong to (with `codeGeneration`): the VMX
+   * unit switches it on VM entries and exits instead of bumping `codeGeneration`, and reuses a
+   * context's number only when nothing a fetch depends on changed (vmx/linkContext.ts).
+   */
+  linkContext = 0;
   /** Nonzero when the run loop must look at something after the current instruction (`Attention` bits). */
   attention = 0;
   /** Why the machine should stop, set by devices and handlers (debug-exit, shutdown). */

@@ -302,14 +302,16 @@ export class RunLoop {
         if (cpu.instret >= end || cpu.attention !== 0 || cpu.instret >= this.deadline) return undefined;
         rip = cpu.rip;
         const generation = cpu.codeGeneration;
+        const context = cpu.linkContext;
         const link = insn.link;
-        if (link !== undefined && insn.linkRip === rip && insn.linkGeneration === generation) {
+        if (link !== undefined && insn.linkRip === rip && insn.linkGeneration === generation && insn.linkContext === context) {
           insn = link;
         } else {
           const next = this.fetch(rip);
           insn.link = next;
           insn.linkRip = rip;
           insn.linkGeneration = generation;
+          insn.linkContext = context;
           insn = next;
         }
       }

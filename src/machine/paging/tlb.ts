@@ -37,6 +37,8 @@ export class Tlb {
   private largeInserted = 0;
   hits = 0;
   misses = 0;
+  /** Bumped by every invalidation (the VMX unit reuses a context's instruction links only when none happened). */
+  flushes = 0;
 
   insert(pageNumber: number, context: number, physical: number, guestPhysical: number, perm: number, global: boolean, pageSize = 4096): void {
     const i = pageNumber & TLB_MASK;
@@ -60,6 +62,7 @@ export class Tlb {
 
   /** INVLPG / individual-address invalidation: drops the page in `context` (or every context when undefined). */
   invalidatePage(pageNumber: number, context?: number): void {
+    this.flushes++;
     const i = pageNumber & TLB_MASK;
     if (this.tag[i] === pageNumber && (context === undefined || this.context[i] === context)) this.tag[i] = NaN;
     if (this.largeInserted === 0) return;
@@ -72,6 +75,7 @@ export class Tlb {
 
   /** CR3 load: drops non-global entries of `context` (all when `includeGlobal`). */
   flushContext(context: number, includeGlobal: boolean): void {
+    this.flushes++;
     for (let i = 0; i < TLB_SIZE; i++) {
       if (this.context[i] === context && (includeGlobal || this.global[i] === 0)) this.tag[i] = NaN;
     }
@@ -79,10 +83,12 @@ export class Tlb {
 
   /** Drops every entry whose context matches the predicate (INVEPT/INVVPID single-context). */
   flushWhere(matches: (context: number) => boolean): void {
+    this.flushes++;
     for (let i = 0; i < TLB_SIZE; i++) if (matches(this.context[i]!)) this.tag[i] = NaN;
   }
 
   flushAll(): void {
+    this.flushes++;
     this.tag.fill(NaN);
     this.largeInserted = 0;
   }

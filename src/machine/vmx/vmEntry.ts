@@ -148,6 +148,7 @@ export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): v
   const guestFailure = checkGuestState(c);
   if (guestFailure) return failEntry(unit, guestFailure);
   const hostRip = cpu.rip;
+  unit.leavingRoot();
   loadGuestState(cpu, vmcs, controls);
   const msrFailure = loadEntryMsrs(c);
   if (msrFailure) return failEntry(unit, msrFailure, hostRip);

@@ -116,6 +116,7 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
   }
   unit.leaveNonRoot();
   loadHostState(cpu, vmcs, controls);
+  unit.enteredRoot();
   const loadCount = vmcs.get32(F.VM_EXIT_MSR_LOAD_COUNT);
   const failed = loadCount === 0 ? 0 : loadMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_LOAD_ADDR)), loadCount);
   if (failed !== 0) unit.abort(4, `loading host MSR-list entry ${failed} failed`);

@@ -23,6 +23,7 @@ import { GuestIntercepts } from './nonRoot';
 import { VmcsStore, type Vmcs } from './vmcs';
 import { restoreVmx, saveVmx, type VmxSnapshot } from './vmxSnapshot';
 import { VmExit, performExit, type ExitInfo, type ExitRecord } from './vmExit';
+import { LinkContext, freshLinkContext } from './linkContext';
 import './msrRegistration';
 
 export type VmxOperation = 'off' | 'root' | 'non-root';
@@ -76,6 +77,11 @@ export class VmxUnit {
   private readonly tlbTags = new Map<string, number>();
   /** The last VPID/EPTP pair looked up by `tagFor` and its tag (a hypervisor re-enters the same guest). */
   private lastTag = { vpid: -1, eptp: -1n, tag: 0 };
+  /** TLB tag of the host (VMX root and outside VMX; VPID 0000H): 0, a fresh one after each exit without VPIDs. */
+  private hostTag = 0;
+  /** Instruction-link contexts of the two sides, recorded when each was last left (linkContext.ts). */
+  private readonly hostLinks = new LinkContext();
+  private readonly guestLinks = new LinkContext();
   /** The next unused TLB tag (0 is the host's). */
   private nextTag = 1;
   /** The EPT translator of the last entry with EPT (reused while the EPTP is the same; it keeps no translation state). */
@@ -169,19 +175,34 @@ export class VmxUnit {
     const tagEptp = controls.secondary.enableEpt ? eptp : -1n;
     // Without VPIDs every VM entry invalidates the guest's linear and combined mappings (SDM 29.4.3.1):
     // a fresh TLB tag leaves every entry of the previous one unreachable (O(1), no scan of the TLB).
+    this.hostTag = cpu.tlbContext;
     cpu.tlbContext = vpid === 0 ? this.freshTag(tagEptp) : this.tagFor(vpid, tagEptp);
-    cpu.codeGeneration++;
+    this.guestLinks.enter(cpu);
     this.armDeadlines(vmcs, controls, startInstret);
+  }
+
+  /** VMLAUNCH/VMRESUME is about to load the guest state: remembers the host side's instruction-link context. */
+  leavingRoot(): void {
+    this.hostLinks.leave(this.cpu);
+  }
+
+  /** The host state was loaded by a VM exit: the host's instruction links stay valid if nothing they depend on changed. */
+  enteredRoot(): void {
+    this.hostLinks.enter(this.cpu);
   }
 
   leaveNonRoot(): void {
     const cpu = this.cpu;
+    if (this.operation === 'non-root') this.guestLinks.leave(cpu);
+    else this.guestLinks.forget();
     this.operation = 'root';
     this.setCpuHooks(false);
     this.applyTscOffset(0n);
     cpu.guestPhysical = undefined;
-    cpu.tlbContext = 0;
-    cpu.codeGeneration++;
+    // Without VPIDs VM exits also invalidate the mappings of VPID 0000H, the host's (SDM 29.4.3.3): a fresh host tag.
+    if (this.controls?.secondary.enableVpid !== true) this.hostTag = this.newTag();
+    cpu.tlbContext = this.hostTag;
+    cpu.linkContext = freshLinkContext(); // until the host state is loaded (enteredRoot)
     this.ept = undefined;
     this.deadlines.timer = Infinity;
     this.deadlines.mtf = Infinity;
@@ -237,6 +258,7 @@ export class VmxUnit {
       this.tlbTags.clear();
       this.lastTag = { vpid: -1, eptp: -1n, tag: 0 };
       this.nextTag = 1;
+      this.hostTag = 0;
     }
     return this.nextTag++;
   }
