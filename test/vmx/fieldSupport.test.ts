@@ -5,9 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F } from '../../src/machine/vmx/fields';
-import { TrueControls } from '../../src/machine/vmx/capabilities';
+import { TrueControls, VMX_CAPABILITY_MSRS, VmxMsr, fieldExists } from '../../src/machine/vmx/capabilities';
 import { Pin, Primary, Secondary } from '../../src/machine/vmx/controls';
-import { fieldExists } from '../../src/machine/vmx/fieldSupport';
 import { vmread, vmwrite, Vmcs } from '../../src/machine/vmx/vmcs';
 import { hasNasm } from '../machine/cpuRunner';
 import { vmxTest } from './prelude';
@@ -38,4 +37,8 @@ test('VMWRITE TPR_THRESHOLD in a program: VMfailValid(12), ZF set', { skip: !has
   const t = vmxTest({ setup: '  mov rdx, TPR_THRESHOLD\n  vmwrite rdx, rdx\n  pushfq\n  pop r14\n  mov rdx, VM_INSTRUCTION_ERROR\n  vmread r13, rdx', guest: 'hlt' }).runToStop();
   assert.equal(t.cpu.getGpr(13), 12n);
   assert.equal(t.cpu.getGpr(14) & 0x41n, 0x40n, 'ZF = 1, CF = 0');
+});
+
+test('IA32_VMX_VMCS_ENUM names the highest index of an existing field (the preemption timer value, 0x17)', () => {
+  assert.equal(VMX_CAPABILITY_MSRS.get(VmxMsr.VMCS_ENUM), 0x2en);
 });

@@ -6,7 +6,8 @@
  * MSRs are the ones VM entry checks against (IA32_VMX_BASIC bit 55 = 1).
  */
 import { EntryCtl, ExitCtl, Pin, Primary, Secondary } from './controls';
-import { HIGHEST_FIELD_INDEX } from './fields';
+import { VMCS_FIELDS } from './fields';
+import { absentFields } from './fieldSupport';
 
 export const VmxMsr = {
   BASIC: 0x480,
@@ -80,6 +81,16 @@ export const TrueControls = {
   entry: capability(ENTRY_TRUE_DEFAULT1, ENTRY_SUPPORTED | ENTRY_DEFAULT1),
 } as const;
 
+const ABSENT_FIELDS = absentFields({ pin: TrueControls.pin.mayBeOne, primary: TrueControls.primary.mayBeOne, secondary: TrueControls.secondary.mayBeOne });
+
+/** Whether the field with this (full-access) encoding exists on our CPU model (fieldSupport.ts). */
+export function fieldExists(encoding: number): boolean {
+  return !ABSENT_FIELDS.has(encoding);
+}
+
+/** Highest index (bits 9:1) of a field that exists, for IA32_VMX_VMCS_ENUM (SDM A.9). */
+const HIGHEST_EXISTING_INDEX = Math.max(...[...VMCS_FIELDS.keys()].filter(fieldExists).map((e) => (e >>> 1) & 0x1ff));
+
 /** Whether `value` respects a capability: `(V & must) == must && (V & ~may) == 0`. */
 export function controlAllowed(value: number, cap: ControlCapability): boolean {
   return ((value & cap.mustBeOne) >>> 0) === cap.mustBeOne && ((value & ~cap.mayBeOne) >>> 0) === 0;
@@ -150,7 +161,7 @@ export const VMX_CAPABILITY_MSRS: ReadonlyMap<number, bigint> = new Map<number, 
   [VmxMsr.CR0_FIXED1, BigInt(Cr0Fixed.fixed1)],
   [VmxMsr.CR4_FIXED0, BigInt(Cr4Fixed.fixed0)],
   [VmxMsr.CR4_FIXED1, BigInt(Cr4Fixed.fixed1)],
-  [VmxMsr.VMCS_ENUM, BigInt(HIGHEST_FIELD_INDEX << 1)],
+  [VmxMsr.VMCS_ENUM, BigInt(HIGHEST_EXISTING_INDEX << 1)],
   [VmxMsr.PROCBASED_CTLS2, controlMsr(TrueControls.secondary)],
   [VmxMsr.EPT_VPID_CAP, EPT_VPID_CAP],
   [VmxMsr.TRUE_PINBASED_CTLS, controlMsr(TrueControls.pin)],

@@ -2,9 +2,9 @@
  * VMCS fields that exist only on processors supporting the 1-setting of a VM-execution
  * control (SDM Vol. 3D Appendix B footnotes): when the capability MSRs report that control
  * as fixed to 0, VMREAD and VMWRITE of the field fail with VMfailValid(12) "unsupported VMCS
- * component" (SDM 31.3 VMREAD/VMWRITE), as on Bochs.
+ * component" (SDM 31.3 VMREAD/VMWRITE), as on Bochs. capabilities.ts applies this table to
+ * its allowed-1 settings (`fieldExists`, IA32_VMX_VMCS_ENUM).
  */
-import { TrueControls } from './capabilities';
 import { Pin, Primary, Secondary } from './controls';
 import { F } from './fields';
 
@@ -30,11 +30,7 @@ const FEATURE_OF: ReadonlyArray<[number[], Group, number]> = [
   [[F.NOTIFY_WINDOW], 'secondary', NOTIFY_VM_EXITING],
 ];
 
-const ABSENT: ReadonlySet<number> = new Set(
-  FEATURE_OF.filter(([, group, bit]) => ((TrueControls[group].mayBeOne / bit) & 1) === 0).flatMap(([fields]) => fields),
-);
-
-/** Whether the field with this (full-access) encoding exists on our CPU model. */
-export function fieldExists(encoding: number): boolean {
-  return !ABSENT.has(encoding);
+/** Encodings of the fields whose control may not be 1 (`mayBeOne`: the allowed-1 settings). */
+export function absentFields(mayBeOne: Readonly<Record<Group, number>>): ReadonlySet<number> {
+  return new Set(FEATURE_OF.filter(([, group, bit]) => ((mayBeOne[group] / bit) & 1) === 0).flatMap(([fields]) => fields));
 }

@@ -8,9 +8,8 @@
  */
 import type { PhysicalMemory } from '../memory/physicalMemory';
 import type { Controls } from './controls';
-import { VMCS_REVISION_ID } from './capabilities';
+import { VMCS_REVISION_ID, fieldExists } from './capabilities';
 import { VMCS_FIELDS, resolveEncoding, widthOf, type FieldWidth } from './fields';
-import { fieldExists } from './fieldSupport';
 import { VmxError } from './instructionErrors';
 import { changedGroups } from './fieldGroups';
 import { SLOTS, slotOf } from './vmcsSlots';
