@@ -469,6 +469,8 @@ export interface XenInfo {
   hypercallPage: number | null;
   sharedInfoGfn: number | null;
   callbackVector: number | null;
+  /** HVMOP_set_evtchn_upcall_vector's per-vCPU vector (through the virtual APIC), which takes precedence. */
+  upcallVector?: number | null;
   upcallPending: boolean;
   upcalls: number;
   eventChannels: EventChannelInfo[];

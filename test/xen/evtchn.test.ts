@@ -229,11 +229,14 @@ test('bind_ipi: a port the vCPU signals itself; HVMOP_set_evtchn_upcall_vector s
   assert.equal(status(h, port).status, 5);
   h.put(ARG + 0x40, [[4, 0], [1, 0xe0]]);
   assert.equal(h.call(Hc.hvm_op, 23, ARG + 0x40), 0n);
-  assert.equal(h.xen.describe().callbackVector, 0xe0);
+  assert.equal(h.xen.describe().upcallVector, 0xe0);
   const upcalls = h.xen.state.upcalls;
   assert.equal(op(h, 4, port), 0n);
   assert.equal(h.xen.evtchn.isPending(port), true);
   assert.equal(h.xen.state.upcalls, upcalls + 1);
+  // The per-vCPU upcall vector goes through the virtual APIC (the guest EOIs it), unlike HVM_PARAM_CALLBACK_IRQ.
+  const apic = h.machine.hypervisor!.interrupts.apic;
+  assert.ok((apic.irr[7]! | apic.isr[7]!) & 1, 'vector 0xe0 requested at the virtual APIC');
   h.put(ARG, [[4, 2], [4, 0]]);
   assert.equal(h.call(Hc.event_channel_op, 7, ARG), E(Errno.ENOENT));
   h.put(ARG + 0x40, [[4, 1], [1, 0xe0]]);
@@ -241,4 +244,72 @@ test('bind_ipi: a port the vCPU signals itself; HVMOP_set_evtchn_upcall_vector s
   h.put(ARG + 0x40, [[4, 0], [1, 0x05]]);
   assert.equal(h.call(Hc.hvm_op, 23, ARG + 0x40), E(Errno.EINVAL));
   assert.equal(h.call(Hc.hvm_op, 23, 0x7fff_0000_0000n), E(Errno.EFAULT));
+});
+
+test('the HVM callback vector bypasses the virtual APIC: a handler without EOI gets every upcall, and no ISR bit stays set', () => {
+  const { machine, stop, hypervisor } = runXenGuest(`
+    mov ecx, 0x40000000
+    mov eax, 0x200000
+    xor edx, edx
+    wrmsr
+    mov edi, 7
+    mov rsi, xatp
+    call 0x200000 + 12 * 32
+    mov rax, handler
+    mov [idt + 0xf3 * 16], ax
+    mov word [idt + 0xf3 * 16 + 2], 8
+    mov word [idt + 0xf3 * 16 + 4], 0x8e00
+    shr rax, 16
+    mov [idt + 0xf3 * 16 + 6], ax
+    lidt [idtr]
+    xor edi, edi
+    mov rsi, param
+    call 0x200000 + 34 * 32
+    sti
+    mov edi, 6
+    mov rsi, alloc
+    call 0x200000 + 32 * 32
+    mov eax, [alloc + 4]
+    mov [bind + 4], eax
+    mov [send_a], eax
+    mov edi, 0
+    mov rsi, bind
+    call 0x200000 + 32 * 32
+    mov edi, 4
+    mov rsi, send_a
+    call 0x200000 + 32 * 32
+    mov edi, 4
+    mov rsi, send_a
+    call 0x200000 + 32 * 32
+    mov rax, [count]
+    mov [0x300000], rax
+    hlt
+  handler:
+    mov byte [0x201000], 0
+    mov qword [0x201008], 0
+    mov qword [0x201000 + 2048], 0
+    inc qword [count]
+    iretq
+  align 8
+  idtr:  dw 4095
+         dq idt
+  xatp:  dw 0x7ff0, 0
+         dd 0
+         dq 0
+         dq 0x201
+  param: dw 0x7ff0, 0
+         dd 0
+         dq (2 << 56) | 0xf3
+  alloc: dw 0x7ff0, 0x7ff0
+         dd 0
+  bind:  dw 0x7ff0, 0
+         dd 0, 0
+  send_a: dd 0
+  count: dq 0
+  align 16
+  idt: times 4096 db 0`);
+  assert.equal(stop.reason, 'halt', stop.detail);
+  assert.equal(machine.mem.read64(0x1000000 + 0x300000), 3n, 'bind + two sends: three upcalls without any EOI');
+  assert.deepEqual([...hypervisor.interrupts.apic.isr], [0, 0, 0, 0, 0, 0, 0, 0], 'no in-service bit left by the upcalls');
+  assert.deepEqual(hypervisor.interrupts.saveState().direct, [], 'nothing left pending');
 });

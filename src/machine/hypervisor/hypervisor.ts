@@ -59,7 +59,7 @@ export class BuiltInHypervisor {
     this.interrupts = new GuestInterrupts(cpu, unit, options.preemptionTimer);
     this.mmio = new MmioEmulator(options.mmioDevices ?? []);
     this.balloon = new EptBalloon(cpu, this.guestMemoryBytes);
-    this.xen = options.paravirt === 'xen' ? new XenPlatform({ cpu, unit, guestMemoryBytes: this.guestMemoryBytes, raiseInterrupt: (vector) => this.raiseGuestInterrupt(vector), monitor: this.hypercalls }) : undefined;
+    this.xen = options.paravirt === 'xen' ? new XenPlatform({ cpu, unit, guestMemoryBytes: this.guestMemoryBytes, raiseInterrupt: (vector) => this.interrupts.raiseDirect(vector), raiseApicInterrupt: (vector) => this.raiseGuestInterrupt(vector), monitor: this.hypercalls }) : undefined;
   }
 
   /**

@@ -40,6 +40,13 @@ export class GuestInterrupts {
   readonly apic: LocalApic;
   /** Vectors injected so far (for tests and statistics). */
   injected = 0;
+  /**
+   * Pending vectors that bypass the virtual APIC (Xen's HVM callback vector): injected
+   * before APIC vectors, without setting an ISR bit, so the guest does not EOI them.
+   */
+  private direct: number[] = [];
+  /** Vectors ever raised with `raiseDirect` (an interrupted delivery of one is requeued here, not in the IRR). */
+  private readonly directVectors = new Set<number>();
 
   /** `timeSlice` is the user's preemption-timer value (undefined: no time slices). */
   constructor(
@@ -58,6 +65,23 @@ export class GuestInterrupts {
    */
   raise(vector: number): void {
     this.apic.accept(vector);
+    this.prepare();
+  }
+
+  /**
+   * Queues `vector` outside the virtual APIC, as Xen delivers the HVM callback vector
+   * (HVM_PARAM_CALLBACK_IRQ of type vector): no IRR/ISR bit and no EOI, not held back by
+   * the TPR, still subject to RFLAGS.IF and STI / MOV-SS blocking. Raising it again while
+   * it is pending is one injection.
+   */
+  raiseDirect(vector: number): void {
+    if (vector < 16 || vector > 255) return;
+    this.directVectors.add(vector);
+    if (!this.direct.includes(vector)) this.direct.push(vector);
+    this.prepare();
+  }
+
+  private prepare(): void {
     const vmcs = this.unit.current;
     if (this.unit.operation === 'root' && vmcs) this.injectPending(vmcs);
     else if (this.unit.operation === 'non-root') apicOf(this.cpu).sendFixed(KICK_VECTOR);
@@ -77,7 +101,7 @@ export class GuestInterrupts {
     if (vectoring & VALID) {
       const type = (vectoring >>> 8) & 7;
       const first = vectoring & 0xff;
-      if (type === 0) this.apic.requeue(first); // the interrupt is requested again
+      if (type === 0) this.requeue(first); // the interrupt is requested again
       else if (type === 3 && first === Vector.DF) {
         this.cpu.requestStop('triple-fault', `VM crashed: triple fault in the guest (exception ${info & 0xff} while delivering #DF) at RIP 0x${vmcs.get(F.GUEST_RIP).toString(16)}`);
         return;
@@ -88,6 +112,11 @@ export class GuestInterrupts {
     }
     vmcs.setNumber(F.VM_ENTRY_INTR_INFO, entry);
     vmcs.setNumber(F.VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+  }
+
+  private requeue(vector: number): void {
+    if (!this.directVectors.has(vector)) this.apic.requeue(vector);
+    else if (!this.direct.includes(vector)) this.direct.unshift(vector);
   }
 
   /** External-interrupt exit (acknowledged on exit): the host's handler for its own vector is an EOI. */
@@ -108,12 +137,12 @@ export class GuestInterrupts {
   /** Whether the guest, halted with RFLAGS.IF = 1, can ever be woken by an interrupt. */
   canWake(vmcs: Vmcs): boolean {
     if (!(vmcs.get32(F.GUEST_RFLAGS) & Flag.IF)) return false;
-    return this.apic.deliverable() >= 0 || this.apic.timerWakeAt !== Infinity;
+    return this.pending() || this.apic.timerWakeAt !== Infinity;
   }
 
   /** HLT with an armed virtual timer and nothing pending: time skips ahead to the timer's expiry. */
   skipToTimer(): void {
-    if (this.apic.deliverable() >= 0) return;
+    if (this.pending()) return;
     const at = this.apic.timerWakeAt;
     if (at !== Infinity && at > this.cpu.instret) this.cpu.instret = at;
   }
@@ -135,8 +164,14 @@ export class GuestInterrupts {
     vmcs.setNumber(F.VM_ENTRY_INSTRUCTION_LEN, vmcs.get32(F.VM_EXIT_INSTRUCTION_LEN));
   }
 
+  /** Whether an interrupt waits for the guest (a bypassing vector or a deliverable APIC one). */
+  private pending(): boolean {
+    return this.direct.length > 0 || this.apic.deliverable() >= 0;
+  }
+
   private injectPending(vmcs: Vmcs): void {
-    const vector = this.apic.deliverable();
+    const direct = this.direct[0];
+    const vector = direct ?? this.apic.deliverable();
     const busy = (vmcs.get32(F.VM_ENTRY_INTR_INFO) & VALID) !== 0;
     const open = (vmcs.get32(F.GUEST_RFLAGS) & Flag.IF) !== 0 && (vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO) & BLOCKING) === 0;
     if (vector < 0 || busy || !open) {
@@ -144,11 +179,12 @@ export class GuestInterrupts {
       return;
     }
     vmcs.setNumber(F.VM_ENTRY_INTR_INFO, (VALID | vector) >>> 0); // type 0: external interrupt
-    this.apic.acknowledge(vector);
+    if (direct !== undefined) this.direct.shift();
+    else this.apic.acknowledge(vector);
     this.injected++;
     // An injected interrupt wakes a guest in the HLT activity state.
     if (vmcs.get32(F.GUEST_ACTIVITY_STATE) === Activity.Hlt) vmcs.setNumber(F.GUEST_ACTIVITY_STATE, Activity.Active);
-    this.setWindowExiting(vmcs, this.apic.deliverable() >= 0);
+    this.setWindowExiting(vmcs, this.pending());
   }
 
   private setWindowExiting(vmcs: Vmcs, on: boolean): void {
@@ -174,12 +210,15 @@ export class GuestInterrupts {
     if (wanted !== Infinity) vmcs.setNumber(F.VMX_PREEMPTION_TIMER_VALUE, Math.min(wanted, 0xffffffff));
   }
 
-  saveState(): ReturnType<LocalApic['saveState']> & { injected: number } {
-    return { ...this.apic.saveState(), injected: this.injected };
+  saveState(): ReturnType<LocalApic['saveState']> & { injected: number; direct: number[]; directVectors: number[] } {
+    return { ...this.apic.saveState(), injected: this.injected, direct: [...this.direct], directVectors: [...this.directVectors] };
   }
 
   restoreState(state: ReturnType<GuestInterrupts['saveState']>): void {
     this.apic.restoreState(state);
     this.injected = state.injected;
+    this.direct = [...state.direct];
+    this.directVectors.clear();
+    for (const vector of state.directVectors) this.directVectors.add(vector);
   }
 }

@@ -7,6 +7,8 @@ export interface XenDescription {
   readonly hypercallPage: number | null;
   readonly sharedInfoGfn: number | null;
   readonly callbackVector: number | null;
+  /** The per-vCPU upcall vector (HVMOP_set_evtchn_upcall_vector), which takes precedence. */
+  readonly upcallVector: number | null;
   readonly upcallPending: boolean;
   readonly upcalls: number;
   readonly eventChannels: ReturnType<XenPlatform['evtchn']['describe']>;
@@ -26,6 +28,7 @@ export function describeXen(xen: XenPlatform): XenDescription {
     hypercallPage: state.hypercallPage ?? null,
     sharedInfoGfn: state.sharedInfoGfn ?? null,
     callbackVector: callback !== undefined && callback >> 56n === 2n ? Number(callback & 0xffn) : null,
+    upcallVector: state.upcallVector ?? null,
     upcallPending: xen.cpu.mem.read8(xen.sharedInfoHpa) !== 0,
     upcalls: state.upcalls,
     eventChannels: xen.evtchn.describe(),

@@ -48,7 +48,7 @@ function getParam(xen: XenPlatform, index: number): bigint | undefined {
   return xen.state.params.get(index) ?? 0n;
 }
 
-/** HVMOP_set_evtchn_upcall_vector {u32 vcpu; u8 vector}: the per-vCPU upcall vector, delivered like the callback vector. */
+/** HVMOP_set_evtchn_upcall_vector {u32 vcpu; u8 vector}: the per-vCPU upcall vector, delivered through the virtual APIC (the guest EOIs it). */
 function setUpcallVector(xen: XenPlatform, arg: bigint): bigint {
   const op = xen.mem.read(arg, 5);
   if (!op) return fail(Errno.EFAULT);
@@ -56,7 +56,7 @@ function setUpcallVector(xen: XenPlatform, arg: bigint): bigint {
   const vector = op[4]!;
   if (vcpu !== 0) return fail(Errno.ENOENT);
   if (vector < 0x10) return fail(Errno.EINVAL);
-  xen.state.params.set(HVM_PARAM.callback_irq, (CALLBACK_TYPE_VECTOR << 56n) | BigInt(vector));
+  xen.state.upcallVector = vector;
   return 0n;
 }
 

@@ -11,7 +11,7 @@ import { HostLayout } from '../hypervisor/layout';
 import { XenHostLayout } from './hostLayout';
 import { F } from '../vmx/fields';
 import type { VmxUnit } from '../vmx/vmxUnit';
-import { DomId, Errno, ERRNO_NAMES, Hc, PAGE, xenHypercallName } from './abi';
+import { DomId, Errno, ERRNO_NAMES, Hc, HVM_PARAM, PAGE, xenHypercallName } from './abi';
 import { ConsoleBackend } from './backend/console';
 import { describeXen, type XenDescription } from './describe';
 import { EptFrames } from './eptFrames';
@@ -28,8 +28,10 @@ export interface XenPlatformOptions {
   readonly cpu: Cpu;
   readonly unit: VmxUnit;
   readonly guestMemoryBytes: number;
-  /** Queues an interrupt vector for the guest (the event-channel upcall). */
+  /** Queues the HVM callback vector (HVM_PARAM_CALLBACK_IRQ): bypasses the virtual APIC, no EOI, as in Xen. */
   readonly raiseInterrupt: (vector: number) => void;
+  /** Raises a vector at the guest's virtual APIC (the per-vCPU upcall vector: the guest EOIs it). */
+  readonly raiseApicInterrupt: (vector: number) => void;
   readonly monitor: HypercallMonitor;
 }
 
@@ -56,6 +58,7 @@ export class XenPlatform {
   /** Depth of multicall nesting (a multicall inside a multicall is refused). */
   multicallDepth = 0;
   private readonly raise: (vector: number) => void;
+  private readonly raiseApic: (vector: number) => void;
 
   constructor(options: XenPlatformOptions) {
     this.cpu = options.cpu;
@@ -63,6 +66,7 @@ export class XenPlatform {
     this.guestPages = options.guestMemoryBytes / PAGE;
     this.monitor = options.monitor;
     this.raise = options.raiseInterrupt;
+    this.raiseApic = options.raiseApicInterrupt;
     this.mem = new GuestMemory(options.unit, options.cpu.mem);
     this.state = initialXenState();
     this.clearHostPages();
@@ -108,12 +112,24 @@ export class XenPlatform {
     for (const byte of bytes) this.cpu.io.out(0x3f8, 1, byte);
   }
 
-  /** The event-channel upcall: the callback vector the guest set with HVM_PARAM_CALLBACK_IRQ. */
+  /**
+   * Where upcalls go, as Xen decides it: the per-vCPU vector of HVMOP_set_evtchn_upcall_vector
+   * (through the virtual APIC) if set, else HVM_PARAM_CALLBACK_IRQ of type vector (bypassing
+   * it); undefined when the guest chose neither.
+   */
+  upcallTarget(): { vector: number; viaApic: boolean } | undefined {
+    if (this.state.upcallVector !== undefined) return { vector: this.state.upcallVector, viaApic: true };
+    const callback = this.state.params.get(HVM_PARAM.callback_irq) ?? 0n;
+    return callback >> 56n === 2n ? { vector: Number(callback & 0xffn), viaApic: false } : undefined;
+  }
+
+  /** The event-channel upcall. */
   upcall(): void {
-    const callback = this.state.params.get(0) ?? 0n;
-    if (callback >> 56n !== 2n) return;
+    const target = this.upcallTarget();
+    if (!target) return;
     this.state.upcalls++;
-    this.raise(Number(callback & 0xffn));
+    if (target.viaApic) this.raiseApic(target.vector);
+    else this.raise(target.vector);
   }
 
   /** Whether `dom` names the guest from its own point of view (DOMID_SELF or its id). */

@@ -66,6 +66,8 @@ export interface XenState {
   console: ConsoleBackendState;
   /** Upcalls requested (the callback vector raised). */
   upcalls: number;
+  /** The per-vCPU upcall vector (HVMOP_set_evtchn_upcall_vector), delivered through the virtual APIC. */
+  upcallVector: number | undefined;
 }
 
 export function initialXenState(): XenState {
@@ -86,5 +88,6 @@ export function initialXenState(): XenState {
     consoleInput: [],
     console: { gref: undefined, guestPort: undefined, dom0Port: undefined, handle: undefined, bytesOut: 0, bytesIn: 0, notifications: 0, error: undefined },
     upcalls: 0,
+    upcallVector: undefined,
   };
 }

@@ -10,7 +10,7 @@ import { MiscInfo } from '../vmx/capabilities';
 import { Pin } from '../vmx/controls';
 import { F } from '../vmx/fields';
 import type { Vmcs } from '../vmx/vmcs';
-import { HVM_PARAM, SharedInfo, VIRQ } from './abi';
+import { SharedInfo, VIRQ } from './abi';
 import type { XenPlatform } from './platform';
 
 const TIMER_RATE = 2 ** MiscInfo.preemptionTimerRate;
@@ -70,8 +70,7 @@ export class XenTimers {
   /** HLT with RFLAGS.IF = 1, a callback vector and an armed timer: time skips to its expiry, whose upcall wakes the guest. */
   wakeHalted(vmcs: Vmcs): boolean {
     const next = this.nextExpiry();
-    const callback = this.xen.state.params.get(HVM_PARAM.callback_irq) ?? 0n;
-    if (next === Infinity || callback >> 56n !== 2n || !(vmcs.get32(F.GUEST_RFLAGS) & Flag.IF)) return false;
+    if (next === Infinity || !this.xen.upcallTarget() || !(vmcs.get32(F.GUEST_RFLAGS) & Flag.IF)) return false;
     this.skipTo(next);
     return true;
   }
