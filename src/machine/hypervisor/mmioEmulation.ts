@@ -4,8 +4,10 @@
  * (reason 48). The hypervisor fetches the instruction at the guest RIP through the
  * guest's own translation, decodes it, performs the access on the device, writes the
  * destination register and moves RIP past the instruction. Supported: MOV r/m←reg,
- * reg←r/m, r/m←imm (1, 2, 4, 8 bytes) and MOVZX/MOVSX/MOVSXD loads. Anything else stops
- * the machine naming the instruction, the GPA and the device.
+ * reg←r/m, r/m←imm (1, 2, 4, 8 bytes), MOVZX/MOVSX/MOVSXD loads, and ADD/SUB/AND/OR/XOR
+ * (read-modify-write of the device register) and CMP/TEST (flags only) with a register or
+ * immediate operand (mmioAlu.ts). Anything else stops the machine naming the instruction,
+ * the GPA and the device.
  */
 import { Decoder, DecoderOptions, Formatter, FormatterSyntax, MemorySizeExt, Mnemonic, OpKind, type Instruction } from 'iced-x86';
 import type { Cpu } from '../cpu/cpu';
@@ -18,6 +20,7 @@ import { Cr0, walk, type PagingRegisters } from '../paging/walker';
 import { F } from '../vmx/fields';
 import type { Vmcs } from '../vmx/vmcs';
 import type { VmxUnit } from '../vmx/vmxUnit';
+import { ALU_OPS, STATUS_FLAGS, alu, type AluOp } from './mmioAlu';
 
 /** A device's register page in guest-physical space. */
 export interface GuestMmioRegion {
@@ -32,8 +35,15 @@ interface Plan {
   readonly bytes: Uint8Array;
   readonly length: number;
   readonly text: string;
-  /** 'load': device → register; 'store': register → device; 'store-imm': immediate → device. */
-  readonly kind: 'load' | 'store' | 'store-imm';
+  /**
+   * 'load': device → register; 'store': register → device; 'store-imm': immediate → device;
+   * 'alu': `op` on the device value and a register (`reg`) or the immediate, written back
+   * to the device (or only flags for CMP/TEST); with `regFirst` the register is the left
+   * operand (CMP reg, [mem]) and, for the others, the destination.
+   */
+  readonly kind: 'load' | 'store' | 'store-imm' | 'alu';
+  readonly op?: AluOp;
+  readonly regFirst?: boolean;
   /** Bytes accessed on the device. */
   readonly size: number;
   readonly reg: GprRef | undefined;
@@ -77,7 +87,8 @@ export class MmioEmulator {
     if (typeof plan === 'string') return exit.cpu.requestStop('vm-exit', `MMIO emulation: ${plan} ${where}`);
     const offset = gpa - region.base;
     if (offset + plan.size > region.size) return exit.cpu.requestStop('vm-exit', `MMIO emulation: '${plan.text}' crosses the end of the register page ${where}`);
-    if (plan.kind === 'load') writeRegister(exit, plan.reg!, extend(deviceRead(region.handler, offset, plan.size), plan.size, plan.signExtend));
+    if (plan.kind === 'alu') emulateAlu(exit, plan, region.handler, offset);
+    else if (plan.kind === 'load') writeRegister(exit, plan.reg!, extend(deviceRead(region.handler, offset, plan.size), plan.size, plan.signExtend));
     else deviceWrite(region.handler, offset, plan.size, plan.kind === 'store' ? readRegister(exit, plan.reg!) : plan.immediate);
     exit.vmcs.set(F.GUEST_RIP, rip + BigInt(plan.length));
     this.accesses.set(region.base, (this.accesses.get(region.base) ?? 0) + 1);
@@ -146,7 +157,7 @@ function decodePlan(rip: bigint, bytes: Uint8Array, bitness: number): Plan | str
     if (instruction.isInvalid) return `undecodable instruction bytes ${[...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`;
     const text = formatInstruction(instruction);
     const plan = classify(instruction, text, bytes.slice(0, instruction.length), bitness);
-    return plan ?? `unsupported instruction '${text}' (only MOV, MOVZX and MOVSX to or from a general-purpose register or MOV of an immediate are emulated)`;
+    return plan ?? `unsupported instruction '${text}' (emulated on device registers: MOV, MOVZX, MOVSX, MOVSXD, and ADD/SUB/AND/OR/XOR/CMP/TEST with a general-purpose register or an immediate)`;
   } finally {
     instruction.free();
     decoder.free();
@@ -154,6 +165,8 @@ function decodePlan(rip: bigint, bytes: Uint8Array, bitness: number): Plan | str
 }
 
 function classify(instruction: Instruction, text: string, bytes: Uint8Array, bitness: number): Plan | undefined {
+  const op = ALU_OPS.get(instruction.mnemonic);
+  if (op !== undefined) return classifyAlu(instruction, op, text, bytes, bitness);
   if (!MOVES.has(instruction.mnemonic) || instruction.opCount !== 2) return undefined;
   const size = MemorySizeExt.size(instruction.memorySize);
   if (![1, 2, 4, 8].includes(size)) return undefined;
@@ -172,6 +185,42 @@ function classify(instruction: Instruction, text: string, bytes: Uint8Array, bit
     return { ...base, kind: 'store-imm', reg: undefined, immediate: BigInt.asUintN(64, instruction.immediate(1)) };
   }
   return undefined;
+}
+
+const IMMEDIATES = new Set<number>([OpKind.Immediate8, OpKind.Immediate16, OpKind.Immediate32, OpKind.Immediate8to16, OpKind.Immediate8to32, OpKind.Immediate8to64, OpKind.Immediate32to64]);
+
+/** ALU forms with one memory operand (the device register) and a GPR or an immediate (no LOCK: the device access is not atomic anyway). */
+function classifyAlu(instruction: Instruction, op: AluOp, text: string, bytes: Uint8Array, bitness: number): Plan | undefined {
+  if (instruction.opCount !== 2) return undefined;
+  const size = MemorySizeExt.size(instruction.memorySize);
+  if (![1, 2, 4, 8].includes(size)) return undefined;
+  const base = { bitness, bytes, length: instruction.length, text, size, signExtend: false, kind: 'alu' as const, op };
+  const [k0, k1] = [instruction.op0Kind, instruction.op1Kind];
+  if (k0 === OpKind.Memory && k1 === OpKind.Register) {
+    const reg = gprOf(instruction.op1Register);
+    return reg ? { ...base, reg, immediate: 0n, regFirst: false } : undefined;
+  }
+  if (k0 === OpKind.Register && k1 === OpKind.Memory) {
+    const reg = gprOf(instruction.op0Register);
+    return reg ? { ...base, reg, immediate: 0n, regFirst: true } : undefined;
+  }
+  if (k0 === OpKind.Memory && IMMEDIATES.has(k1)) {
+    return { ...base, reg: undefined, immediate: BigInt.asUintN(size * 8, BigInt.asUintN(64, instruction.immediate(1))), regFirst: false };
+  }
+  return undefined;
+}
+
+/** Reads the device register, computes, writes the result back (device or register) and updates RFLAGS' status flags. */
+function emulateAlu(exit: MmioExit, plan: Plan, handler: MmioHandler, offset: number): void {
+  const device = deviceRead(handler, offset, plan.size);
+  const other = plan.reg ? readRegister(exit, plan.reg) : plan.immediate;
+  const [a, b] = plan.regFirst ? [other, device] : [device, other];
+  const { value, flags } = alu(plan.op!, a, b, plan.size);
+  if (value !== undefined) {
+    if (plan.regFirst) writeRegister(exit, plan.reg!, value);
+    else deviceWrite(handler, offset, plan.size, value);
+  }
+  exit.vmcs.set(F.GUEST_RFLAGS, (exit.vmcs.get(F.GUEST_RFLAGS) & ~STATUS_FLAGS) | flags);
 }
 
 let formatter: Formatter | undefined;
