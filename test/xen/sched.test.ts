@@ -264,6 +264,31 @@ test('HLT with a Xen timer armed: time skips to the expiry and the upcall wakes 
   assert.ok(machine.cpu.instret < 201_000, 'no instruction-by-instruction wait');
 });
 
+test('HLT with both a Xen timer and a later virtual-APIC timer armed wakes at the Xen timer first', () => {
+  const { stop, machine } = runXenGuest(TIMER_GUEST(`
+    mov ecx, 0x80f
+    mov eax, 0x1ff
+    xor edx, edx
+    wrmsr                            ; software-enable the virtual x2APIC
+    mov ecx, 0x83e
+    mov eax, 0xb
+    wrmsr                            ; divide by 1
+    mov ecx, 0x832
+    mov eax, 0x41
+    wrmsr                            ; LVT timer: one-shot, vector 0x41 (no handler needed: never reached)
+    mov ecx, 0x838
+    mov eax, 5000000
+    wrmsr                            ; the APIC timer expires long after the Xen timer
+    hlt
+    rdtsc
+    mov [0x300020], eax
+    cli
+    hlt`));
+  assert.equal(stop.reason, 'halt', stop.detail);
+  const woke = machine.mem.read32(0x1000000 + 0x300020);
+  assert.ok(woke >= 200_000 && woke < 201_000, `woke at ${woke}: the Xen timer's expiry, not the APIC timer's 5 M`);
+});
+
 test('guest time is clamped to 2^50 ns: huge timeouts and deadlines never make the instruction count inexact', () => {
   const h = xenMachine();
   const port = bindTimer(h);

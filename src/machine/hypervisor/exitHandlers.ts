@@ -163,7 +163,14 @@ function stringIo(ctx: ExitContext, port: number, size: number, input: boolean, 
  */
 const hlt: ExitHandler = (ctx) => {
   skipInstruction(ctx);
-  if (ctx.interrupts.canWake(ctx.vmcs)) return ctx.interrupts.skipToTimer();
+  const interrupts = ctx.interrupts;
+  if (interrupts.canWake(ctx.vmcs)) {
+    if (interrupts.pending()) return; // injected before VMRESUME
+    // Whichever timer expires first wakes it: the virtual APIC's or a Xen timer (VIRQ_TIMER upcall).
+    const xenFirst = ctx.xen !== undefined && ctx.xen.timers.nextExpiry() < interrupts.apic.timerWakeAt;
+    if (xenFirst && ctx.xen!.timers.wakeHalted(ctx.vmcs)) return;
+    return interrupts.skipToTimer();
+  }
   if (ctx.xen?.timers.wakeHalted(ctx.vmcs)) return; // a Xen timer's VIRQ_TIMER upcall wakes it
   ctx.cpu.requestStop('halt', `guest executed HLT at ${hex(guestRip(ctx) - ctx.vmcs.get(F.VM_EXIT_INSTRUCTION_LEN))} (HLT exiting: the hypervisor stopped the VM)`);
 };

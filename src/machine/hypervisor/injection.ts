@@ -165,7 +165,7 @@ export class GuestInterrupts {
   }
 
   /** Whether an interrupt waits for the guest (a bypassing vector or a deliverable APIC one). */
-  private pending(): boolean {
+  pending(): boolean {
     return this.direct.length > 0 || this.apic.deliverable() >= 0;
   }
 
