@@ -20,7 +20,8 @@ import { Cr0, walk, type PagingRegisters } from '../paging/walker';
 import { F } from '../vmx/fields';
 import type { Vmcs } from '../vmx/vmcs';
 import type { VmxUnit } from '../vmx/vmxUnit';
-import { ALU_OPS, STATUS_FLAGS, alu, type AluOp } from './mmioAlu';
+import { ALU_OPS, alu, type AluOp } from './mmioAlu';
+import { ARITH_FLAGS } from '../cpu/flags';
 
 /** A device's register page in guest-physical space. */
 export interface GuestMmioRegion {
@@ -220,7 +221,7 @@ function emulateAlu(exit: MmioExit, plan: Plan, handler: MmioHandler, offset: nu
     if (plan.regFirst) writeRegister(exit, plan.reg!, value);
     else deviceWrite(handler, offset, plan.size, value);
   }
-  exit.vmcs.set(F.GUEST_RFLAGS, (exit.vmcs.get(F.GUEST_RFLAGS) & ~STATUS_FLAGS) | flags);
+  exit.vmcs.set(F.GUEST_RFLAGS, (exit.vmcs.get(F.GUEST_RFLAGS) & ~BigInt(ARITH_FLAGS)) | flags);
 }
 
 let formatter: Formatter | undefined;
