@@ -6,7 +6,7 @@
 //   GPA:  47..39 PML4 | 38..30 PDPT | 29..21 PD | 20..12 PT | 11..0 offset
 import type { Machine } from '../machine/machine';
 import { F } from '../machine/vmx/fields';
-import { EptEntry, misconfiguration } from '../machine/paging/ept';
+import { EptEntry, eptEntryFlags, misconfiguration } from '../machine/paging/ept';
 import type { EptEntryNode, EptTablesArguments, EptTablesResult } from '../protocol/dap';
 import { hex64, parseInteger } from './format';
 import { UserError } from './errors';
@@ -24,15 +24,7 @@ function memoryTypeName(type: number): string {
 
 function entryNode(lo: number, hi: number, level: number, index: number, entryAddress: number, guestPhysical: number): EptEntryNode {
   const leaf = level === 1 || (level < 4 && (lo & EptEntry.PS) !== 0);
-  const flags: string[] = [];
-  if (lo & EptEntry.R) flags.push('R');
-  if (lo & EptEntry.W) flags.push('W');
-  if (lo & EptEntry.X) flags.push('X');
-  if (leaf) flags.push(`MT=${(lo >>> 3) & 7}`);
-  if (leaf && lo & EptEntry.IGNORE_PAT) flags.push('IPAT');
-  if (level > 1 && lo & EptEntry.PS) flags.push('PS');
-  if (lo & EptEntry.A) flags.push('A');
-  if (leaf && lo & EptEntry.D) flags.push('D');
+  const flags = eptEntryFlags(lo, level, leaf);
   const address = ((lo & 0xfffff000) >>> 0) + (hi & 0xfffff) * TWO32;
   const node: EptEntryNode = {
     level,

@@ -40,14 +40,15 @@ export interface EptOptions {
   readonly executeOnly: boolean;
 }
 
-function entryFlags(lo: number, leaf: boolean): string[] {
+/** The decoded flags of an EPT entry at `level` (walk traces and the debugger's EPT tree); bit 7 is ignored in a PT entry. */
+export function eptEntryFlags(lo: number, level: number, leaf: boolean): string[] {
   const flags: string[] = [];
   if (lo & EptEntry.R) flags.push('R');
   if (lo & EptEntry.W) flags.push('W');
   if (lo & EptEntry.X) flags.push('X');
   if (leaf) flags.push(`MT=${(lo >>> 3) & 7}`);
   if (leaf && lo & EptEntry.IGNORE_PAT) flags.push('IPAT');
-  if (lo & EptEntry.PS) flags.push('PS');
+  if (level > 1 && lo & EptEntry.PS) flags.push('PS');
   if (lo & EptEntry.A) flags.push('A');
   if (leaf && lo & EptEntry.D) flags.push('D');
   return flags;
@@ -100,7 +101,7 @@ export class EptTranslator implements GuestPhysicalTranslator {
       const present = (lo & 7) !== 0;
       const leaf = present && (level === 1 || (level < 4 && (lo & EptEntry.PS) !== 0));
       const record = (outcome: WalkStep['outcome'], pageSize?: number): void => {
-        steps?.push({ table: 'ept', level, forGuestLevel: request.forGuestLevel, entryAddress: address, entryHostAddress: address, index, value: BigInt(lo) | (BigInt(hi) << 32n), flags: entryFlags(lo, leaf), outcome, pageSize });
+        steps?.push({ table: 'ept', level, forGuestLevel: request.forGuestLevel, entryAddress: address, entryHostAddress: address, index, value: BigInt(lo) | (BigInt(hi) << 32n), flags: eptEntryFlags(lo, level, leaf), outcome, pageSize });
       };
       allowed &= lo & 7;
       if (!present) {
