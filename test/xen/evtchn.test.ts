@@ -128,9 +128,7 @@ test('masked port: pending without upcall; unmask delivers it; unmask of a bad p
   assert.deepEqual(described.map((c) => [c.port, c.state, c.pending, c.masked]), [[port, 'interdomain', false, false], [peer, 'interdomain', true, false]]);
 });
 
-test('upcall delivery in a running guest: the callback vector is injected; masked → none; EVTCHNOP_unmask → delivered', () => {
-  const { machine, stop, xen } = runXenGuest(`
-    ; hypercall page, shared info at 0x201000, IDT, callback vector 0xf3
+const PROLOGUE = `    ; hypercall page, shared info at 0x201000, IDT, callback vector 0xf3
     mov ecx, 0x40000000
     mov eax, 0x200000
     xor edx, edx
@@ -149,6 +147,43 @@ test('upcall delivery in a running guest: the callback vector is injected; maske
     mov rsi, param
     call 0x200000 + 34 * 32
     sti
+`;
+
+const DATA = `  align 8
+  idtr:  dw 4095
+         dq idt
+  xatp:  dw 0x7ff0, 0
+         dd 0
+         dq 0
+         dq 0x201
+  param: dw 0x7ff0, 0
+         dd 0
+         dq (2 << 56) | 0xf3
+  alloc: dw 0x7ff0, 0x7ff0
+         dd 0
+  bind:  dw 0x7ff0, 0
+         dd 0, 0
+  send_a: dd 0
+  send_b: dd 0
+  count: dq 0
+  align 16
+  idt: times 4096 db 0`;
+
+/**
+ * A guest with the hypercall page, shared info at GFN 0x201, IDT gate 0xf3 → `handler`
+ * and the HVM callback vector 0xf3, interrupts on; then `body`, the handler's `handler`
+ * code (IRETQ appended) and the data both upcall tests use (alloc, bind, send_a/b, count).
+ */
+const CALLBACK_GUEST = (body: string, handler: string): string => `
+${PROLOGUE}${body}
+  handler:
+${handler}
+    iretq
+${DATA}`;
+
+test('upcall delivery in a running guest: the callback vector is injected; masked → none; EVTCHNOP_unmask → delivered', () => {
+  const { machine, stop, xen } = runXenGuest(
+    CALLBACK_GUEST(`
     ; loopback channel: alloc_unbound(self, self) then bind_interdomain(self, port)
     mov edi, 6
     mov rsi, alloc
@@ -179,7 +214,7 @@ test('upcall delivery in a running guest: the callback vector is injected; maske
     mov rax, [count]
     mov [0x300010], rax
     hlt
-  handler:
+`, `
     push rax
     push rcx
     push rdx
@@ -194,26 +229,8 @@ test('upcall delivery in a running guest: the callback vector is injected; maske
     pop rdx
     pop rcx
     pop rax
-    iretq
-  align 8
-  idtr:  dw 4095
-         dq idt
-  xatp:  dw 0x7ff0, 0
-         dd 0
-         dq 0
-         dq 0x201
-  param: dw 0x7ff0, 0
-         dd 0
-         dq (2 << 56) | 0xf3
-  alloc: dw 0x7ff0, 0x7ff0
-         dd 0
-  bind:  dw 0x7ff0, 0
-         dd 0, 0
-  send_a: dd 0
-  send_b: dd 0
-  count: dq 0
-  align 16
-  idt: times 4096 db 0`);
+`),
+  );
   assert.equal(stop.reason, 'halt', stop.detail);
   const at = (o: number) => machine.mem.read64(0x1000000 + 0x300000 + o);
   assert.deepEqual([at(0), at(8), at(0x10)], [1n, 1n, 2n]);
@@ -247,25 +264,8 @@ test('bind_ipi: a port the vCPU signals itself; HVMOP_set_evtchn_upcall_vector s
 });
 
 test('the HVM callback vector bypasses the virtual APIC: a handler without EOI gets every upcall, and no ISR bit stays set', () => {
-  const { machine, stop, hypervisor } = runXenGuest(`
-    mov ecx, 0x40000000
-    mov eax, 0x200000
-    xor edx, edx
-    wrmsr
-    mov edi, 7
-    mov rsi, xatp
-    call 0x200000 + 12 * 32
-    mov rax, handler
-    mov [idt + 0xf3 * 16], ax
-    mov word [idt + 0xf3 * 16 + 2], 8
-    mov word [idt + 0xf3 * 16 + 4], 0x8e00
-    shr rax, 16
-    mov [idt + 0xf3 * 16 + 6], ax
-    lidt [idtr]
-    xor edi, edi
-    mov rsi, param
-    call 0x200000 + 34 * 32
-    sti
+  const { machine, stop, hypervisor } = runXenGuest(
+    CALLBACK_GUEST(`
     mov edi, 6
     mov rsi, alloc
     call 0x200000 + 32 * 32
@@ -284,30 +284,13 @@ test('the HVM callback vector bypasses the virtual APIC: a handler without EOI g
     mov rax, [count]
     mov [0x300000], rax
     hlt
-  handler:
+`, `
     mov byte [0x201000], 0
     mov qword [0x201008], 0
     mov qword [0x201000 + 2048], 0
     inc qword [count]
-    iretq
-  align 8
-  idtr:  dw 4095
-         dq idt
-  xatp:  dw 0x7ff0, 0
-         dd 0
-         dq 0
-         dq 0x201
-  param: dw 0x7ff0, 0
-         dd 0
-         dq (2 << 56) | 0xf3
-  alloc: dw 0x7ff0, 0x7ff0
-         dd 0
-  bind:  dw 0x7ff0, 0
-         dd 0, 0
-  send_a: dd 0
-  count: dq 0
-  align 16
-  idt: times 4096 db 0`);
+`),
+  );
   assert.equal(stop.reason, 'halt', stop.detail);
   assert.equal(machine.mem.read64(0x1000000 + 0x300000), 3n, 'bind + two sends: three upcalls without any EOI');
   assert.deepEqual([...hypervisor.interrupts.apic.isr], [0, 0, 0, 0, 0, 0, 0, 0], 'no in-service bit left by the upcalls');
