@@ -15,7 +15,7 @@ import type { IommuFault } from '../machine/iommu/iommu';
 import type { HypercallRecord } from '../machine/xen/hypercallLog';
 import { HYPERCALL_NAMES } from '../machine/xen/abi';
 import { hypercallName as kvmHypercallName } from '../machine/hypervisor/hypercalls';
-import { evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
+import { conditionHolds, evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
 import { lookupRegister } from './registers';
 import { parseInteger } from './format';
 import type { VmTrap } from './vmExitBreaks';
@@ -95,13 +95,7 @@ function parseCondition(filter: string, text: string): Condition {
 function holds(condition: Condition, fields: ReadonlyMap<string, bigint>, base: EvalContext, record?: HypercallRecord): boolean {
   if (condition === undefined) return true;
   if (condition.kind === 'list') return record !== undefined && (condition.numbers.has(record.number) || condition.names.has(normalizeHypercallName(record.name)));
-  const context: EvalContext = { ...base, register: (name) => fields.get(name.toLowerCase()) ?? base.register(name) };
-  try {
-    return evaluateNode(condition.node, context) !== 0n;
-  } catch (e) {
-    if (e instanceof ExpressionError) return false;
-    throw e;
-  }
+  return conditionHolds(condition.node, { ...base, register: (name) => fields.get(name.toLowerCase()) ?? base.register(name) });
 }
 
 export function hypercallFields(record: HypercallRecord): Map<string, bigint> {

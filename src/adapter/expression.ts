@@ -180,6 +180,20 @@ function applyBinary(op: string, a: bigint, b: bigint): bigint {
   }
 }
 
+/**
+ * Whether a breakpoint filter's condition holds (no condition: it does). A condition that
+ * cannot be evaluated for this event (a name it does not have) does not hold.
+ */
+export function conditionHolds(node: ExprNode | undefined, ctx: EvalContext): boolean {
+  if (node === undefined) return true;
+  try {
+    return evaluateNode(node, ctx) !== 0n;
+  } catch (e) {
+    if (e instanceof ExpressionError) return false;
+    throw e;
+  }
+}
+
 /** Evaluates a parsed expression to an unsigned 64-bit value. */
 export function evaluateNode(node: ExprNode, ctx: EvalContext): bigint {
   switch (node.kind) {

@@ -6,7 +6,7 @@
 // `exceptionInfo` names the exception, the faulting RIP and the decoded error code.
 import type { Machine } from '../machine/machine';
 import { hasErrorCode, vectorNames, Vector, type CpuFault } from '../machine/cpu/fault';
-import { evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
+import { conditionHolds, evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
 import { lookupRegister } from './registers';
 import type { VmTrap } from './vmExitBreaks';
 import { hex64 } from './format';
@@ -76,7 +76,7 @@ export class GuestExceptionBreaks {
       if (outcome !== undefined || this.active.length === 0 || muted() || fault.unimplemented !== undefined) return outcome;
       const fields = faultFields(fault, rip, machine);
       const context: EvalContext = { ...evalContext, register: (name) => fields.get(name.toLowerCase()) ?? evalContext.register(name) };
-      const hit = this.active.find((f) => holds(f, context));
+      const hit = this.active.find((f) => conditionHolds(f.condition, context));
       if (!hit) return undefined;
       this.pending = { stop: exceptionStop(fault, rip, machine, hit), ownStop: true };
       machine.cpu.requestStop('exception', this.pending.stop.description);
@@ -99,16 +99,6 @@ function faultFields(fault: CpuFault, rip: number, machine: Machine): Map<string
     ['cr2', BigInt.asUintN(64, BigInt(fault.vector === Vector.PF && fault.address !== undefined ? fault.address : machine.cpu.cr2))],
   ]);
   return fields;
-}
-
-function holds(filter: Active, context: EvalContext): boolean {
-  if (!filter.condition) return true;
-  try {
-    return evaluateNode(filter.condition, context) !== 0n;
-  } catch (e) {
-    if (e instanceof ExpressionError) return false;
-    throw e;
-  }
 }
 
 /** Rejects names that are neither exception fields nor registers (values are all zero here: division by zero is fine). */

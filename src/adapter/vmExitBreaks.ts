@@ -10,7 +10,7 @@ import type { EntryFailure } from '../machine/vmx/entryCheck';
 import { Attention } from '../machine/cpu/cpu';
 import { formatExit } from '../machine/vmx/report';
 import { ENTRY_FAILURE_FILTER, filterMatchesReason } from './exceptionFilters';
-import { evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
+import { conditionHolds, evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
 import { exitContext, exitFields, probeContext } from './exitFields';
 import type { RuntimeStop } from './runtimeTypes';
 import { hex64 } from './format';
@@ -104,7 +104,7 @@ export class VmExitBreaks {
       if (ownStop) target.machine.cpu.requestStop('vm-exit', this.pending.stop.description);
     };
     unit.onEntryFailure = (failure) => {
-      const hit = this.active.length === 0 || target.muted() ? undefined : this.active.find((f) => f.id === ENTRY_FAILURE_FILTER && this.holds(f, target.evalContext));
+      const hit = this.active.length === 0 || target.muted() ? undefined : this.active.find((f) => f.id === ENTRY_FAILURE_FILTER && conditionHolds(f.condition, target.evalContext));
       onEntryFailure?.(failure);
       if (!hit) return;
       const ownStop = !this.stopRequested(target.machine);
@@ -129,17 +129,7 @@ export class VmExitBreaks {
     const candidates = this.active.filter((f) => filterMatchesReason(f.id, reason));
     if (candidates.length === 0) return undefined;
     const context = exitContext(exitFields(record, target.machine), target.evalContext);
-    return candidates.find((f) => this.holds(f, context));
+    return candidates.find((f) => conditionHolds(f.condition, context));
   }
 
-  /** A condition that cannot be evaluated for this exit (a field it does not have) does not hold. */
-  private holds(filter: Active, context: EvalContext): boolean {
-    if (!filter.condition) return true;
-    try {
-      return evaluateNode(filter.condition, context) !== 0n;
-    } catch (e) {
-      if (e instanceof ExpressionError) return false;
-      throw e;
-    }
-  }
 }
