@@ -29,7 +29,6 @@ export interface ExitContext {
   readonly unit: VmxUnit;
   readonly vmcs: Vmcs;
   readonly guestMemoryBytes: number;
-  readonly stats: Map<string, number>;
   /** Guest-physical device register pages the hypervisor emulates (virtio-mmio). */
   readonly mmio?: MmioEmulator;
   /** Guest RAM given back through virtio-balloon (unmapped in EPT). */
