@@ -65,6 +65,8 @@ export class RunLoop {
   /** Runs at the APIC timer's deadline. */
   timerHandler: (() => void) | undefined;
   interruptPoll: InterruptPoll | undefined;
+  /** The instruction count at which the current `run` ends (its budget, less the instructions that exited or faulted); 0 outside `run`. */
+  budgetEnd = 0;
 
   constructor(private readonly cpu: Cpu) {
     this.cache = new DecodeCache(cpu.mem, () => cpu.codeGeneration++);
@@ -101,10 +103,19 @@ export class RunLoop {
   }
 
   run(budget: number): LoopOutcome {
+    try {
+      return this.runSlice(budget);
+    } finally {
+      this.budgetEnd = 0; // nothing runs between slices
+    }
+  }
+
+  private runSlice(budget: number): LoopOutcome {
     const cpu = this.cpu;
     // Delivered exceptions use budget too (`end` shrinks): a handler that faults forever, e.g. on
     // an IST stack, retires nothing and must not hang the host.
     let end = cpu.instret + budget;
+    this.budgetEnd = end;
     if (cpu.flagBits & Flag.TF || executeBreakpointsArmed(cpu.dr[7]!)) cpu.attention |= Attention.SingleStep;
     if (this.interruptPoll) cpu.attention |= Attention.Event; // state may have changed between slices
     while (cpu.instret < end) {
@@ -117,7 +128,7 @@ export class RunLoop {
         if (cpu.attention & Attention.VmExit) {
           // An exit performed in place ends the step like a thrown one: the exiting instruction did not retire, the budget shrinks.
           cpu.attention &= ~Attention.VmExit;
-          end--;
+          this.budgetEnd = --end;
           continue;
         }
         let blocked = false;
@@ -134,11 +145,13 @@ export class RunLoop {
         }
         // One instruction on the careful path (single-step, or an interrupt waiting for IF / the shadow), then look again.
         const retired = cpu.instret;
+        this.budgetEnd = retired + 1; // one instruction, and nothing more inside it
         const outcome = cpu.attention & Attention.SingleStep ? this.singleStep() : this.stepOne();
+        this.budgetEnd = end;
         cpu.attention &= ~Attention.VmExit; // counted below
         if (blocked) cpu.attention |= Attention.Event;
         if (outcome !== undefined) return outcome;
-        if (cpu.instret === retired) end--;
+        if (cpu.instret === retired) this.budgetEnd = --end;
         continue;
       }
       try {
@@ -147,7 +160,7 @@ export class RunLoop {
       } catch (e) {
         const outcome = this.handleThrown(e);
         if (outcome !== undefined) return outcome;
-        end--;
+        this.budgetEnd = --end;
       }
     }
     return this.settle() ?? { kind: 'budget' };

@@ -123,8 +123,9 @@ export function writeVmcs(cpu: Cpu, vmcs: Vmcs, entry: number, eptp: bigint, opt
   if (options.cr3Exiting) primary |= Primary.cr3LoadExiting | Primary.cr3StoreExiting;
   set(F.CPU_BASED_VM_EXEC_CONTROL, primary >>> 0);
   set(F.SECONDARY_VM_EXEC_CONTROL, Secondary.enableEpt | Secondary.enableVpid);
-  set(F.VM_EXIT_CONTROLS, Defaults.exit | ExitCtl.hostAddressSpaceSize | ExitCtl.saveEfer | ExitCtl.loadEfer | ExitCtl.acknowledgeInterruptOnExit);
-  set(F.VM_ENTRY_CONTROLS, Defaults.entry | EntryCtl.ia32eModeGuest | EntryCtl.loadEfer);
+  // Debug controls saved and loaded (as KVM): the guest's DR7 and IA32_DEBUGCTL survive its exits.
+  set(F.VM_EXIT_CONTROLS, Defaults.exit | ExitCtl.saveDebugControls | ExitCtl.hostAddressSpaceSize | ExitCtl.saveEfer | ExitCtl.loadEfer | ExitCtl.acknowledgeInterruptOnExit);
+  set(F.VM_ENTRY_CONTROLS, Defaults.entry | EntryCtl.loadDebugControls | EntryCtl.ia32eModeGuest | EntryCtl.loadEfer);
   set(F.EXCEPTION_BITMAP, options.exceptionBitmap ?? 0);
   set(F.IO_BITMAP_A, HostLayout.ioBitmapA);
   set(F.IO_BITMAP_B, HostLayout.ioBitmapB);

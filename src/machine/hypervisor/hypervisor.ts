@@ -3,7 +3,8 @@
  * through the same VMX unit the instructions use, builds the guest (boot structures in
  * guest RAM, EPT with GPA ≠ HPA, VMCS), and enters it by running a two-instruction host
  * stub (`vmlaunch` first, then `vmresume` at HOST_RIP after every exit). Exits are
- * handled in TypeScript (exitHandlers.ts) between the exit and that VMRESUME.
+ * handled in TypeScript (exitHandlers.ts) between the exit and that VMRESUME, which the
+ * VMX unit performs at once when nothing observes the host (`hostResumesAfterExit`).
  */
 import { bootBare } from '../boot/bareBoot';
 import { ImageError, isElf, parseElf } from '../boot/elf';
@@ -106,6 +107,8 @@ export class BuiltInHypervisor {
     unit.current = unit.store.at(HostLayout.vmcs);
     writeVmcs(cpu, unit.current, start, eptp, this.options);
     unit.onExit = (record) => this.handleExit(record);
+    // The stub's VMRESUME follows every exit, and the handlers read guest state through the VMCS only.
+    unit.hostResumesAfterExit = true;
     unit.onEntryFailure = (failure) => cpu.requestStop('vm-entry-failure', failure.describe());
     return { entry: start };
   }

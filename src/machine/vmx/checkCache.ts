@@ -68,6 +68,7 @@ class RecordingContext implements EntryContext {
   readCpu = false;
   private cpuState: Cpu | undefined;
   private decoded: Controls | undefined;
+  private lma: boolean | undefined;
 
   constructor(vmcs: Vmcs) {
     this.vmcs = new RecordingReader(vmcs);
@@ -78,14 +79,20 @@ class RecordingContext implements EntryContext {
     return this.cpuState!;
   }
 
+  get processorLma(): boolean | undefined {
+    this.readCpu = true;
+    return this.lma;
+  }
+
   get controls(): Controls {
     this.vmcs.reads |= Group.controlWords;
     return this.decoded!;
   }
 
-  setup(cpu: Cpu, controls: Controls): void {
+  setup(cpu: Cpu, controls: Controls, processorLma: boolean | undefined): void {
     this.cpuState = cpu;
     this.decoded = controls;
+    this.lma = processorLma;
   }
 
   begin(): void {
@@ -165,13 +172,13 @@ export class EntryCheckState {
 }
 
 /** The first check of `checks` (in order) that the current VMCS and CPU violate — `firstViolation` without re-running unchanged checks. */
-export function firstViolationCached(checks: readonly EntryCheck[], vmcs: Vmcs, cpu: Cpu, controls: Controls): EntryCheck | undefined {
+export function firstViolationCached(checks: readonly EntryCheck[], vmcs: Vmcs, cpu: Cpu, controls: Controls, processorLma?: boolean): EntryCheck | undefined {
   const state = (vmcs.entryChecks ??= new EntryCheckState(vmcs));
   const cache = state.cacheFor(checks);
   const changed = cache.pending;
   const reads = cache.reads;
   const c = state.context;
-  c.setup(cpu, controls);
+  c.setup(cpu, controls, processorLma);
   const order = cache.affected(changed);
   const count = order === undefined ? checks.length : order.length;
   for (let k = 0; k < count; k++) {

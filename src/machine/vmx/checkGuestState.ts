@@ -111,6 +111,7 @@ const RIP_RFLAGS_CHECKS: EntryCheck[] = [
     sdm: RIP_FLAGS,
     violated: (c) => {
       const ripHigh = c.vmcs.getHigh32(F.GUEST_RIP); // bits 63:32, without BigInt (this check runs on every entry)
+      if (ripHigh === 0) return false; // valid in every mode: CS (read only now, so the check cache does not tie this verdict to it) is not needed
       const long = ia32e(c) && (c.vmcs.get32(F.GUEST_CS_AR) & Ar.L) !== 0;
       // SDM 27.3.1.4: bits 63:N identical (N = 48), not "canonical": bit 47 may differ from
       // bits 63:48 — such a RIP passes the check and the first fetch faults (Bochs agrees).

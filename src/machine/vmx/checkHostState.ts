@@ -6,7 +6,7 @@ import { Cr4, Efer } from '../paging/walker';
 import { Cr0Fixed, Cr4Fixed, honoursFixed } from './capabilities';
 import { F } from './fields';
 import { HOST_SELECTORS } from './segmentFields';
-import { canonical, physicalOk, validPat, type EntryCheck, type EntryContext } from './entryCheck';
+import { canonical, physicalOk, processorLma, validPat, type EntryCheck, type EntryContext } from './entryCheck';
 
 const REGS = '26.2.2';
 const SEGS = '26.2.3';
@@ -100,14 +100,14 @@ export const HOST_CHECKS: readonly EntryCheck[] = [
     fields: ['VM_EXIT_CONTROLS'],
     rule: "in IA-32e mode (EFER.LMA = 1) the exit control 'host address-space size' must be 1",
     sdm: SIZE,
-    violated: (c) => (c.cpu.efer & Efer.LMA) !== 0 && !hostLong(c),
+    violated: (c) => processorLma(c) && !hostLong(c),
   },
   {
     id: 'H4',
     fields: ['VM_EXIT_CONTROLS', 'VM_ENTRY_CONTROLS'],
     rule: "outside IA-32e mode 'host address-space size' and 'IA-32e mode guest' must both be 0",
     sdm: SIZE,
-    violated: (c) => (c.cpu.efer & Efer.LMA) === 0 && (hostLong(c) || c.controls.entry.ia32eModeGuest),
+    violated: (c) => !processorLma(c) && (hostLong(c) || c.controls.entry.ia32eModeGuest),
   },
   {
     id: 'H5',

@@ -3,6 +3,7 @@
  * enforces and the SDM section; a failed check becomes an `EntryFailure`, the typed value
  * the VMX unit keeps for the debugger (`lastEntryFailure`).
  */
+import { Efer } from '../paging/walker';
 import type { Cpu } from '../cpu/cpu';
 import type { Controls } from './controls';
 import type { VmcsReader } from './vmcs';
@@ -16,6 +17,16 @@ export interface EntryContext {
   readonly controls: Controls;
   /** Guest segment fields, decoded once per entry attempt by the segment checks. */
   guestSegments?: readonly GuestSegment[];
+  /**
+   * IA32_EFER.LMA of the processor doing the VM entry, when the CPU does not hold its state: a
+   * VMRESUME straight after an exit (vmEntry.ts `resumeAfterExit`) still has the guest's.
+   */
+  readonly processorLma?: boolean;
+}
+
+/** IA32_EFER.LMA of the processor doing the VM entry (the host's). */
+export function processorLma(c: EntryContext): boolean {
+  return c.processorLma ?? (c.cpu.efer & Efer.LMA) !== 0;
 }
 
 /** A guest segment register as the guest-state checks read it from the VMCS. */

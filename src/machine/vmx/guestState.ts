@@ -1,6 +1,7 @@
 /**
  * Moving guest state between the CPU and the VMCS: loading it on VM entry (SDM 26.3.2)
- * and saving it on VM exit (SDM 27.3).
+ * and saving it on VM exit (SDM 27.3) — the fields a guest rarely changes lazily, when the
+ * VMCS is next accessed (vmcs.ts `liveGroups`).
  */
 import type { Cpu } from '../cpu/cpu';
 import { Msr } from '../cpu/msrIndex';
@@ -10,8 +11,9 @@ import { Efer } from '../paging/walker';
 import type { Controls } from './controls';
 import { EntryCtl } from './controls';
 import { F } from './fields';
+import { Group } from './fieldGroups';
 import { GUEST_SEGMENTS, SEG_LDTR, SEG_TR } from './segmentFields';
-import type { Vmcs } from './vmcs';
+import type { LiveGuestState, Vmcs } from './vmcs';
 
 export const Activity = { Active: 0, Hlt: 1, Shutdown: 2, WaitForSipi: 3 } as const;
 export const Interruptibility = { Sti: 1, MovSs: 2, Smi: 4, Nmi: 8 } as const;
@@ -32,30 +34,38 @@ function segmentRegister(cpu: Cpu, i: number): SegmentRegister {
   return cpu.segments[i]!;
 }
 
-/** Loads the guest-state area into the CPU (after every check passed). */
-export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
-  cpu.cr0 = vmcs.get32(F.GUEST_CR0);
-  cpu.cr3 = vmcs.getPhysical(F.GUEST_CR3);
-  cpu.cr4 = vmcs.get32(F.GUEST_CR4);
-  if (controls.entry.loadDebugControls) {
-    cpu.dr[7] = vmcs.get32(F.GUEST_DR7);
-    cpu.msrs.set(Msr.IA32_DEBUGCTL, vmcs.get(F.GUEST_IA32_DEBUGCTL));
+/**
+ * Loads the guest-state area into the CPU (after every check passed). `held`: guest-state
+ * groups (fieldGroups.ts) the CPU still holds from the last VM exit (a resume straight after
+ * the exit, vmxUnit.ts `resumeAfterExit`): loading them would store the same values again.
+ */
+export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, held = 0): void {
+  if (!(held & Group.guestCr)) {
+    cpu.cr0 = vmcs.get32(F.GUEST_CR0);
+    cpu.cr3 = vmcs.getPhysical(F.GUEST_CR3);
+    cpu.cr4 = vmcs.get32(F.GUEST_CR4);
+    if (controls.entry.loadDebugControls) cpu.dr[7] = vmcs.get32(F.GUEST_DR7);
   }
-  if (controls.entry.loadEfer) cpu.efer = vmcs.get32(F.GUEST_IA32_EFER);
-  else {
+  if (!(held & Group.guestMsrs)) {
+    if (controls.entry.loadDebugControls) cpu.msrs.set(Msr.IA32_DEBUGCTL, vmcs.get(F.GUEST_IA32_DEBUGCTL));
+    if (controls.entry.loadEfer) cpu.efer = vmcs.get32(F.GUEST_IA32_EFER);
+    if (controls.entry.loadPat) cpu.msrs.set(Msr.IA32_PAT, vmcs.get(F.GUEST_IA32_PAT));
+    cpu.msrs.set(Msr.IA32_SYSENTER_CS, vmcs.get(F.GUEST_SYSENTER_CS));
+    cpu.msrs.set(Msr.IA32_SYSENTER_ESP, vmcs.get(F.GUEST_SYSENTER_ESP));
+    cpu.msrs.set(Msr.IA32_SYSENTER_EIP, vmcs.get(F.GUEST_SYSENTER_EIP));
+  }
+  if (!controls.entry.loadEfer) {
     const lm = controls.entry.ia32eModeGuest ? Efer.LMA | Efer.LME : 0;
     cpu.efer = ((cpu.efer & ~(Efer.LMA | Efer.LME)) | lm) >>> 0;
   }
-  if (controls.entry.loadPat) cpu.msrs.set(Msr.IA32_PAT, vmcs.get(F.GUEST_IA32_PAT));
-  cpu.msrs.set(Msr.IA32_SYSENTER_CS, vmcs.get(F.GUEST_SYSENTER_CS));
-  cpu.msrs.set(Msr.IA32_SYSENTER_ESP, vmcs.get(F.GUEST_SYSENTER_ESP));
-  cpu.msrs.set(Msr.IA32_SYSENTER_EIP, vmcs.get(F.GUEST_SYSENTER_EIP));
 
-  for (let i = 0; i < GUEST_SEGMENTS.length; i++) vmcs.loadGuestSegment(i, segmentRegister(cpu, i));
-  cpu.gdtr.base = vmcs.getLinear(F.GUEST_GDTR_BASE);
-  cpu.gdtr.limit = vmcs.get32(F.GUEST_GDTR_LIMIT) & 0xffff;
-  cpu.idtr.base = vmcs.getLinear(F.GUEST_IDTR_BASE);
-  cpu.idtr.limit = vmcs.get32(F.GUEST_IDTR_LIMIT) & 0xffff;
+  for (let i = 0; i < GUEST_SEGMENTS.length; i++) if (!(held & (Group.segment0 << i))) vmcs.loadGuestSegment(i, segmentRegister(cpu, i));
+  if (!(held & Group.guestTables)) {
+    cpu.gdtr.base = vmcs.getLinear(F.GUEST_GDTR_BASE);
+    cpu.gdtr.limit = vmcs.get32(F.GUEST_GDTR_LIMIT) & 0xffff;
+    cpu.idtr.base = vmcs.getLinear(F.GUEST_IDTR_BASE);
+    cpu.idtr.limit = vmcs.get32(F.GUEST_IDTR_LIMIT) & 0xffff;
+  }
 
   cpu.lo[4] = vmcs.get32(F.GUEST_RSP);
   cpu.hi[4] = vmcs.getHigh32(F.GUEST_RSP);
@@ -80,33 +90,57 @@ export function updateBitness(cpu: Cpu): void {
   cpu.bitness = cpu.efer & Efer.LMA && cs & Ar.L ? 64 : cs & Ar.DB ? 32 : 16;
 }
 
-/** Saves the CPU's state into the guest-state area on VM exit. `rip` is the guest RIP to record. */
-export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: number): void {
-  vmcs.setU32(F.GUEST_CR0, cpu.cr0 >>> 0);
-  vmcs.setNumber(F.GUEST_CR3, cpu.cr3);
-  vmcs.setU32(F.GUEST_CR4, cpu.cr4 >>> 0);
-  if (controls.exit.saveDebugControls) {
-    vmcs.set(F.GUEST_DR7, BigInt(cpu.dr[7]! >>> 0));
-    vmcs.set(F.GUEST_IA32_DEBUGCTL, cpu.msrs.get(Msr.IA32_DEBUGCTL) ?? 0n);
+/** Guest-state groups a VM exit saves lazily: what a guest rarely changes (control registers, segments, descriptor tables, MSRs). */
+export const LAZY_GUEST_GROUPS = Group.guestCr | (0xff * Group.segment0) | Group.guestTables | Group.guestMsrs;
+
+/**
+ * The CPU as the source of a VMCS's live guest-state groups (vmcs.ts `liveGroups`): saves
+ * them as SDM 27.3 says, under the VM-exit controls of the exit that left them in the CPU.
+ */
+export class CpuGuestState implements LiveGuestState {
+  controls: Controls | undefined = undefined;
+
+  constructor(private readonly cpu: Cpu) {}
+
+  saveGroups(vmcs: Vmcs, groups: number): void {
+    const cpu = this.cpu;
+    const controls = this.controls!;
+    if (groups & Group.guestCr) {
+      vmcs.setU32(F.GUEST_CR0, cpu.cr0 >>> 0);
+      vmcs.setNumber(F.GUEST_CR3, cpu.cr3);
+      vmcs.setU32(F.GUEST_CR4, cpu.cr4 >>> 0);
+      if (controls.exit.saveDebugControls) vmcs.setU32(F.GUEST_DR7, cpu.dr[7]! >>> 0);
+    }
+    if (groups & Group.guestMsrs) {
+      if (controls.exit.saveDebugControls) vmcs.set(F.GUEST_IA32_DEBUGCTL, cpu.msrs.get(Msr.IA32_DEBUGCTL) ?? 0n);
+      if (controls.exit.saveEfer) vmcs.setNumber(F.GUEST_IA32_EFER, cpu.efer >>> 0);
+      if (controls.exit.savePat) vmcs.set(F.GUEST_IA32_PAT, cpu.msrs.get(Msr.IA32_PAT) ?? 0x0007040600070406n);
+      vmcs.set(F.GUEST_SYSENTER_CS, cpu.msrs.get(Msr.IA32_SYSENTER_CS) ?? 0n);
+      vmcs.set(F.GUEST_SYSENTER_ESP, cpu.msrs.get(Msr.IA32_SYSENTER_ESP) ?? 0n);
+      vmcs.set(F.GUEST_SYSENTER_EIP, cpu.msrs.get(Msr.IA32_SYSENTER_EIP) ?? 0n);
+    }
+    for (let i = 0; i < GUEST_SEGMENTS.length; i++) if (groups & (Group.segment0 << i)) vmcs.saveGuestSegment(i, segmentRegister(cpu, i));
+    if (groups & Group.guestTables) {
+      vmcs.setNumber(F.GUEST_GDTR_BASE, cpu.gdtr.base);
+      vmcs.setU32(F.GUEST_GDTR_LIMIT, cpu.gdtr.limit);
+      vmcs.setNumber(F.GUEST_IDTR_BASE, cpu.idtr.base);
+      vmcs.setU32(F.GUEST_IDTR_LIMIT, cpu.idtr.limit);
+    }
   }
-  if (controls.exit.saveEfer) vmcs.setNumber(F.GUEST_IA32_EFER, cpu.efer >>> 0);
-  if (controls.exit.savePat) vmcs.set(F.GUEST_IA32_PAT, cpu.msrs.get(Msr.IA32_PAT) ?? 0x0007040600070406n);
-  vmcs.set(F.GUEST_SYSENTER_CS, cpu.msrs.get(Msr.IA32_SYSENTER_CS) ?? 0n);
-  vmcs.set(F.GUEST_SYSENTER_ESP, cpu.msrs.get(Msr.IA32_SYSENTER_ESP) ?? 0n);
-  vmcs.set(F.GUEST_SYSENTER_EIP, cpu.msrs.get(Msr.IA32_SYSENTER_EIP) ?? 0n);
+}
+
+/**
+ * Saves the guest state on VM exit (SDM 27.3): RIP (`rip`), RSP, RFLAGS, activity and
+ * interruptibility state and the "IA-32e mode guest" entry control now; the rest
+ * (LAZY_GUEST_GROUPS) stays live in the CPU (`source`) until the VMCS is accessed or settled.
+ */
+export function saveGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, rip: number, source: CpuGuestState): void {
+  source.controls = controls;
+  vmcs.goLive(source, LAZY_GUEST_GROUPS);
   // IA32_VMX_MISC bit 5: the "IA-32e mode guest" entry control receives EFER.LMA.
   const entry = vmcs.get32(F.VM_ENTRY_CONTROLS);
   const lma = (cpu.efer & Efer.LMA) !== 0;
   vmcs.setU32(F.VM_ENTRY_CONTROLS, (lma ? entry | EntryCtl.ia32eModeGuest : entry & ~EntryCtl.ia32eModeGuest) >>> 0);
-
-  const segments = cpu.segments;
-  for (let i = 0; i < 6; i++) vmcs.saveGuestSegment(i, segments[i]!);
-  vmcs.saveGuestSegment(SEG_LDTR, cpu.ldtr);
-  vmcs.saveGuestSegment(SEG_TR, cpu.tr);
-  vmcs.setNumber(F.GUEST_GDTR_BASE, cpu.gdtr.base);
-  vmcs.setU32(F.GUEST_GDTR_LIMIT, cpu.gdtr.limit);
-  vmcs.setNumber(F.GUEST_IDTR_BASE, cpu.idtr.base);
-  vmcs.setU32(F.GUEST_IDTR_LIMIT, cpu.idtr.limit);
 
   vmcs.setHalves(F.GUEST_RSP, cpu.lo[4]!, cpu.hi[4]!);
   vmcs.setNumber(F.GUEST_RIP, rip);

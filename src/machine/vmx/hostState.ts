@@ -60,3 +60,30 @@ export function loadHostState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
   cpu.interruptShadowRip = NaN;
   updateBitness(cpu);
 }
+
+/**
+ * The part of host-state loading (SDM 27.5) that the next VM entry does not load again —
+ * what a VMRESUME straight after an exit (vmxUnit.ts `resumeAfterExit`, no host instruction
+ * in between) must still apply: DR7 = 400H and IA32_DEBUGCTL = 0 without "load debug
+ * controls", the host's IA32_PAT / IA32_EFER where the exit loads them and the entry does not.
+ * `exit`: the controls of the exit; `entry`: those of the entry.
+ */
+export function loadHostStateKeptByEntry(cpu: Cpu, vmcs: Vmcs, exit: Controls, entry: Controls): void {
+  // The guest's values are saved before the CPU's change (only when they do change: usually nothing does).
+  if (!entry.entry.loadDebugControls && (cpu.dr[7] !== 0x400 || (cpu.msrs.get(Msr.IA32_DEBUGCTL) ?? 0n) !== 0n)) {
+    vmcs.settle();
+    cpu.dr[7] = 0x400;
+    cpu.msrs.set(Msr.IA32_DEBUGCTL, 0n);
+  }
+  if (exit.exit.loadPat && !entry.entry.loadPat && cpu.msrs.get(Msr.IA32_PAT) !== vmcs.get(F.HOST_IA32_PAT)) {
+    vmcs.settle();
+    cpu.msrs.set(Msr.IA32_PAT, vmcs.get(F.HOST_IA32_PAT));
+  }
+  if (!entry.entry.loadEfer) {
+    const efer = exit.exit.loadEfer ? vmcs.get32(F.HOST_IA32_EFER) : ((cpu.efer & ~(Efer.LMA | Efer.LME)) | (exit.exit.hostAddressSpaceSize ? Efer.LMA | Efer.LME : 0)) >>> 0;
+    if (efer !== cpu.efer) {
+      vmcs.settle();
+      cpu.efer = efer;
+    }
+  }
+}

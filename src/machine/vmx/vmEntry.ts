@@ -7,6 +7,7 @@
 import { CpuFault } from '../cpu/fault';
 import { EventKind, deliverEvent } from '../cpu/interrupts';
 import { Flag } from '../cpu/flags';
+import { Efer } from '../paging/walker';
 import { CONTROL_CHECKS, injection } from './checkControls';
 import { GUEST_CHECKS } from './checkGuestState';
 import { HOST_CHECKS } from './checkHostState';
@@ -16,6 +17,7 @@ import { EntryFailure, type EntryCheck, type EntryContext } from './entryCheck';
 import { EXIT_REASON_ENTRY_FAILURE, ExitReason } from './exitReasons';
 import { F } from './fields';
 import { Interruptibility, loadGuestState, physicalToNumber } from './guestState';
+import { loadHostStateKeptByEntry } from './hostState';
 import { VmxError } from './instructionErrors';
 import { loadMsrList } from './msrLoad';
 import { InterruptionType } from './exceptionExit';
@@ -68,17 +70,17 @@ function checkLaunchState(vmcs: Vmcs, launch: boolean, epoch: number): EntryFail
 
 // The check lists run through the check cache (checkCache.ts): same order, same verdicts, unchanged passed checks skipped.
 function checkControls(c: LiveContext): EntryFailure | undefined {
-  const check = firstViolationCached(CONTROL_CHECKS, c.vmcs, c.cpu, c.controls);
+  const check = firstViolationCached(CONTROL_CHECKS, c.vmcs, c.cpu, c.controls, c.processorLma);
   return check && failure('controls', check, VmxError.EntryInvalidControls);
 }
 
 function checkHostState(c: LiveContext): EntryFailure | undefined {
-  const check = firstViolationCached(HOST_CHECKS, c.vmcs, c.cpu, c.controls);
+  const check = firstViolationCached(HOST_CHECKS, c.vmcs, c.cpu, c.controls, c.processorLma);
   return check && failure('host-state', check, VmxError.EntryInvalidHostState);
 }
 
 function checkGuestState(c: LiveContext): EntryFailure | undefined {
-  const check = firstViolationCached(GUEST_CHECKS, c.vmcs, c.cpu, c.controls);
+  const check = firstViolationCached(GUEST_CHECKS, c.vmcs, c.cpu, c.controls, c.processorLma);
   return check && failure('guest-state', check, undefined, (EXIT_REASON_ENTRY_FAILURE | ExitReason.InvalidGuestState) >>> 0);
 }
 
@@ -159,6 +161,33 @@ export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): v
   unit.enterNonRoot(vmcs, controls, startInstret);
   injectEvent(unit, c);
   if (unit.operation === 'non-root') immediateExit(unit, c, startInstret);
+}
+
+/**
+ * The host's VMRESUME performed straight after a VM exit whose host state was not loaded
+ * (vmxUnit.ts `resumeAfterExit`), with the VMCS's live guest state still in the CPU: the
+ * steps of `vmEntry`, loading only the guest state the exit handler changed. When any check
+ * fails or an MSR list is to be loaded, nothing is done (false): the host state is then
+ * loaded and the host's own VMRESUME fails the same way. `exitControls`: the controls of the exit.
+ */
+export function resumeAfterExit(unit: VmxUnit, exitControls: Controls): boolean {
+  const cpu = unit.cpu;
+  const vmcs = unit.current!;
+  const controls = controlsOf(vmcs);
+  // The host's EFER.LMA, as loading the host state would have set it.
+  const processorLma = exitControls.exit.loadEfer ? (vmcs.get32(F.HOST_IA32_EFER) & Efer.LMA) !== 0 : exitControls.exit.hostAddressSpaceSize;
+  const c: LiveContext = { cpu, vmcs, controls, processorLma };
+  if (checkLaunchState(vmcs, false, unit.vmxonEpoch) ?? checkControlsAndHost(c) ?? checkGuestState(c)) return false;
+  if (vmcs.get32(F.VM_ENTRY_MSR_LOAD_COUNT) !== 0) return false;
+  unit.lastEntryFailure = undefined;
+  unit.controls = controls;
+  loadHostStateKeptByEntry(cpu, vmcs, exitControls, controls);
+  loadGuestState(cpu, vmcs, controls, vmcs.liveGroups);
+  const startInstret = cpu.instret + 1;
+  unit.enterNonRoot(vmcs, controls, startInstret);
+  injectEvent(unit, c);
+  if (unit.operation === 'non-root') immediateExit(unit, c, startInstret);
+  return true;
 }
 
 /** VM-entry failure after the host-state checks: exit reason with bit 31 set, host state loaded, no guest state saved. */

@@ -2,7 +2,9 @@
  * VM exits (SDM 27): a VM exit is thrown as a `VmExit` signal by the instruction, EPT or
  * exception path that causes it, and performed by `performExit`: record the exit
  * information, save guest state, store/load the MSR lists, load host state, leave VMX
- * non-root operation.
+ * non-root operation. When the host resumes the guest at once (the built-in hypervisor),
+ * its exit handler runs first and the host state is loaded only if the resume cannot
+ * follow straight away (vmxUnit.ts `resumeAfterExit`).
  */
 import { F } from './fields';
 import { saveGuestState } from './guestState';
@@ -10,6 +12,8 @@ import { loadHostState } from './hostState';
 import { loadMsrList, storeMsrList } from './msrLoad';
 import { physicalToNumber } from './guestState';
 import { EXIT_REASON_ENTRY_FAILURE, ExitReason, exitReasonName } from './exitReasons';
+import type { Controls } from './controls';
+import type { Vmcs } from './vmcs';
 import type { VmxUnit } from './vmxUnit';
 import { takeIretNmiUnblocking } from '../cpu/nmiBlocking';
 
@@ -109,19 +113,28 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
   vmcs.setU32(F.VM_ENTRY_INTR_INFO, vmcs.get32(F.VM_ENTRY_INTR_INFO) & 0x7fffffff);
 
   if (guestSaved) {
-    saveGuestState(cpu, vmcs, controls, rip);
+    saveGuestState(cpu, vmcs, controls, rip, unit.guestState);
     // An expired timer saves 0 (SDM 27.3.4); the deadline arithmetic alone reads 1 at an exit before the first guest instruction.
     if (controls.exit.savePreemptionTimer) vmcs.set(F.VMX_PREEMPTION_TIMER_VALUE, BigInt(info.reason === ExitReason.PreemptionTimer ? 0 : unit.preemptionTimerValue()));
     if (vmcs.get32(F.VM_EXIT_MSR_STORE_COUNT) !== 0) storeMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_STORE_ADDR)), vmcs.get32(F.VM_EXIT_MSR_STORE_COUNT));
   }
   unit.leaveNonRoot();
+  // A host that resumes at once gets its exit handler run with the guest's state still in the CPU.
+  const deferHost = guestSaved && unit.mayResumeAfterExit(vmcs);
+  if (!deferHost) loadHost(unit, vmcs, controls);
+  unit.recordExit(new ExitEvent(info.reason >>> 0, info.qualification ?? 0, rip, info.guestPhysical ?? null, info.instructionLength ?? 0, entryFailure, info.interruptionInfo ?? 0, cpu.instret));
+  if (deferHost && !unit.resumeAfterExit(vmcs, controls)) loadHost(unit, vmcs, controls);
+}
+
+/** The host side of a VM exit: the guest state saved in full, host state and the VM-exit MSR-load list loaded (SDM 27.5, 27.6). */
+function loadHost(unit: VmxUnit, vmcs: Vmcs, controls: Controls): void {
+  const cpu = unit.cpu;
+  vmcs.settle();
   loadHostState(cpu, vmcs, controls);
   unit.enteredRoot();
   const loadCount = vmcs.get32(F.VM_EXIT_MSR_LOAD_COUNT);
   const failed = loadCount === 0 ? 0 : loadMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_LOAD_ADDR)), loadCount);
   if (failed !== 0) unit.abort(4, `loading host MSR-list entry ${failed} failed`);
-
-  unit.recordExit(new ExitEvent(info.reason >>> 0, info.qualification ?? 0, rip, info.guestPhysical ?? null, info.instructionLength ?? 0, entryFailure, info.interruptionInfo ?? 0, cpu.instret));
 }
 
 /** Exit reason of a VMX instruction executed in non-root operation, by iced mnemonic name. */

@@ -11,7 +11,7 @@ import type { Controls } from './controls';
 import { VMCS_REVISION_ID, fieldExists } from './capabilities';
 import { VMCS_FIELDS, resolveEncoding, widthOf, type FieldWidth } from './fields';
 import { VmxError } from './instructionErrors';
-import { changedGroups } from './fieldGroups';
+import { SLOT_GROUPS, changedGroups } from './fieldGroups';
 import { SLOTS, slotOf } from './vmcsSlots';
 import type { SegmentRegister } from '../cpu/segment';
 import { GUEST_SEGMENTS } from './segmentFields';
@@ -38,6 +38,14 @@ export interface VmcsReader {
   bits(encoding: number, mask: number): number;
 }
 
+/**
+ * Guest state a VM exit left in the CPU instead of saving it (guestState.ts `CpuGuestState`):
+ * it writes the fields of `groups` (fieldGroups.ts bits) from the CPU into the VMCS.
+ */
+export interface LiveGuestState {
+  saveGroups(vmcs: Vmcs, groups: number): void;
+}
+
 const TWO32 = 4294967296;
 /** Slots of the guest segment fields: selector, base, limit, access rights per GUEST_SEGMENTS entry. */
 const SEGMENT_SLOTS = Int16Array.from(GUEST_SEGMENTS.flatMap((s) => [s.selector, s.base, s.limit, s.accessRights].map(slotOf)));
@@ -60,12 +68,43 @@ export class Vmcs implements VmcsReader {
   dirty = -1;
   /** The VM-entry check cache of this VMCS (checkCache.ts), created by the first entry. */
   entryChecks: EntryCheckState | undefined = undefined;
+  /**
+   * Guest-state field groups whose current values are the CPU's, not yet written here (a VM
+   * exit saves them lazily while the CPU still holds the guest's state). Any read or write of
+   * one of their fields first saves the group from the CPU, so every access sees exactly what
+   * an eager save would have stored; `settle` saves them all before the CPU's state changes.
+   */
+  liveGroups = 0;
+  private live: LiveGuestState | undefined = undefined;
 
   constructor(readonly address: number) {}
+
+  /** The guest-state `groups` are the CPU's (`source`) from now on, until read, written or settled. */
+  goLive(source: LiveGuestState, groups: number): void {
+    this.live = source;
+    this.liveGroups = groups;
+  }
+
+  /** Saves every group still live (before the CPU stops holding the guest's state). */
+  settle(): void {
+    if (this.liveGroups !== 0) this.materialize(this.liveGroups);
+  }
+
+  private materialize(groups: number): void {
+    this.liveGroups &= ~groups;
+    this.live!.saveGroups(this, groups);
+  }
+
+  /** Saves the live group of `slot` before it is accessed. */
+  private sync(slot: number): void {
+    const groups = SLOT_GROUPS[slot]! & this.liveGroups;
+    if (groups !== 0) this.materialize(groups);
+  }
 
   /** A field's value by full encoding (0 when never written). */
   get(encoding: number): bigint {
     const slot = slotOf(encoding);
+    if (this.liveGroups !== 0) this.sync(slot);
     const cached = this.big[slot];
     if (cached !== undefined) return cached;
     const hi = this.hi[slot]!;
@@ -76,12 +115,15 @@ export class Vmcs implements VmcsReader {
 
   /** Low 32 bits of a field as an unsigned number. */
   get32(encoding: number): number {
-    return this.lo[slotOf(encoding)]!;
+    const slot = slotOf(encoding);
+    if (this.liveGroups !== 0) this.sync(slot);
+    return this.lo[slot]!;
   }
 
   /** A natural-width field as a signed-canonical number (bits 63:48 ignored), without BigInt. */
   getLinear(encoding: number): number {
     const slot = slotOf(encoding);
+    if (this.liveGroups !== 0) this.sync(slot);
     const hi = this.hi[slot]!;
     return hi === 0 ? this.lo[slot]! : ((hi << 16) >> 16) * TWO32 + this.lo[slot]!;
   }
@@ -89,17 +131,20 @@ export class Vmcs implements VmcsReader {
   /** Bits 51:0 of a field as a number (physical addresses: CR3 on entry and exit). */
   getPhysical(encoding: number): number {
     const slot = slotOf(encoding);
+    if (this.liveGroups !== 0) this.sync(slot);
     return (this.hi[slot]! & 0xfffff) * TWO32 + this.lo[slot]!;
   }
 
   /** A field as an unsigned number (exact below 2^53: physical addresses). */
   getNumber(encoding: number): number {
     const slot = slotOf(encoding);
+    if (this.liveGroups !== 0) this.sync(slot);
     return this.hi[slot]! * TWO32 + this.lo[slot]!;
   }
 
   /** Stores a field value (processor-side: read-only fields too), truncated to the field's width. */
   set(encoding: number, value: bigint): void {
+    if (this.liveGroups !== 0) this.sync(slotOf(encoding));
     if (this.big[slotOf(encoding)] === value) return; // already stored (MSR values saved on exit are the BigInts loaded on entry)
     if (value >= 0n && value <= 0xffffffffn) {
       const lo = Number(value);
@@ -150,12 +195,16 @@ export class Vmcs implements VmcsReader {
 
   /** Bits `mask` of a field's low 32 bits (lets the entry-check cache track RFLAGS by bit group). */
   bits(encoding: number, mask: number): number {
-    return (this.lo[slotOf(encoding)]! & mask) >>> 0;
+    const slot = slotOf(encoding);
+    if (this.liveGroups !== 0) this.sync(slot);
+    return (this.lo[slot]! & mask) >>> 0;
   }
 
   /** Bits 63:32 of a field. */
   getHigh32(encoding: number): number {
-    return this.hi[slotOf(encoding)]!;
+    const slot = slotOf(encoding);
+    if (this.liveGroups !== 0) this.sync(slot);
+    return this.hi[slot]!;
   }
 
   private store(encoding: number, lo: number, hi: number): void {
@@ -163,6 +212,7 @@ export class Vmcs implements VmcsReader {
   }
 
   private put(slot: number, lo: number, hi: number): void {
+    if (this.liveGroups !== 0) this.sync(slot); // the group's other fields are saved first; the VMCS holds the group from now on
     const oldLo = this.lo[slot]!;
     const oldHi = this.hi[slot]!;
     if (oldLo === lo && oldHi === hi) return;
@@ -181,6 +231,7 @@ export class Vmcs implements VmcsReader {
 
   /** Every supported field with a nonzero value (snapshots, debugger). */
   entries(): [number, bigint][] {
+    this.settle();
     const out: [number, bigint][] = [];
     for (const encoding of VMCS_FIELDS.keys()) if (this.lo[slotOf(encoding)] !== 0 || this.hi[slotOf(encoding)] !== 0) out.push([encoding, this.get(encoding)]);
     return out;

@@ -6,6 +6,7 @@ import { EptTranslator } from '../paging/ept';
 import { Controls } from './controls';
 import type { EntryFailure } from './entryCheck';
 import { F } from './fields';
+import { LAZY_GUEST_GROUPS } from './guestState';
 import type { VmcsRegionState } from './vmcs';
 import type { VmxOperation, VmxUnit } from './vmxUnit';
 
@@ -60,6 +61,11 @@ export function restoreVmx(unit: VmxUnit, state: VmxSnapshot): void {
   const nonRoot = unit.operation === 'non-root' && unit.current !== undefined && unit.controls !== undefined;
   unit.ept = nonRoot && unit.controls!.secondary.enableEpt ? new EptTranslator(cpu.mem, unit.current!.get(F.EPT_POINTER)) : undefined;
   unit.setCpuHooks(nonRoot);
+  if (nonRoot) {
+    // the CPU holds the guest state again (restored with it): the lazily saved groups are its
+    unit.guestState.controls = unit.controls!;
+    unit.current!.goLive(unit.guestState, LAZY_GUEST_GROUPS);
+  }
   cpu.guestPhysical = unit.ept;
   if (!nonRoot) Object.assign(unit.deadlines, { timer: Infinity, mtf: Infinity, window: Infinity });
   unit.rearm();

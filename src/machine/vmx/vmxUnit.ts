@@ -24,6 +24,8 @@ import { VmcsStore, type Vmcs } from './vmcs';
 import { restoreVmx, saveVmx, type VmxSnapshot } from './vmxSnapshot';
 import { VmExit, performExit, type ExitInfo, type ExitRecord } from './vmExit';
 import { LinkContext, freshLinkContext } from './linkContext';
+import { CpuGuestState, LAZY_GUEST_GROUPS } from './guestState';
+import { resumeAfterExit } from './vmEntry';
 import './msrRegistration';
 
 export type VmxOperation = 'off' | 'root' | 'non-root';
@@ -62,8 +64,23 @@ export class VmxUnit {
   readonly exitCounts = new Map<number, number>();
   /** When it returns true for an exit, the machine stops with reason 'vm-exit'. */
   breakOnExit: ((exit: ExitRecord) => boolean) | undefined = undefined;
-  /** Called after every VM exit (host state loaded): the built-in hypervisor's exit handler. */
+  /** Called after every VM exit (host state loaded, or still to load: `hostResumesAfterExit`): the built-in hypervisor's exit handler. */
   onExit: ((exit: ExitRecord) => void) | undefined = undefined;
+  /**
+   * Set by a host whose code after every VM exit is a VMRESUME of the same VMCS at HOST_RIP
+   * (the built-in hypervisor's stub) and whose exit handling (`onExit`) reads guest state
+   * only through the VMCS. Then, when nothing could see the host run in between, the exit
+   * handler runs and that VMRESUME is performed at once, without loading the host state it
+   * would only leave again: it still retires as an instruction, so instruction counts, timers
+   * and the state at every count a run can stop at are those of running the stub.
+   */
+  hostResumesAfterExit = false;
+  /** VMRESUMEs performed straight after their exit so far (diagnostics: tests and the benchmark). */
+  resumedAfterExit = 0;
+  /** A VMRESUME straight after an exit is under way (its own immediate exits take the full path). */
+  private resuming = false;
+  /** The CPU as the holder of the current VMCS's live guest state (guestState.ts). */
+  readonly guestState: CpuGuestState;
   /** Called when VMLAUNCH/VMRESUME fails (VMfail or an entry-failure exit). */
   onEntryFailure: ((failure: EntryFailure) => void) | undefined = undefined;
   /** Why the last triple fault in non-root operation happened (exit reason 2). */
@@ -96,6 +113,7 @@ export class VmxUnit {
   constructor(readonly cpu: Cpu) {
     this.store = new VmcsStore(cpu.mem);
     this.hooks = new GuestIntercepts(this);
+    this.guestState = new CpuGuestState(cpu);
   }
 
   /**
@@ -128,6 +146,7 @@ export class VmxUnit {
     this.omittedExits = 0;
     this.exitCounts.clear();
     this.onExit = undefined;
+    this.hostResumesAfterExit = false;
     this.onEntryFailure = undefined;
     this.vectoring = undefined;
   }
@@ -161,9 +180,11 @@ export class VmxUnit {
 
   // ---- non-root operation ----------------------------------------------------------------
 
-  /** Switches to non-root operation after the guest state was loaded. */
+  /** Switches to non-root operation after the guest state was loaded: from now on the VMCS's lazily saved guest state is the CPU's. */
   enterNonRoot(vmcs: Vmcs, controls: Controls, startInstret: number): void {
     const cpu = this.cpu;
+    this.guestState.controls = controls;
+    vmcs.goLive(this.guestState, LAZY_GUEST_GROUPS);
     this.operation = 'non-root';
     this.controls = controls;
     this.setCpuHooks(true);
@@ -288,6 +309,33 @@ export class VmxUnit {
     this.exit(info, cpu.rip - length);
     cpu.instret--; // the run loop counts every handler that returns as retired
     cpu.attention |= Attention.VmExit;
+  }
+
+  /** Whether the exit being performed may leave the host state unloaded until its handler ran (`hostResumesAfterExit`). */
+  mayResumeAfterExit(vmcs: Vmcs): boolean {
+    return this.hostResumesAfterExit && !this.resuming && vmcs.get32(F.VM_EXIT_MSR_LOAD_COUNT) === 0;
+  }
+
+  /**
+   * After the exit handler: performs the host's VMRESUME now, unless a stop, a pending event
+   * or the run's budget or deadline means the run loop has to see the host at HOST_RIP, or
+   * the entry would fail (false: the host state is loaded and the host runs its VMRESUME).
+   */
+  resumeAfterExit(vmcs: Vmcs, exitControls: Controls): boolean {
+    const cpu = this.cpu;
+    const loop = this.loop;
+    if (!loop || this.current !== vmcs || cpu.attention !== 0) return false;
+    // The exit ends its instruction (one budget unit); the VMRESUME takes the next, before any deadline is due.
+    if (cpu.instret + 2 > loop.budgetEnd || cpu.instret >= loop.deadline) return false;
+    this.resuming = true;
+    try {
+      if (!resumeAfterExit(this, exitControls)) return false;
+    } finally {
+      this.resuming = false;
+    }
+    cpu.instret++; // the VMRESUME retired
+    this.resumedAfterExit++;
+    return true;
   }
 
   /** VMX abort (SDM 27.7): the abort indicator is written and the processor shuts down. */
