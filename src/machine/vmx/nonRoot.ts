@@ -134,7 +134,7 @@ export class GuestIntercepts implements NonRootHooks {
       case Intercept.DescriptorTable: {
         const entry = DESCRIPTOR_TABLE[info.mnemonic ?? -1];
         if (!entry || !c.secondary.descriptorTableExiting) return undefined;
-        return { ...descriptorTableExit(info.decoded, entry.reason, entry.identity, info.length), guestLinear: info.linearAddress };
+        return { ...descriptorTableExit(info.decoded, entry.reason, entry.identity, info.length, this.unit.cpu.rip), guestLinear: info.linearAddress };
       }
       default:
         return undefined;

@@ -94,6 +94,10 @@ const ROWS: readonly CaseRow[] = [
   ['exit-vmx-in-guest', 'SDM 26.1.2, 27.2.1, 27.2.5 Tables 27-10, 27-11, 27-13, 27-14', 'VMX instructions in non-root (19–27, 50, 53) and descriptor-table exits (46, 47): instruction information and displacement qualification'],
   ['exit-interruptibility', 'SDM 27.3.4, 26.6', 'interruptibility saved on exits right after MOV SS (2) and STI (1); an injected #UD escalating in the guest exits with IDT-vectoring information'],
 
+  ['exit-pf-mask-match', 'SDM 25.2, 27.1, 27.2.2', '#PF and the exception bitmap: all four combinations of bit 14 and a PFEC mask/match hit or miss (mask = match = W), a match value outside the mask; an exiting #PF leaves CR2 alone, a delivered one writes it'],
+  ['exit-tsc-offset', 'SDM 25.3, 26.1.3', 'TSC offsetting: RDTSC, RDTSCP (ECX = IA32_TSC_AUX) and RDMSR IA32_TSC add TSC_OFFSET (positive and negative; high bits compared), the host TSC is not offset; RDTSC exiting wins; RDTSCP without "enable RDTSCP" is #UD'],
+  ['exit-descriptor-tables', 'SDM 26.1.3, 27.2.1, 27.2.5 Tables 27-10, 27-11', 'descriptor-table exits for each of LGDT/LIDT/SGDT/SIDT/LLDT/LTR/SLDT/STR: register and memory forms, 32-bit address size, FS/GS overrides, index without base, absolute and RIP-relative operands (qualification = effective address)'],
+  ['vmx-operands', 'SDM 26.1.1, 27.2.1, 27.2.5 Tables 27-13, 27-14, 31.3', 'VMREAD/VMWRITE/VMPTRST/VMPTRLD in root with 32-bit addresses (wrapping at 4 GiB) and an FS override; VMREAD in compatibility mode is #UD; non-root exits with 32-bit addresses, ES/SS prefixes (ignored in 64-bit mode), a RIP-relative operand; a compatibility-mode guest gets #UD for VMREAD/VMPTRLD/INVEPT/VMXOFF while CPUID and VMCALL exit'],
 ];
 
 /** Case name → report keys not compared, each with the documented Bochs deviation (DiffCase.ignore). */
@@ -127,6 +131,12 @@ const IGNORE: Readonly<Record<string, Record<string, string>>> = {
     'iinfo@12': 'VMRESUME: undefined (SDM 27.2.5); Bochs keeps a stale value',
     'iinfo@13': 'VMXOFF: undefined (SDM 27.2.5); Bochs keeps a stale value',
     'iinfo@20': 'VMCALL: undefined (SDM 27.2.5); Bochs keeps a stale value',
+  },
+  'exit-descriptor-tables': {
+    'iinfo@19': 'VMCALL: instruction information undefined (SDM 27.2.5); Bochs keeps the previous exit\'s value, we write 0',
+  },
+  'vmx-operands': {
+    'iinfo@9': 'VMCALL: instruction information undefined (SDM 27.2.5); Bochs keeps the previous exit\'s value, we write 0',
   },
 };
 

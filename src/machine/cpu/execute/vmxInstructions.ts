@@ -37,7 +37,7 @@ function badMode(cpu: Cpu): boolean {
 function prologue(cpu: Cpu, d: Decoded, reason: number): VmxUnit {
   const unit = vmxUnitOf(cpu);
   if (unit.operation === 'off' || badMode(cpu)) throw ud();
-  if (unit.operation === 'non-root') throw new VmExit(vmxInstructionExit(d, reason));
+  if (unit.operation === 'non-root') throw new VmExit(vmxInstructionExit(d, reason, cpu.rip));
   if (cpu.cpl > 0) throw gp0();
   return unit;
 }
@@ -65,7 +65,7 @@ const vmxon: Factory = (d) => {
   return (cpu) => {
     const unit = vmxUnitOf(cpu);
     if (badMode(cpu) || !(cpu.cr4 & Cr4.VMXE)) throw ud();
-    if (unit.operation === 'non-root') throw new VmExit(vmxInstructionExit(d, ExitReason.Vmxon));
+    if (unit.operation === 'non-root') throw new VmExit(vmxInstructionExit(d, ExitReason.Vmxon, cpu.rip));
     if (unit.operation === 'root') {
       if (cpu.cpl > 0) throw gp0();
       return unit.fail(VmxError.VmxonInRoot);
@@ -199,7 +199,7 @@ function entryInstruction(launch: boolean): Factory {
 
 const vmcall: Factory = (d) => (cpu) => {
   const unit = vmxUnitOf(cpu);
-  if (unit.operation === 'non-root') return unit.exitInstruction(vmxInstructionExit(d, ExitReason.Vmcall), d.length);
+  if (unit.operation === 'non-root') return unit.exitInstruction(vmxInstructionExit(d, ExitReason.Vmcall, cpu.rip), d.length);
   if (unit.operation === 'off') throw ud();
   if (cpu.cpl > 0) throw gp0();
   unit.fail(VmxError.VmcallInRoot); // no dual-monitor treatment of SMIs in this model
