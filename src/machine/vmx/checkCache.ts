@@ -4,11 +4,13 @@
  * skipped while none of its inputs changed. Its inputs are recorded while it runs: the
  * field groups (fieldGroups.ts) of every VMCS field it reads through the recording view
  * (plus the control-word group when it reads the decoded controls). A check that reads
- * CPU state (`c.cpu`: EFER.LMA, memory at the VMCS link pointer) is never skipped. The
+ * CPU state (`c.cpu`: memory at the VMCS link pointer) is never skipped; the processor's
+ * EFER.LMA (`processorLma`) is an input like a field group of its own. The
  * `Vmcs` marks the groups of every field whose value changes (`dirty`), so a skipped
  * check is one that would read exactly the same values again — a pure function of them.
  */
 import type { Cpu } from '../cpu/cpu';
+import { Efer } from '../paging/walker';
 import type { Controls } from './controls';
 import type { EntryCheck, EntryContext, GuestSegment } from './entryCheck';
 import { Group, RFLAGS_SLOT, SLOT_GROUPS, readGroups } from './fieldGroups';
@@ -68,7 +70,7 @@ class RecordingContext implements EntryContext {
   readCpu = false;
   private cpuState: Cpu | undefined;
   private decoded: Controls | undefined;
-  private lma: boolean | undefined;
+  private lma = false;
 
   constructor(vmcs: Vmcs) {
     this.vmcs = new RecordingReader(vmcs);
@@ -79,8 +81,8 @@ class RecordingContext implements EntryContext {
     return this.cpuState!;
   }
 
-  get processorLma(): boolean | undefined {
-    this.readCpu = true;
+  get processorLma(): boolean {
+    this.vmcs.reads |= Group.processorLma;
     return this.lma;
   }
 
@@ -89,7 +91,7 @@ class RecordingContext implements EntryContext {
     return this.decoded!;
   }
 
-  setup(cpu: Cpu, controls: Controls, processorLma: boolean | undefined): void {
+  setup(cpu: Cpu, controls: Controls, processorLma: boolean): void {
     this.cpuState = cpu;
     this.decoded = controls;
     this.lma = processorLma;
@@ -114,6 +116,11 @@ class CheckCache {
 
   constructor(readonly checks: readonly EntryCheck[]) {
     this.reads = new Int32Array(checks.length).fill(MUST_RUN);
+  }
+
+  /** Nothing changed since the list last passed, and none of its checks must always run: it passes again. */
+  get passesUnchanged(): boolean {
+    return this.pending === 0 && this.indexed && this.always.length === 0;
   }
 
   /** The checks `changed` may affect, in list order, when that is a simple case — else undefined: scan the whole list. */
@@ -153,12 +160,18 @@ class CheckCache {
 export class EntryCheckState {
   private readonly caches: CheckCache[] = [];
   readonly context: RecordingContext;
+  /** The processor's EFER.LMA at the last entry (the `processorLma` group changes with it). */
+  private lma: boolean | undefined = undefined;
 
   constructor(private readonly vmcs: Vmcs) {
     this.context = new RecordingContext(vmcs);
   }
 
-  cacheFor(checks: readonly EntryCheck[]): CheckCache {
+  cacheFor(checks: readonly EntryCheck[], lma: boolean): CheckCache {
+    if (lma !== this.lma) {
+      this.lma = lma;
+      this.vmcs.dirty |= Group.processorLma;
+    }
     const dirty = this.vmcs.dirty;
     if (dirty !== 0) {
       for (const cache of this.caches) cache.pending |= dirty;
@@ -174,11 +187,13 @@ export class EntryCheckState {
 /** The first check of `checks` (in order) that the current VMCS and CPU violate — `firstViolation` without re-running unchanged checks. */
 export function firstViolationCached(checks: readonly EntryCheck[], vmcs: Vmcs, cpu: Cpu, controls: Controls, processorLma?: boolean): EntryCheck | undefined {
   const state = (vmcs.entryChecks ??= new EntryCheckState(vmcs));
-  const cache = state.cacheFor(checks);
+  const lma = processorLma ?? (cpu.efer & Efer.LMA) !== 0;
+  const cache = state.cacheFor(checks, lma);
+  if (cache.passesUnchanged) return undefined;
   const changed = cache.pending;
   const reads = cache.reads;
   const c = state.context;
-  c.setup(cpu, controls, processorLma);
+  c.setup(cpu, controls, lma);
   const order = cache.affected(changed);
   const count = order === undefined ? checks.length : order.length;
   for (let k = 0; k < count; k++) {

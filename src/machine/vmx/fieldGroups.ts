@@ -41,6 +41,8 @@ export const Group = {
   guestPdptes: 1 << 22,
   /** Any other guest-state field. */
   guestOther: 1 << 23,
+  /** Not a field: IA32_EFER.LMA of the processor doing the entry (the H4 checks), changed when it differs from the last entry's. */
+  processorLma: 1 << 24,
 } as const;
 
 /** RFLAGS bits of the `rflagsStatus` group. */

@@ -81,8 +81,10 @@ const NMI_UNBLOCKING_DUE_TO_IRET = 0x1000;
  * exit (not #DF) or EPT violation caused by an IRET that removed (virtual-)NMI blocking,
  * unless the exit also reports IDT vectoring (then undefined: we write 0).
  */
-function iretNmiBit(info: ExitInfo, vectoring: boolean, unblocked: boolean): { interruption: number; qualification: number } {
-  if (!unblocked || vectoring) return { interruption: 0, qualification: 0 };
+const NO_IRET_BIT = { interruption: 0, qualification: 0 } as const;
+
+function iretNmiBit(info: ExitInfo, vectoring: boolean, unblocked: boolean): { readonly interruption: number; readonly qualification: number } {
+  if (!unblocked || vectoring) return NO_IRET_BIT;
   const exception = info.reason === ExitReason.ExceptionOrNmi && (info.interruptionInfo ?? 0) >>> 31 === 1 && ((info.interruptionInfo ?? 0) & 0xff) !== 8;
   // (an EPT-violation qualification never has bit 12 set otherwise: adding it is an OR)
   return { interruption: exception ? NMI_UNBLOCKING_DUE_TO_IRET : 0, qualification: info.reason === ExitReason.EptViolation ? NMI_UNBLOCKING_DUE_TO_IRET : 0 };

@@ -47,6 +47,9 @@ export interface LiveGuestState {
 }
 
 const TWO32 = 4294967296;
+/** Slot bits 6:5 are the field type (vmcsSlots.ts); 2 is guest state, the only type with live groups. */
+const SLOT_TYPE = 0x60;
+const GUEST_STATE_SLOT = 0x40;
 /** Slots of the guest segment fields: selector, base, limit, access rights per GUEST_SEGMENTS entry. */
 const SEGMENT_SLOTS = Int16Array.from(GUEST_SEGMENTS.flatMap((s) => [s.selector, s.base, s.limit, s.accessRights].map(slotOf)));
 
@@ -104,7 +107,7 @@ export class Vmcs implements VmcsReader {
   /** A field's value by full encoding (0 when never written). */
   get(encoding: number): bigint {
     const slot = slotOf(encoding);
-    if (this.liveGroups !== 0) this.sync(slot);
+    if (this.liveGroups !== 0 && (slot & SLOT_TYPE) === GUEST_STATE_SLOT) this.sync(slot);
     const cached = this.big[slot];
     if (cached !== undefined) return cached;
     const hi = this.hi[slot]!;
@@ -116,14 +119,14 @@ export class Vmcs implements VmcsReader {
   /** Low 32 bits of a field as an unsigned number. */
   get32(encoding: number): number {
     const slot = slotOf(encoding);
-    if (this.liveGroups !== 0) this.sync(slot);
+    if (this.liveGroups !== 0 && (slot & SLOT_TYPE) === GUEST_STATE_SLOT) this.sync(slot);
     return this.lo[slot]!;
   }
 
   /** A natural-width field as a signed-canonical number (bits 63:48 ignored), without BigInt. */
   getLinear(encoding: number): number {
     const slot = slotOf(encoding);
-    if (this.liveGroups !== 0) this.sync(slot);
+    if (this.liveGroups !== 0 && (slot & SLOT_TYPE) === GUEST_STATE_SLOT) this.sync(slot);
     const hi = this.hi[slot]!;
     return hi === 0 ? this.lo[slot]! : ((hi << 16) >> 16) * TWO32 + this.lo[slot]!;
   }
@@ -131,20 +134,20 @@ export class Vmcs implements VmcsReader {
   /** Bits 51:0 of a field as a number (physical addresses: CR3 on entry and exit). */
   getPhysical(encoding: number): number {
     const slot = slotOf(encoding);
-    if (this.liveGroups !== 0) this.sync(slot);
+    if (this.liveGroups !== 0 && (slot & SLOT_TYPE) === GUEST_STATE_SLOT) this.sync(slot);
     return (this.hi[slot]! & 0xfffff) * TWO32 + this.lo[slot]!;
   }
 
   /** A field as an unsigned number (exact below 2^53: physical addresses). */
   getNumber(encoding: number): number {
     const slot = slotOf(encoding);
-    if (this.liveGroups !== 0) this.sync(slot);
+    if (this.liveGroups !== 0 && (slot & SLOT_TYPE) === GUEST_STATE_SLOT) this.sync(slot);
     return this.hi[slot]! * TWO32 + this.lo[slot]!;
   }
 
   /** Stores a field value (processor-side: read-only fields too), truncated to the field's width. */
   set(encoding: number, value: bigint): void {
-    if (this.liveGroups !== 0) this.sync(slotOf(encoding));
+    if (this.liveGroups !== 0 && (slotOf(encoding) & SLOT_TYPE) === GUEST_STATE_SLOT) this.sync(slotOf(encoding));
     if (this.big[slotOf(encoding)] === value) return; // already stored (MSR values saved on exit are the BigInts loaded on entry)
     if (value >= 0n && value <= 0xffffffffn) {
       const lo = Number(value);
@@ -196,14 +199,14 @@ export class Vmcs implements VmcsReader {
   /** Bits `mask` of a field's low 32 bits (lets the entry-check cache track RFLAGS by bit group). */
   bits(encoding: number, mask: number): number {
     const slot = slotOf(encoding);
-    if (this.liveGroups !== 0) this.sync(slot);
+    if (this.liveGroups !== 0 && (slot & SLOT_TYPE) === GUEST_STATE_SLOT) this.sync(slot);
     return (this.lo[slot]! & mask) >>> 0;
   }
 
   /** Bits 63:32 of a field. */
   getHigh32(encoding: number): number {
     const slot = slotOf(encoding);
-    if (this.liveGroups !== 0) this.sync(slot);
+    if (this.liveGroups !== 0 && (slot & SLOT_TYPE) === GUEST_STATE_SLOT) this.sync(slot);
     return this.hi[slot]!;
   }
 
@@ -212,7 +215,7 @@ export class Vmcs implements VmcsReader {
   }
 
   private put(slot: number, lo: number, hi: number): void {
-    if (this.liveGroups !== 0) this.sync(slot); // the group's other fields are saved first; the VMCS holds the group from now on
+    if (this.liveGroups !== 0 && (slot & SLOT_TYPE) === GUEST_STATE_SLOT) this.sync(slot); // the group's other fields are saved first; the VMCS holds the group from now on
     const oldLo = this.lo[slot]!;
     const oldHi = this.hi[slot]!;
     if (oldLo === lo && oldHi === hi) return;
