@@ -18,7 +18,7 @@ function boot(image: Uint8Array, memoryMB: number, mode: 'bare' | 'guest'): Mach
   return machine;
 }
 
-export function measureProgram(name: string, file: string, iterations: number, memoryMB = 128, mode: 'bare' | 'guest' = 'bare'): ThroughputResult & { vmExits: number } {
+export function measureProgram(name: string, file: string, iterations: number, memoryMB = 128, mode: 'bare' | 'guest' = 'bare'): ThroughputResult & { vmExits: number; resumedAfterExit: number } {
   const image = assembleProgram(file, { ITERATIONS: String(iterations) });
   const machine = boot(image, memoryMB, mode);
   // warm up the decode cache and the JIT on a short run, then measure a fresh machine
@@ -29,5 +29,5 @@ export function measureProgram(name: string, file: string, iterations: number, m
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const instructions = machine.cpu.instret;
   const vmExits = [...machine.vmx.exitCounts.values()].reduce((a, b) => a + b, 0);
-  return { name, instructions, seconds, instructionsPerSecond: instructions / seconds, stop: stop.reason, vmExits };
+  return { name, instructions, seconds, instructionsPerSecond: instructions / seconds, stop: stop.reason, vmExits, resumedAfterExit: machine.vmx.resumedAfterExit };
 }

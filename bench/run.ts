@@ -35,8 +35,11 @@ async function main(): Promise<void> {
   console.log('\nVMX (guest mode: the built-in hypervisor, EPT on)');
   const guestAlu = measureProgram('(a) in guest mode', 'alu-loop.asm', 100_000_000, 128, 'guest');
   console.log(`  ${guestAlu.name}: ${mips(guestAlu.instructionsPerSecond)} guest instructions = ${((guestAlu.instructionsPerSecond / alu.instructionsPerSecond) * 100).toFixed(0)} % of bare mode (target: within 20 %)`);
-  const cpuid = measureProgram('CPUID loop', 'cpuid-loop.asm', 200_000, 128, 'guest');
-  console.log(`  ${cpuid.name}: ${(cpuid.vmExits / cpuid.seconds / 1000).toFixed(0)} k VM exits/s (${cpuid.vmExits} exits in ${cpuid.seconds.toFixed(2)} s; target >= 1 M exits/s)`);
+  // Three runs of 1 M exits, the median reported (one run is at the mercy of a noisy neighbour).
+  const runs = [0, 1, 2].map(() => measureProgram('CPUID loop', 'cpuid-loop.asm', 1_000_000, 128, 'guest')).sort((a, b) => a.vmExits / a.seconds - b.vmExits / b.seconds);
+  const cpuid = runs[1]!;
+  const rate = (r: typeof cpuid): string => (r.vmExits / r.seconds / 1000).toFixed(0);
+  console.log(`  ${cpuid.name}: ${rate(cpuid)} k VM exits/s (median of 3 runs of ${cpuid.vmExits} exits: ${runs.map(rate).join(' / ')} k; target >= 1 M exits/s); ${((cpuid.resumedAfterExit / cpuid.vmExits) * 100).toFixed(0)} % resumed straight after the exit`);
   if (!missing) printBochsExits(cpuid.vmExits / cpuid.seconds);
   printHypercallBenchmark();
   const peak = peakMiB();
