@@ -2,55 +2,24 @@ import assert from 'node:assert/strict';
 import { GPR_NAMES } from '../../src/machine/cpu/registers';
 import type { Machine } from '../../src/machine/machine';
 import { nasmTest, systemTest } from './systemHarness';
-
-/** Turns on x2APIC mode and software-enables the APIC (SVR 0x1ff). */
-const X2APIC_ON = `
-  mov ecx, 0x1b
-  rdmsr
-  or eax, 0xc00
-  wrmsr
-  mov ecx, 0x80f
-  mov eax, 0x1ff
-  xor edx, edx
-  wrmsr`;
+import { apicTimer, eoiIretq, X2APIC_ON } from '../support/guestPreludes';
 
 /** Vector 0x40 counts into r12 and EOIs; vector 0x50 counts into r11. */
 const HANDLERS = `
 tick:
   inc r12
 eoi:
-  push rax
-  push rcx
-  push rdx
-  mov ecx, 0x80b
-  xor eax, eax
-  xor edx, edx
-  wrmsr
-  pop rdx
-  pop rcx
-  pop rax
-  iretq
+${eoiIretq()}
 other:
   inc r11
   jmp eoi`;
 
 const gates = { 0x40: { handler: 'tick' }, 0x50: { handler: 'other' } };
 
-function timer(lvt: number, count: number, divide = 0xb): string {
-  return `
-  mov ecx, 0x83e
-  mov eax, ${divide}
-  wrmsr
-  mov ecx, 0x832
-  mov eax, 0x${lvt.toString(16)}
-  wrmsr
-  mov ecx, 0x838
-  mov eax, ${count}
-  wrmsr`;
-}
-
 nasmTest('periodic APIC timer: the handler runs every initial-count instructions (÷1) while the program spins', () => {
-  const t = systemTest(`${X2APIC_ON}${timer(0x20040, 1000)}
+  const t = systemTest(`
+${X2APIC_ON}
+${apicTimer(0x20040, 1000)}
   sti
 spin:
   cmp r12, 5
@@ -65,7 +34,9 @@ ${HANDLERS}`, { gates }).runToStop();
 });
 
 nasmTest('one-shot timer with ÷16 fires once, after initial count × 16 instructions; HLT waits for it (time skips ahead)', () => {
-  const t = systemTest(`${X2APIC_ON}${timer(0x40, 100, 0x3)}
+  const t = systemTest(`
+${X2APIC_ON}
+${apicTimer(0x40, 100, 0x3)}
   mov r13, 0
   sti
   hlt
@@ -78,7 +49,9 @@ ${HANDLERS}`, { gates }).runToStop();
 });
 
 nasmTest('masked LVT timer: HLT with IF = 1 stops (nothing can wake it)', () => {
-  const t = systemTest(`${X2APIC_ON}${timer(0x30040, 100)}
+  const t = systemTest(`
+${X2APIC_ON}
+${apicTimer(0x30040, 100)}
   sti
   hlt
 ${HANDLERS}`, { gates }).runToStop();
@@ -87,7 +60,8 @@ ${HANDLERS}`, { gates }).runToStop();
 });
 
 nasmTest('IF = 0 holds a self IPI; STI delays it by one instruction (the interrupt shadow)', () => {
-  const t = systemTest(`${X2APIC_ON}
+  const t = systemTest(`
+${X2APIC_ON}
   mov ecx, 0x83f
   mov eax, 0x40
   wrmsr
@@ -106,7 +80,8 @@ ${HANDLERS}`, { gates }).runToStop();
 });
 
 nasmTest('TPR holds vectors of its class and below; lowering it delivers; higher vectors are taken first', () => {
-  const t = systemTest(`${X2APIC_ON}
+  const t = systemTest(`
+${X2APIC_ON}
   mov ecx, 0x808
   mov eax, 0x50
   wrmsr
@@ -134,7 +109,9 @@ ${HANDLERS}`, { gates }).runToStop();
 });
 
 nasmTest('HLT with IF = 0 and an armed timer still stops', () => {
-  const t = systemTest(`${X2APIC_ON}${timer(0x40, 100)}
+  const t = systemTest(`
+${X2APIC_ON}
+${apicTimer(0x40, 100)}
   hlt
 ${HANDLERS}`, { gates }).runToStop();
   t.assertStop('halt', /interrupts disabled/);
@@ -146,7 +123,9 @@ function state(machine: Machine): string {
 }
 
 nasmTest('reverse execution: stepping back across timer interrupts and replaying gives identical state', () => {
-  const program = `${X2APIC_ON}${timer(0x20040, 777)}
+  const program = `
+${X2APIC_ON}
+${apicTimer(0x20040, 777)}
   sti
 spin:
   inc r14

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpuTest, hasNasm, nasm } from './cpuRunner';
+import { idtData, SELF_NMI, X2APIC_ON } from '../support/guestPreludes';
 import type { Machine } from '../../src/machine/machine';
 
 const skip = !hasNasm() && 'nasm is not installed';
@@ -14,22 +15,12 @@ const skip = !hasNasm() && 'nasm is not installed';
 // (before IRETQ) on the first entry; r15 the count right after the first self-NMI returns.
 const PROGRAM = `
   lidt [rel idtr]
-  mov ecx, 0x1b
-  rdmsr
-  or eax, 0xc00
-  wrmsr
-  mov ecx, 0x80f
-  mov eax, 0x1ff
-  xor edx, edx
-  wrmsr
+${X2APIC_ON}
   call self_nmi
   mov r15, r12
   hlt
 self_nmi:
-  mov ecx, 0x830
-  mov eax, 0x40400
-  xor edx, edx
-  wrmsr
+${SELF_NMI}
   ret
 nmi_handler:
   inc r12
@@ -41,15 +32,7 @@ nmi_handler:
   mov r14, r12
 .out:
   iretq
-align 16
-idt:
-  times 2 dq 0, 0
-  dw (nmi_handler - $$ + 0x100000) & 0xffff, 0x08, 0x8e00, ((nmi_handler - $$ + 0x100000) >> 16) & 0xffff
-  dd 0, 0
-idt_end:
-idtr:
-  dw idt_end - idt - 1
-  dq idt
+${idtData({ 2: 'nmi_handler' })}
 `;
 
 test('an NMI sent inside the NMI handler waits for IRETQ (no nesting), then is delivered', { skip }, () => {

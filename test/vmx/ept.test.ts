@@ -7,6 +7,7 @@ import { Access, type WalkTrace } from '../../src/machine/paging/types';
 import { hasNasm } from '../machine/cpuRunner';
 import { F } from '../../src/machine/vmx/fields';
 import { Defaults, vmxTest } from './prelude';
+import { setGate } from '../support/guestPreludes';
 
 const skip = !hasNasm() && 'nasm is not installed';
 const MB = 1024 * 1024;
@@ -198,18 +199,11 @@ test('a guest under EPT touching unmapped guest-physical memory exits 48 with th
 });
 
 test('an EPT violation while delivering an exception reports it in the IDT-vectoring information', { skip }, () => {
-  const gate = 0x207000 + 6 * 16;
   const t = vmxTest({
     primary: Defaults.primary | 0x80000000,
     secondary: 1 << 1,
     setup: `${EPT_SETUP}
-  mov rax, 0x100000
-  mov word [${gate}], ax
-  mov word [${gate + 2}], 0x08
-  mov word [${gate + 4}], 0x8e00
-  mov dword [${gate + 8}], 0
-  shr rax, 16
-  mov word [${gate + 6}], ax
+${setGate(6, '0x100000', '0x207000')}
   VMW GUEST_IDTR_BASE, 0x207000
   VMW GUEST_IDTR_LIMIT, 0xfff
   VMW GUEST_RSP, 0x401000`,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { hasNasm, type CpuTest } from '../machine/cpuRunner';
 import { F } from '../../src/machine/vmx/fields';
 import { Defaults, vmxTest, type VmxProgram } from './prelude';
+import { setGate } from '../support/guestPreludes';
 
 const skip = !hasNasm() && 'nasm is not installed';
 const P = {
@@ -241,18 +242,10 @@ done:
 });
 
 test('event injection: an external interrupt is delivered through the guest IDT on VM entry', { skip }, () => {
-  const gate = 0x207000 + 0x20 * 16;
   const e = exitOf({
     primary: Defaults.primary | P.hlt,
     setup: `
-  mov rax, guest_isr
-  mov word [${gate}], ax
-  mov word [${gate + 2}], 0x08
-  mov word [${gate + 4}], 0x8e00
-  shr rax, 16
-  mov word [${gate + 6}], ax
-  shr rax, 16
-  mov dword [${gate + 8}], eax
+${setGate(0x20, 'guest_isr', '0x207000')}
   VMW GUEST_IDTR_BASE, 0x207000
   VMW GUEST_IDTR_LIMIT, 0xfff
   VMW GUEST_RFLAGS, 0x202

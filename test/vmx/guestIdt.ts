@@ -1,5 +1,6 @@
 /** Guest-mode interrupt test programs: an IDT prelude and a guest runner. */
 import { nasm } from '../machine/cpuRunner';
+import { eoiIretq, idtData } from '../support/guestPreludes';
 import { Machine } from '../../src/machine/machine';
 import type { GuestModeOptions } from '../../src/machine/hypervisor/guestSetup';
 
@@ -13,34 +14,8 @@ handler40:
 handler41:
   inc r13
 eoi:
-  push rax
-  push rcx
-  push rdx
-  mov ecx, 0x80b
-  xor eax, eax
-  xor edx, edx
-  wrmsr
-  pop rdx
-  pop rcx
-  pop rax
-  iretq
-%macro GATE 1
-  dw (%1 - $$ + 0x100000) & 0xffff
-  dw 0x08
-  dw 0x8e00
-  dw ((%1 - $$ + 0x100000) >> 16) & 0xffff
-  dd 0
-  dd 0
-%endmacro
-align 16
-idt:
-  times 0x40 dq 0, 0
-  GATE handler40
-  GATE handler41
-idt_end:
-idtr:
-  dw idt_end - idt - 1
-  dq idt
+${eoiIretq()}
+${idtData({ 0x40: 'handler40', 0x41: 'handler41' })}
 main:
 `;
 

@@ -4,25 +4,15 @@ import { hasNasm } from '../machine/cpuRunner';
 import { GPR_NAMES } from '../../src/machine/cpu/registers';
 import type { Machine } from '../../src/machine/machine';
 import { guest } from './guestIdt';
+import { APIC_ENABLE, apicTimer } from '../support/guestPreludes';
 
 const skip = !hasNasm() && 'nasm is not installed';
 
 /** Guest: software-enables its (virtual) x2APIC and arms the periodic timer, vector 0x40, `count` instructions (÷1). */
 function armTimer(count: number): string {
   return `
-  mov ecx, 0x80f
-  mov eax, 0x1ff
-  xor edx, edx
-  wrmsr
-  mov ecx, 0x83e
-  mov eax, 0xb
-  wrmsr
-  mov ecx, 0x832
-  mov eax, 0x20040
-  wrmsr
-  mov ecx, 0x838
-  mov eax, ${count}
-  wrmsr
+${APIC_ENABLE}
+${apicTimer(0x20040, count)}
   sti`;
 }
 
@@ -138,10 +128,7 @@ test('guest mode: the virtual APIC starts in x2APIC mode; TSC-deadline mode fire
   mov ecx, 0x803
   rdmsr
   mov r14, rax
-  mov ecx, 0x80f
-  mov eax, 0x1ff
-  xor edx, edx
-  wrmsr
+${APIC_ENABLE}
   mov ecx, 0x832
   mov eax, 0x40040         ; TSC-deadline mode, vector 0x40
   wrmsr

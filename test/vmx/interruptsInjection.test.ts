@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasNasm } from '../machine/cpuRunner';
 import { guest } from './guestIdt';
+import { setGate } from '../support/guestPreludes';
 import { F } from '../../src/machine/vmx/fields';
 
 const skip = !hasNasm() && 'nasm is not installed';
@@ -82,14 +83,7 @@ test('raiseGuestInterrupt: illegal vectors 0-15 are dropped and recorded in the 
 test('exception exits during event delivery: #GP while delivering #GP is reflected as #DF; the guest handles #DF', { skip }, () => {
   // Gate 13 is not a valid gate: delivering the guest's #GP raises #GP again, which exits (bitmap bit 13).
   const { machine } = guest(`
-  lea rdi, [rel idt + 8 * 16]
-  lea rax, [rel df_handler]
-  mov [rdi], ax
-  mov word [rdi + 2], 0x08
-  mov word [rdi + 4], 0x8e00
-  shr rax, 16
-  mov [rdi + 6], ax
-  mov qword [rdi + 8], 0
+${setGate(8, 'df_handler')}
   mov word [rel idtr], 0x41f
   lidt [rel idtr]
   mov rax, 0x8000000000000000

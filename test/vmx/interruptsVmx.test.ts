@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { hasNasm } from '../machine/cpuRunner';
 import { F } from '../../src/machine/vmx/fields';
 import { Defaults, Layout, vmxTest, type VmxProgram } from './prelude';
+import { apicTimer, eoiIretq, idtData, SELF_NMI, selfIpi, X2APIC_ON } from '../support/guestPreludes';
 
 const skip = !hasNasm() && 'nasm is not installed';
 const EXTERNAL_INTERRUPT_EXITING = 1 << 0;
@@ -14,46 +15,21 @@ const MSR_BITMAPS = 1 << 28;
 /** Host: x2APIC on, software-enabled; then `then` (host RFLAGS.IF stays 0). */
 function apicSetup(then: string): string {
   return `
-  mov ecx, 0x1b
-  rdmsr
-  or eax, 0xc00
-  wrmsr
-  mov ecx, 0x80f
-  mov eax, 0x1ff
-  xor edx, edx
-  wrmsr
+${X2APIC_ON}
 ${then}
   VMW GUEST_IDTR_BASE, guest_idt
   VMW GUEST_IDTR_LIMIT, 0x40f
   VMW MSR_BITMAP, ${Layout.msrBitmap}`;
 }
 
-const SELF_IPI_40 = `
-  mov ecx, 0x83f
-  mov eax, 0x40
-  xor edx, edx
-  wrmsr`;
+const SELF_IPI_40 = selfIpi(0x40);
 
 /** Guest IDT: vector 0x40 counts into r12 and EOIs (the guest reaches the physical APIC: no MSR bitmap). */
 const GUEST_IDT = `
 guest_tick:
   inc r12
-  push rax
-  push rcx
-  push rdx
-  mov ecx, 0x80b
-  xor eax, eax
-  xor edx, edx
-  wrmsr
-  pop rdx
-  pop rcx
-  pop rax
-  iretq
-align 16
-guest_idt:
-  times 0x40 dq 0, 0
-  dw (guest_tick - $$ + 0x100000) & 0xffff, 0x08, 0x8e00, ((guest_tick - $$ + 0x100000) >> 16) & 0xffff
-  dd 0, 0`;
+${eoiIretq()}
+${idtData({ 0x40: 'guest_tick' }, { label: 'guest_idt', idtr: false })}`;
 
 function run(p: VmxProgram) {
   const t = vmxTest({ extra: GUEST_IDT, primary: Defaults.primary | MSR_BITMAPS, ...p }).runToStop();
@@ -91,16 +67,7 @@ test('without external-interrupt exiting the interrupt goes through the guest ID
   assert.equal(t.machine.apic.isr[2], 0, 'the guest handler EOIed');
 });
 
-const ONE_SHOT_TIMER = `
-  mov ecx, 0x83e
-  mov eax, 0xb
-  wrmsr
-  mov ecx, 0x832
-  mov eax, 0x40
-  wrmsr
-  mov ecx, 0x838
-  mov eax, 5000
-  wrmsr`;
+const ONE_SHOT_TIMER = apicTimer(0x40, 5000);
 
 test('the APIC timer expiring while the guest spins is an external-interrupt exit at its deadline', { skip }, () => {
   const { t, field } = run({ pin: Defaults.pin | EXTERNAL_INTERRUPT_EXITING, exit: Defaults.exit | ACK_ON_EXIT, setup: apicSetup(ONE_SHOT_TIMER), guest: 'spin:\n  inc r12\n  jmp spin' });
@@ -121,10 +88,7 @@ test('a guest halted without HLT exiting wakes with an external-interrupt exit w
 
 test('an NMI IPI to self from the guest: exception-or-NMI exit (type NMI, vector 2) with NMI exiting', { skip }, () => {
   const nmi = `
-  mov ecx, 0x830
-  mov eax, 0x40400
-  xor edx, edx
-  wrmsr
+${SELF_NMI}
   mov r13, 1
   vmcall`;
   const { t, field } = run({ pin: Defaults.pin | NMI_EXITING, setup: apicSetup(''), guest: nmi });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hasNasm, nasm } from '../machine/cpuRunner';
+import { APIC_ENABLE, eoiIretq, idtData, installIdt } from '../support/guestPreludes';
 import { Machine } from '../../src/machine/machine';
 import { MemoryBlockImage, OverlayBlockBackend } from '../../src/machine/devices/virtio/blockBackend';
 import { Status } from '../../src/machine/devices/virtio/constants';
@@ -66,21 +67,8 @@ test('guest mode: a used-buffer interrupt is queued for the guest as vector 0x30
 test('guest mode: the used-buffer interrupt is injected into the guest (IDT vector 0x30); the handler reads and ACKs InterruptStatus, EOIs the virtual x2APIC', { skip }, () => {
   const machine = new Machine({ memoryMB: 64, devices: { console: true } });
   machine.loadGuest(nasm(`
-  lea rdi, [rel idt + 0x30 * 16]
-  lea rax, [rel handler]
-  mov [rdi], ax
-  mov word [rdi + 2], 0x08
-  mov word [rdi + 4], 0x8e00
-  shr rax, 16
-  mov [rdi + 6], ax
-  shr rax, 16
-  mov [rdi + 8], eax
-  mov dword [rdi + 12], 0
-  lidt [rel idtr]
-  mov ecx, 0x80f                 ; SVR: APIC software-enabled
-  mov eax, 0x1ff
-  xor edx, edx
-  wrmsr
+${installIdt({ 0x30: 'handler' })}
+${APIC_ENABLE}
   mov rbx, VIRTIO_MMIO
   mov eax, 3
   call virtio_init
@@ -101,27 +89,12 @@ fail:
   mov al, 0xee
   out 0xf4, al
 handler:
-  push rax
-  push rcx
-  push rdx
-  mov eax, [rbx + 0x60]          ; InterruptStatus
+${eoiIretq(`  mov eax, [rbx + 0x60]          ; InterruptStatus
   mov [rel seen], al
-  mov [rbx + 0x64], eax          ; InterruptACK
-  mov ecx, 0x80b                 ; EOI
-  xor eax, eax
-  xor edx, edx
-  wrmsr
-  pop rdx
-  pop rcx
-  pop rax
-  iretq
+  mov [rbx + 0x64], eax          ; InterruptACK`)}
 message: db 'ok'
 seen: db 0
-align 8
-idtr: dw 256 * 16 - 1
-      dq idt
-align 16
-idt: times 256 * 16 db 0
+${idtData({}, { entries: 256 })}
 TXQ equ 0x200000
 ${include}`));
   const stop = machine.run(1_000_000);

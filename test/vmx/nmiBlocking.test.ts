@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { hasNasm } from '../machine/cpuRunner';
 import { F } from '../../src/machine/vmx/fields';
 import { Defaults, vmxTest } from './prelude';
+import { idtData } from '../support/guestPreludes';
 
 const skip = !hasNasm() && 'nasm is not installed';
 const NMI_EXITING = 1 << 3;
@@ -55,11 +56,7 @@ nmi_handler:
   mov r12, 1
 ${body}
   iretq
-align 16
-guest_idt:
-  times 2 dq 0, 0
-  dw (nmi_handler - $$ + 0x100000) & 0xffff, 0x08, 0x8e00, ((nmi_handler - $$ + 0x100000) >> 16) & 0xffff
-  dd 0, 0`;
+${idtData({ 2: 'nmi_handler' }, { label: 'guest_idt', idtr: false })}`;
 }
 
 interface Exit {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Errno, Hc, SharedInfo } from '../../src/machine/xen/abi';
-import { runXenGuest, xenMachine, type XenHarness } from './harness';
+import { HYPERCALL_PAGE, runXenGuest, xenMachine, type XenHarness } from './harness';
+import { eoiIretq, idtData, installIdt } from '../support/guestPreludes';
 
 const E = (errno: number) => -BigInt(errno);
 const ARG = 0x300000;
@@ -129,20 +130,11 @@ test('masked port: pending without upcall; unmask delivers it; unmask of a bad p
 });
 
 const PROLOGUE = `    ; hypercall page, shared info at 0x201000, IDT, callback vector 0xf3
-    mov ecx, 0x40000000
-    mov eax, 0x200000
-    xor edx, edx
-    wrmsr
+${HYPERCALL_PAGE}
     mov edi, 7
     mov rsi, xatp
     call 0x200000 + 12 * 32
-    mov rax, handler
-    mov [idt + 0xf3 * 16], ax
-    mov word [idt + 0xf3 * 16 + 2], 8
-    mov word [idt + 0xf3 * 16 + 4], 0x8e00
-    shr rax, 16
-    mov [idt + 0xf3 * 16 + 6], ax
-    lidt [idtr]
+${installIdt({ 0xf3: 'handler' })}
     xor edi, edi
     mov rsi, param
     call 0x200000 + 34 * 32
@@ -150,8 +142,6 @@ const PROLOGUE = `    ; hypercall page, shared info at 0x201000, IDT, callback v
 `;
 
 const DATA = `  align 8
-  idtr:  dw 4095
-         dq idt
   xatp:  dw 0x7ff0, 0
          dd 0
          dq 0
@@ -166,19 +156,17 @@ const DATA = `  align 8
   send_a: dd 0
   send_b: dd 0
   count: dq 0
-  align 16
-  idt: times 4096 db 0`;
+${idtData({}, { entries: 256 })}`;
 
 /**
  * A guest with the hypercall page, shared info at GFN 0x201, IDT gate 0xf3 → `handler`
- * and the HVM callback vector 0xf3, interrupts on; then `body`, the handler's `handler`
- * code (IRETQ appended) and the data both upcall tests use (alloc, bind, send_a/b, count).
+ * and the HVM callback vector 0xf3, interrupts on; then `body`, the `handler` code (ending
+ * in IRETQ) and the data both upcall tests use (alloc, bind, send_a/b, count).
  */
 const CALLBACK_GUEST = (body: string, handler: string): string => `
 ${PROLOGUE}${body}
   handler:
 ${handler}
-    iretq
 ${DATA}`;
 
 test('upcall delivery in a running guest: the callback vector is injected; masked → none; EVTCHNOP_unmask → delivered', () => {
@@ -214,22 +202,11 @@ test('upcall delivery in a running guest: the callback vector is injected; maske
     mov rax, [count]
     mov [0x300010], rax
     hlt
-`, `
-    push rax
-    push rcx
-    push rdx
+`, eoiIretq(`
     mov byte [0x201000], 0
     mov qword [0x201008], 0
     mov qword [0x201000 + 2048], 0
-    inc qword [count]
-    mov ecx, 0x80b
-    xor eax, eax
-    xor edx, edx
-    wrmsr
-    pop rdx
-    pop rcx
-    pop rax
-`),
+    inc qword [count]`)),
   );
   assert.equal(stop.reason, 'halt', stop.detail);
   const at = (o: number) => machine.mem.read64(0x1000000 + 0x300000 + o);
@@ -289,6 +266,7 @@ test('the HVM callback vector bypasses the virtual APIC: a handler without EOI g
     mov qword [0x201008], 0
     mov qword [0x201000 + 2048], 0
     inc qword [count]
+    iretq
 `),
   );
   assert.equal(stop.reason, 'halt', stop.detail);

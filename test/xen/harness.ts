@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { assembleSource } from '../../src/asm/assemble';
+import { wrmsr } from '../support/guestPreludes';
 import { Machine } from '../../src/machine/machine';
 import type { GuestModeOptions } from '../../src/machine/hypervisor/guestSetup';
 import { HostLayout } from '../../src/machine/hypervisor/layout';
@@ -62,6 +63,9 @@ export function xenMachine(options: GuestModeOptions = {}, program: Uint8Array =
     i16: (gpa) => (mem.read16(hpa(gpa)) << 16) >> 16,
   };
 }
+
+/** Guest code: Xen's hypercall page at GPA 0x200000 (MSR 0x40000000 ← its address); entry n at 0x200000 + n * 32. */
+export const HYPERCALL_PAGE = wrmsr(0x40000000, 0x200000);
 
 /** Runs a Xen guest program to its stop. */
 export function runXenGuest(source: string, options: GuestModeOptions = {}, budget = 2_000_000) {

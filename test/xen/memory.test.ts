@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Errno, Hc } from '../../src/machine/xen/abi';
-import { runXenGuest, xenMachine, type XenHarness } from './harness';
+import { HYPERCALL_PAGE, runXenGuest, xenMachine, type XenHarness } from './harness';
 
 const E = (errno: number) => -BigInt(errno);
 const ARG = 0x300000;
@@ -70,10 +70,7 @@ test('add_to_physmap: shared info moves, the RAM frame it covered comes back; ba
 
 test('a guest touching a page it ballooned out stops with an EPT violation that names the balloon', () => {
   const { stop, xen } = runXenGuest(`
-    mov ecx, 0x40000000
-    mov eax, 0x200000
-    xor edx, edx
-    wrmsr
+${HYPERCALL_PAGE}
     mov edi, 1                 ; XENMEM_decrease_reservation
     mov rsi, reservation
     call 0x200000 + 12 * 32

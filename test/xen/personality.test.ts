@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Machine } from '../../src/machine/machine';
 import { Errno, Hc } from '../../src/machine/xen/abi';
 import { assembleGuest, RAM, runXenGuest, xenMachine } from './harness';
+import { idtData } from '../support/guestPreludes';
 
 test('CPUID 0x40000000-0x40000004: Xen signature, version 4.17, hypercall page MSR, HVM features', () => {
   const { machine, stop } = runXenGuest(`
@@ -94,13 +95,7 @@ test('hypercall-page MSR with a page index other than 0, or outside guest RAM, i
   gp:
     mov byte [0x300000], 13
     hlt
-  align 8
-  idtr: dw 16 * 14 - 1
-        dq idt
-  align 16
-  idt: times 13 dq 0, 0
-       dw gp, 0x08, 0x8e00, 0x0010
-       dd 0, 0`);
+${idtData({ 13: 'gp' })}`);
   assert.equal(stop.reason, 'halt', stop.detail);
   assert.equal(machine.mem.read8(RAM + 0x300000), 13);
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Errno, Hc, SharedInfo } from '../../src/machine/xen/abi';
-import { runXenGuest, xenMachine, type XenHarness } from './harness';
+import { HYPERCALL_PAGE, runXenGuest, xenMachine, type XenHarness } from './harness';
+import { APIC_ENABLE, apicTimer, eoiIretq, idtData, installIdt } from '../support/guestPreludes';
 
 const E = (errno: number) => -BigInt(errno);
 const ARG = 0x300000;
@@ -118,19 +119,18 @@ test('vcpu_op timers: single-shot with the future flag, periodic (1 ms minimum),
   assert.deepEqual(h.xen.describe().timers, { now: h.xen.now(), singleShot: null, periodic: null });
 });
 
-test('a guest blocked on a timer wakes with the upcall (set_timer_op + SCHEDOP_block), then shuts down', () => {
-  const { stop, machine } = runXenGuest(`
-    mov ecx, 0x40000000
-    mov eax, 0x200000
-    xor edx, edx
-    wrmsr
-    mov rax, handler
-    mov [idt + 0xf0 * 16], ax
-    mov word [idt + 0xf0 * 16 + 2], 8
-    mov word [idt + 0xf0 * 16 + 4], 0x8e00
-    shr rax, 16
-    mov [idt + 0xf0 * 16 + 6], ax
-    lidt [idtr]
+/** TIMER_GUEST's default handler body: the guest TSC at the upcall into [0x300000], [fired] counts. */
+const STAMP = `    rdtsc
+    mov [0x300000], eax
+    inc byte [fired]`;
+
+/**
+ * Guest: hypercall page, IDT gate 0xf0 → handler (`handler`, then EOI), callback vector 0xf0,
+ * VIRQ_TIMER bound, interrupts on, set_timer_op(now + `ns` of guest time); then `body`.
+ */
+const TIMER_GUEST = (body: string, { ns = 200000, handler = STAMP } = {}) => `
+${HYPERCALL_PAGE}
+${installIdt({ 0xf0: 'handler' })}
     xor edi, edi
     mov rsi, param
     call 0x200000 + 34 * 32          ; callback vector 0xf0
@@ -141,9 +141,22 @@ test('a guest blocked on a timer wakes with the upcall (set_timer_op + SCHEDOP_b
     rdtsc
     shl rdx, 32
     or rax, rdx
-    add rax, 1000000                 ; 1 ms of guest time
+    add rax, ${ns}
     mov rdi, rax
-    call 0x200000 + 15 * 32          ; set_timer_op
+    call 0x200000 + 15 * 32          ; set_timer_op(now + ns)
+    ${body}
+  handler:
+${eoiIretq(handler)}
+  align 8
+  param: dw 0x7ff0, 0
+         dd 0
+         dq (2 << 56) | 0xf0
+  virq:  dd 0, 0, 0
+  fired: db 0
+${idtData({}, { entries: 256 })}`;
+
+test('a guest blocked on a timer wakes with the upcall (set_timer_op + SCHEDOP_block), then shuts down', () => {
+  const { stop, machine } = runXenGuest(TIMER_GUEST(`
   .sleep:
     cmp byte [fired], 0
     jne .done
@@ -157,87 +170,11 @@ test('a guest blocked on a timer wakes with the upcall (set_timer_op + SCHEDOP_b
     mov rsi, reason
     call 0x200000 + 29 * 32
     hlt
-  handler:
-    mov byte [fired], 1
-    push rax
-    push rcx
-    push rdx
-    mov ecx, 0x80b
-    xor eax, eax
-    xor edx, edx
-    wrmsr
-    pop rdx
-    pop rcx
-    pop rax
-    iretq
-  align 8
-  idtr:  dw 4095
-         dq idt
-  param: dw 0x7ff0, 0
-         dd 0
-         dq (2 << 56) | 0xf0
-  virq:  dd 0, 0, 0
-  reason: dd 0
-  fired: db 0
-  align 16
-  idt: times 4096 db 0`);
+  reason: dd 0`, { ns: 1000000, handler: '    mov byte [fired], 1' }));
   assert.equal(stop.reason, 'exit', stop.detail);
   assert.ok(machine.mem.read32(0x1000000 + 0x300000) >= 1_000_000, 'woke after the deadline');
   assert.ok(machine.cpu.instret < 1_100_000);
 });
-
-/** Guest prologue: hypercall page, IDT entry 0xf0 → handler (counts into [fired], EOI), callback vector, VIRQ_TIMER bound. */
-const TIMER_GUEST = (body: string) => `
-    mov ecx, 0x40000000
-    mov eax, 0x200000
-    xor edx, edx
-    wrmsr
-    mov rax, handler
-    mov [idt + 0xf0 * 16], ax
-    mov word [idt + 0xf0 * 16 + 2], 8
-    mov word [idt + 0xf0 * 16 + 4], 0x8e00
-    shr rax, 16
-    mov [idt + 0xf0 * 16 + 6], ax
-    lidt [idtr]
-    xor edi, edi
-    mov rsi, param
-    call 0x200000 + 34 * 32
-    mov edi, 1
-    mov rsi, virq
-    call 0x200000 + 32 * 32
-    sti
-    rdtsc
-    shl rdx, 32
-    or rax, rdx
-    add rax, 200000
-    mov rdi, rax
-    call 0x200000 + 15 * 32          ; set_timer_op(now + 200 µs)
-    ${body}
-  handler:
-    push rax
-    push rcx
-    push rdx
-    rdtsc
-    mov [0x300000], eax
-    inc byte [fired]
-    mov ecx, 0x80b
-    xor eax, eax
-    xor edx, edx
-    wrmsr
-    pop rdx
-    pop rcx
-    pop rax
-    iretq
-  align 8
-  idtr:  dw 4095
-         dq idt
-  param: dw 0x7ff0, 0
-         dd 0
-         dq (2 << 56) | 0xf0
-  virq:  dd 0, 0, 0
-  fired: db 0
-  align 16
-  idt: times 4096 db 0`;
 
 test('a guest spinning without exits gets VIRQ_TIMER on time: the preemption timer brings the hypervisor back', () => {
   const { stop, machine } = runXenGuest(TIMER_GUEST(`
@@ -266,19 +203,10 @@ test('HLT with a Xen timer armed: time skips to the expiry and the upcall wakes 
 
 test('HLT with both a Xen timer and a later virtual-APIC timer armed wakes at the Xen timer first', () => {
   const { stop, machine } = runXenGuest(TIMER_GUEST(`
-    mov ecx, 0x80f
-    mov eax, 0x1ff
-    xor edx, edx
-    wrmsr                            ; software-enable the virtual x2APIC
-    mov ecx, 0x83e
-    mov eax, 0xb
-    wrmsr                            ; divide by 1
-    mov ecx, 0x832
-    mov eax, 0x41
-    wrmsr                            ; LVT timer: one-shot, vector 0x41 (no handler needed: never reached)
-    mov ecx, 0x838
-    mov eax, 5000000
-    wrmsr                            ; the APIC timer expires long after the Xen timer
+    ; the virtual x2APIC's one-shot timer, vector 0x41 (no handler needed: never reached), ÷1,
+    ; expires long after the Xen timer
+${APIC_ENABLE}
+${apicTimer(0x41, 5000000)}
     hlt
     rdtsc
     mov [0x300020], eax
