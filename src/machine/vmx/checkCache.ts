@@ -118,9 +118,11 @@ class CheckCache {
     this.reads = new Int32Array(checks.length).fill(MUST_RUN);
   }
 
-  /** Nothing changed since the list last passed, and none of its checks must always run: it passes again. */
-  get passesUnchanged(): boolean {
-    return this.pending === 0 && this.indexed && this.always.length === 0;
+  /** No input of its checks changed since the list last passed, and none of them must always run: it passes again (and that counts as its pass). */
+  passesUnchanged(): boolean {
+    if (!this.indexed || this.always.length !== 0 || (this.pending & this.union) !== 0) return false;
+    this.pending = 0;
+    return true;
   }
 
   /** The checks `changed` may affect, in list order, when that is a simple case — else undefined: scan the whole list. */
@@ -189,7 +191,7 @@ export function firstViolationCached(checks: readonly EntryCheck[], vmcs: Vmcs, 
   const state = (vmcs.entryChecks ??= new EntryCheckState(vmcs));
   const lma = processorLma ?? (cpu.efer & Efer.LMA) !== 0;
   const cache = state.cacheFor(checks, lma);
-  if (cache.passesUnchanged) return undefined;
+  if (cache.passesUnchanged()) return undefined;
   const changed = cache.pending;
   const reads = cache.reads;
   const c = state.context;
