@@ -7,32 +7,9 @@ import { devicesRequest } from '../../src/adapter/devicesRequest';
 import { devicesRows } from '../../src/extension/devicesRows';
 import type { ViewRow } from '../../src/extension/viewRow';
 import { hasNasm, nasm } from '../machine/cpuRunner';
+import { BLOCKED_DMA_DRIVER } from '../support/virtioGuest';
 
 const skip = !hasNasm() && 'nasm is not installed';
-
-// ACKNOWLEDGE|DRIVER, VERSION_1, FEATURES_OK, queue 1 (size 8) at 0x200000, DRIVER_OK; one descriptor at 0x7f000000; notify.
-const DRIVER = `
-bits 64
-org 0x100000
-  mov rbx, 0xd0000000
-  mov dword [rbx + 0x70], 3
-  mov dword [rbx + 0x24], 1
-  mov dword [rbx + 0x20], 1
-  mov dword [rbx + 0x70], 11
-  mov dword [rbx + 0x30], 1
-  mov dword [rbx + 0x38], 8
-  mov dword [rbx + 0x80], 0x200000
-  mov dword [rbx + 0x90], 0x200080
-  mov dword [rbx + 0xa0], 0x200100
-  mov dword [rbx + 0x44], 1
-  mov dword [rbx + 0x70], 15
-  mov qword [0x200000], 0x7f000000
-  mov dword [0x200008], 16
-  mov word [0x200084], 0
-  mov word [0x200082], 1
-  mov dword [rbx + 0x50], 1
-  hlt
-`;
 
 function find(rows: readonly ViewRow[] | undefined, label: string): ViewRow {
   const row = rows?.find((r) => r.label === label);
@@ -42,7 +19,7 @@ function find(rows: readonly ViewRow[] | undefined, label: string): ViewRow {
 
 test('Devices rows: the virtio console with its queue decoded, the IOMMU with the blocked DMA, hypercalls', { skip }, () => {
   const machine = new Machine({ memoryMB: 64, devices: { console: true } });
-  machine.loadGuest(nasm(DRIVER), { guestMemoryMB: 16 });
+  machine.loadGuest(nasm(BLOCKED_DMA_DRIVER), { guestMemoryMB: 16 });
   machine.run(100_000);
   const rows = devicesRows(devicesRequest(machine));
   assert.deepEqual(rows.map((r) => r.label), ['virtio-console 00:01.0', 'IOMMU (VT-d)', 'Hypercalls']);

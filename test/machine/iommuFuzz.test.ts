@@ -2,18 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../src/machine/machine';
 import { DMAR_BASE, Gcmd, Reg } from '../../src/machine/iommu/registers';
-
-/** Deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../support/random';
 
 // Whatever a program writes to the DMAR page or puts in the tables, the unit answers with
 // register values, translations or faults — never a JavaScript exception — and the
@@ -22,7 +11,7 @@ test('fuzz (seeded): random register writes, random tables and random DMA never 
   const machine = new Machine({ memoryMB: 8 });
   const mem = machine.mem;
   const iommu = machine.iommu;
-  const next = random(0x10a1);
+  const next = mulberry32(0x10a1);
   const pick = (n: number): number => Math.floor(next() * n);
   const word = (): number => (next() < 0.3 ? [0, 1, 3, 0x80000000, 0xffffffff, 0x40000000, 0xc0000000][pick(7)]! : pick(2 ** 32));
   const tables = 0x100000; // root, context and second-level tables are drawn from this 64 KiB

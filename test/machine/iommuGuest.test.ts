@@ -7,6 +7,8 @@ import { HostLayout } from '../../src/machine/hypervisor/layout';
 import { Gsts, Reg } from '../../src/machine/iommu/registers';
 import { Dmar } from './iommuHelpers';
 import { hasNasm, nasm } from './cpuRunner';
+import { mulberry32 } from '../support/random';
+import { BLOCKED_DMA_DRIVER } from '../support/virtioGuest';
 
 const HLT = Uint8Array.of(0xf4);
 const GUEST_MB = 16;
@@ -18,18 +20,6 @@ function guestMachine(): Machine {
   const hypervisor = machine.loadGuest(HLT, { guestMemoryMB: GUEST_MB });
   programIommu(machine.cpu, DEVICES, hypervisor.guestMemoryBytes);
   return machine;
-}
-
-/** Deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 test('guest mode: boot programs the IOMMU through its registers (root table pointer latched, translation on)', () => {
@@ -69,7 +59,7 @@ test('DMA isolation (seeded, randomized): device DMA never touches host memory o
   mem.ram.fill(0xa5, base + GUEST_BYTES);
   const outsideBefore = Buffer.concat([mem.ram.subarray(0, base), mem.ram.subarray(base + GUEST_BYTES)]);
   const shadow = new Uint8Array(mem.ram.subarray(base, base + GUEST_BYTES));
-  const next = random(0x5eed1);
+  const next = mulberry32(0x5eed1);
   const pick = (n: number): number => Math.floor(next() * n);
   let inRange = 0;
   let blocked = 0;
@@ -117,30 +107,8 @@ test('DMA isolation (seeded, randomized): device DMA never touches host memory o
 });
 
 test('reverse execution: going back before a blocked device DMA takes the fault record and the IOTLB back with it', { skip: !hasNasm() && 'nasm is not installed' }, () => {
-  // a virtio-console driver whose one buffer lies outside guest RAM (as test/extension/devicesRows.test.ts)
-  const driver = `
-bits 64
-org 0x100000
-  mov rbx, 0xd0000000
-  mov dword [rbx + 0x70], 3
-  mov dword [rbx + 0x24], 1
-  mov dword [rbx + 0x20], 1
-  mov dword [rbx + 0x70], 11
-  mov dword [rbx + 0x30], 1
-  mov dword [rbx + 0x38], 8
-  mov dword [rbx + 0x80], 0x200000
-  mov dword [rbx + 0x90], 0x200080
-  mov dword [rbx + 0xa0], 0x200100
-  mov dword [rbx + 0x44], 1
-  mov dword [rbx + 0x70], 15
-  mov qword [0x200000], 0x7f000000
-  mov dword [0x200008], 16
-  mov word [0x200082], 1
-  mov dword [rbx + 0x50], 1
-  hlt
-`;
   const machine = new Machine({ memoryMB: 64, devices: { console: true } });
-  machine.loadGuest(nasm(driver), { guestMemoryMB: GUEST_MB });
+  machine.loadGuest(nasm(BLOCKED_DMA_DRIVER), { guestMemoryMB: GUEST_MB });
   const travel = machine.enableReverseExecution(10);
   machine.run(100_000);
   assert.equal(machine.iommu.faultLog.length, 1);

@@ -15,18 +15,23 @@ import { Status } from '../../src/machine/devices/virtio/constants';
 const skip = !hasNasm() && 'nasm is not installed';
 const include = `%include "${resolve('samples/virtio.inc')}"`;
 
-/** A guest/bare program: console transmit of `text` through device 0, then exit 0. */
-function consoleProgram(text: string): string {
+/** Device 0 of `type` (virtio device ID) set up by samples/virtio.inc: queue `queue` at `ring`, DRIVER_OK; RBX = its register page, CF → fail. */
+function virtioUp(type: number, queue: number, ring: string): string {
   return `
   mov rbx, VIRTIO_MMIO
-  mov eax, 3
+  mov eax, ${type}
   call virtio_init
   jc fail
-  mov ecx, 1
-  mov rdi, TXQ
+  ${queue === 0 ? 'xor ecx, ecx' : `mov ecx, ${queue}`}
+  mov rdi, ${ring}
   call virtio_queue
   jc fail
-  call virtio_ready
+  call virtio_ready`;
+}
+
+/** A guest/bare program: console transmit of `text` through device 0, then exit 0. */
+function consoleProgram(text: string): string {
+  return `${virtioUp(3, 1, 'TXQ')}
   mov rsi, message
   mov ecx, ${text.length}
   call console_write
@@ -68,16 +73,7 @@ test('guest mode: the used-buffer interrupt is injected into the guest (IDT vect
   const machine = new Machine({ memoryMB: 64, devices: { console: true } });
   machine.loadGuest(nasm(`
 ${installIdt({ 0x30: 'handler' })}
-${APIC_ENABLE}
-  mov rbx, VIRTIO_MMIO
-  mov eax, 3
-  call virtio_init
-  jc fail
-  mov ecx, 1
-  mov rdi, TXQ
-  call virtio_queue
-  jc fail
-  call virtio_ready
+${APIC_ENABLE}${virtioUp(3, 1, 'TXQ')}
   sti
   mov rsi, message
   mov ecx, 2
@@ -108,16 +104,7 @@ ${include}`));
 
 test('guest mode: the balloon driver inflates a page → EPT unmapped; touching it is an EPT violation naming the ballooned GPA', { skip }, () => {
   const machine = new Machine({ memoryMB: 64, devices: { balloon: { targetPages: 1 } } });
-  const hypervisor = machine.loadGuest(nasm(`
-  mov rbx, VIRTIO_MMIO
-  mov eax, 5
-  call virtio_init
-  jc fail
-  xor ecx, ecx
-  mov rdi, INFLATEQ
-  call virtio_queue
-  jc fail
-  call virtio_ready
+  const hypervisor = machine.loadGuest(nasm(`${virtioUp(5, 0, 'INFLATEQ')}
   mov r12d, [rbx + VIRTIO_CONFIG]          ; num_pages = 1
   mov dword [PFNS], 0x400                  ; give back guest-physical 0x400000
   mov qword [INFLATEQ], PFNS

@@ -4,18 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine } from '../../src/machine/machine';
 import { assembleGuest, xenMachine } from './harness';
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../support/random';
 
 test('fuzz: random hypercall numbers, sub-ops and arguments never throw and return success or a Xen errno', () => {
   for (const seed of [1, 2, 3, 4]) {

@@ -3,6 +3,8 @@
  * machines share, flag masks, a seeded PRNG, and `Builder`, which picks registers,
  * memory operands and immediates in NASM syntax.
  */
+import { mulberry32 } from '../../support/random';
+
 /** Where every sequence runs (in our machine and in Unicorn). */
 export const CODE_BASE = 0x100000;
 export const DATA_BASE = 0x200000;
@@ -29,15 +31,12 @@ export interface Emitted {
   reads: number;
 }
 
-/** mulberry32: a small seeded PRNG shared by all sequences of a run. */
+/** A seeded PRNG (mulberry32) shared by all sequences of a run, with the draws the templates use. */
 export class Random {
-  constructor(private state: number) {}
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  /** The next number in [0, 1). */
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
   }
   int(n: number): number {
     return Math.floor(this.next() * n);
