@@ -4,7 +4,7 @@
  * checks → exit 33, loading guest state, MSR loading → exit 34, then non-root operation,
  * event injection (26.6) and exits due before the first guest instruction.
  */
-import { CpuFault } from '../cpu/fault';
+import { CpuFault, Vector } from '../cpu/fault';
 import { EventKind, deliverEvent } from '../cpu/interrupts';
 import { Flag } from '../cpu/flags';
 import { Efer } from '../paging/walker';
@@ -20,7 +20,7 @@ import { Interruptibility, loadGuestState, physicalToNumber } from './guestState
 import { loadHostStateKeptByEntry } from './hostState';
 import { VmxError } from './instructionErrors';
 import { loadMsrList } from './msrLoad';
-import { InterruptionType } from './exceptionExit';
+import { InterruptionType, exceptionExit, interruptionInfo } from './exceptionExit';
 import { performExit } from './vmExit';
 import type { Vmcs } from './vmcs';
 import type { VmxUnit } from './vmxUnit';
@@ -99,19 +99,51 @@ function injectEvent(unit: VmxUnit, c: EntryContext): void {
   if (!e.valid || e.type === InterruptionType.Other) return;
   const cpu = c.cpu;
   const guestRip = cpu.rip;
-  if (e.type >= InterruptionType.SoftwareInterrupt && e.type <= InterruptionType.SoftwareException) cpu.rip += c.vmcs.get32(F.VM_ENTRY_INSTRUCTION_LEN);
+  const software = e.type >= InterruptionType.SoftwareInterrupt && e.type <= InterruptionType.SoftwareException;
+  const length = software ? c.vmcs.get32(F.VM_ENTRY_INSTRUCTION_LEN) : 0;
+  cpu.rip += length;
   const kind = e.type === InterruptionType.External || e.type === InterruptionType.Nmi ? EventKind.External : e.type === InterruptionType.HardwareException || e.type === InterruptionType.PrivilegedSoftwareException ? EventKind.Exception : EventKind.Software;
   const errorCode = e.deliverError ? c.vmcs.get32(F.VM_ENTRY_EXCEPTION_ERROR_CODE) : undefined;
-  unit.noteDelivery(c.vmcs.get32(F.VM_ENTRY_INTR_INFO) & 0x80000fff, errorCode ?? 0);
+  unit.noteDelivery(c.vmcs.get32(F.VM_ENTRY_INTR_INFO) & 0x80000fff, errorCode ?? 0, length);
   try {
     try {
       deliverEvent(cpu, e.vector, kind, errorCode);
     } catch (fault) {
       if (!(fault instanceof CpuFault)) throw fault;
-      deliverEvent(cpu, fault.vector, EventKind.Exception, fault.errorCode); // a software interrupt's own fault
+      // An injected INT n / INT3 faulted during delivery (the exception bitmap did not make it
+      // exit, SDM 27.2.4): the fault is delivered with the guest RIP, not RIP + length.
+      cpu.rip = guestRip;
+      deliverEvent(cpu, fault.vector, EventKind.Exception, fault.errorCode);
     }
   } catch (signal) {
     if (unit.onSignal(signal, guestRip) !== 'handled') throw signal;
+  }
+}
+
+/** Pending debug exceptions that make a #DB pending: BS (bit 14) or "enabled breakpoint" (bit 12); DR6 receives B3–B0 and BS. */
+const PENDING_DEBUG_TRIGGER = 0x5000;
+const PENDING_DEBUG_DR6 = 0x400f;
+
+/**
+ * A #DB the pending-debug-exceptions field makes pending (SDM 26.7.3): with no event
+ * injected and no blocking by MOV SS it is recognized before the first guest instruction —
+ * an exit per the exception bitmap (qualification = the DR6 bits, DR6 unchanged) or a
+ * delivery through the guest IDT with the bits in DR6.
+ */
+function pendingDebugException(unit: VmxUnit, c: LiveContext): void {
+  const pending = c.vmcs.get32(F.GUEST_PENDING_DBG_EXCEPTIONS); // B3–B0, enabled breakpoint and BS are low bits
+  if ((pending & PENDING_DEBUG_TRIGGER) === 0 || injection(c).valid) return;
+  if (c.vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO) & Interruptibility.MovSs) return;
+  const cpu = c.cpu;
+  const bits = pending & PENDING_DEBUG_DR6;
+  const exit = exceptionExit(c.vmcs, new CpuFault(Vector.DB), bits);
+  if (exit) return performExit(unit, exit, cpu.rip);
+  cpu.dr[6] = ((cpu.dr[6]! & ~PENDING_DEBUG_DR6) | bits) >>> 0;
+  unit.noteDelivery(interruptionInfo(Vector.DB, undefined), 0);
+  try {
+    deliverEvent(cpu, Vector.DB, EventKind.Exception);
+  } catch (signal) {
+    if (unit.onSignal(signal, cpu.rip) !== 'handled') throw signal;
   }
 }
 
@@ -160,6 +192,7 @@ export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): v
   }
   unit.enterNonRoot(vmcs, controls, startInstret);
   injectEvent(unit, c);
+  if (unit.operation === 'non-root') pendingDebugException(unit, c);
   if (unit.operation === 'non-root') immediateExit(unit, c, startInstret);
 }
 
@@ -186,6 +219,7 @@ export function resumeAfterExit(unit: VmxUnit, exitControls: Controls): boolean 
   const startInstret = cpu.instret + 1;
   unit.enterNonRoot(vmcs, controls, startInstret);
   injectEvent(unit, c);
+  if (unit.operation === 'non-root') pendingDebugException(unit, c);
   if (unit.operation === 'non-root') immediateExit(unit, c, startInstret);
   return true;
 }

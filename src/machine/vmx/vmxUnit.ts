@@ -88,8 +88,11 @@ export class VmxUnit {
   /** The EPT of the running guest. */
   ept: EptTranslator | undefined = undefined;
   readonly hooks: GuestIntercepts;
-  /** The event being delivered through the guest IDT (for IDT-vectoring information), while it is. */
-  private vectoring: { info: number; error: number; instret: number; events: number } | undefined;
+  /**
+   * The event being delivered through the guest IDT (for IDT-vectoring information), while it
+   * is; `length`: the instruction length of a software interrupt/exception (types 4–6), else 0.
+   */
+  private vectoring: { info: number; error: number; length: number; instret: number; events: number } | undefined;
   private loop: RunLoop | undefined;
   private readonly tlbTags = new Map<string, number>();
   /** The last VPID/EPTP pair looked up by `tagFor` and its tag (a hypervisor re-enters the same guest). */
@@ -105,6 +108,7 @@ export class VmxUnit {
   private lastEpt: EptTranslator | undefined = undefined;
   private readonly softwareExceptionHook = (vector: number, kind: 'software-exception' | 'privileged-software-exception', length: number): void => this.onSoftwareException(vector, kind, length);
   private readonly deliveryFaultHook = (fault: CpuFault): void => this.onDeliveryFault(fault);
+  private readonly softwareInterruptHook = (vector: number, length: number): void => this.noteDelivery((0x80000000 | (InterruptionType.SoftwareInterrupt << 8) | vector) >>> 0, 0, length);
   /** Instruction counts at which the preemption timer fires, the monitor trap flag exits, the interrupt window is checked. */
   readonly deadlines = { timer: Infinity, mtf: Infinity, window: Infinity };
   /** TSC_OFFSET currently folded into IA32_TSC_ADJUST (non-root with TSC offsetting). */
@@ -445,6 +449,7 @@ export class VmxUnit {
     cpu.nonRoot = nonRoot ? this.hooks : undefined;
     cpu.softwareExceptionHook = nonRoot ? this.softwareExceptionHook : undefined;
     cpu.deliveryFaultHook = nonRoot ? this.deliveryFaultHook : undefined;
+    cpu.softwareInterruptHook = nonRoot ? this.softwareInterruptHook : undefined;
   }
 
   private eptFor(eptp: bigint): EptTranslator {
@@ -490,20 +495,36 @@ export class VmxUnit {
     const type = kind === 'software-exception' ? InterruptionType.SoftwareException : InterruptionType.PrivilegedSoftwareException;
     const info = (0x80000000 | (type << 8) | vector) >>> 0;
     if ((vmcs.get32(F.EXCEPTION_BITMAP) >>> vector) & 1) throw new VmExit({ reason: ExitReason.ExceptionOrNmi, interruptionInfo: info, instructionLength: length });
-    this.noteDelivery(info, 0);
+    this.noteDelivery(info, 0, length);
   }
 
-  /** An exception while delivering an event exits per the exception bitmap; IDT-vectoring reports the first event. */
+  /**
+   * An exception while delivering an event exits per the exception bitmap; IDT-vectoring
+   * reports the event, and for a software interrupt/exception the exit reports its
+   * instruction length (SDM 27.2.4, 27.2.5). A #DF formed from a nested fault replaces the
+   * event (SDM 6.15): it exits without IDT-vectoring information, or is delivered as a new event.
+   */
   private onDeliveryFault(fault: CpuFault): void {
     const vmcs = this.current;
     if (!vmcs) return;
     const info = exceptionExit(vmcs, fault);
-    if (info) throw new VmExit(info);
+    if (fault.vector === Vector.DF) {
+      if (!info) return this.noteDelivery(interruptionInfo(Vector.DF, 0), 0);
+      this.vectoring = undefined;
+      throw new VmExit(info);
+    }
+    if (!info) return;
+    const v = this.vectoring;
+    const length = v && v.instret === this.cpu.instret && v.events === this.cpu.eventsDelivered ? v.length : 0;
+    throw new VmExit(length > 0 ? { ...info, instructionLength: length } : info);
   }
 
-  /** An event is about to be delivered through the guest IDT: an exit before it completes reports it (SDM 27.2.4). */
-  noteDelivery(info: number, error: number): void {
-    this.vectoring = { info, error, instret: this.cpu.instret, events: this.cpu.eventsDelivered };
+  /**
+   * An event is about to be delivered through the guest IDT: an exit before it completes
+   * reports it (SDM 27.2.4). `length`: a software interrupt/exception's instruction length.
+   */
+  noteDelivery(info: number, error: number, length = 0): void {
+    this.vectoring = { info, error, length, instret: this.cpu.instret, events: this.cpu.eventsDelivered };
   }
 
   /** IDT-vectoring information for an exit happening now: the event still being delivered, if any. */
