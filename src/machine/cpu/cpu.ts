@@ -83,6 +83,11 @@ export class Cpu extends CpuState {
    * throw a VM-exit signal.
    */
   deliveryFaultHook: ((fault: CpuFault) => void) | undefined = undefined;
+  /**
+   * VMX non-root: INT n (`length` bytes) is about to deliver `vector` — an exit during its
+   * delivery reports it as IDT-vectoring information with its length (SDM 27.2.4, 27.2.5).
+   */
+  softwareInterruptHook: ((vector: number, length: number) => void) | undefined = undefined;
   /** Events delivered through the IDT so far (the single-step logic tells INT n from plain instructions). */
   eventsDelivered = 0;
 

@@ -58,14 +58,17 @@ export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCod
       return;
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
+      // VMX: the exception bitmap may turn it into a VM exit (before CR2 is written), during
+      // the delivery of the event (SDM 27.2.4) — INT n / INT3 included.
+      cpu.deliveryFaultHook?.(e);
       // A fault while delivering INT n / INT3 is a fault of that instruction (RIP = the INT).
       if (current.kind === EventKind.Software && history.length === 0) throw e;
-      cpu.deliveryFaultHook?.(e); // VMX: the exception bitmap may turn it into a VM exit (before CR2 is written)
       history.push(`${e.describe()} while delivering vector ${current.vector}`);
       if (e.vector === Vector.PF && e.address !== undefined) cpu.cr2 = e.address;
       if (current.vector === Vector.DF) throw new TripleFault(history.join('; '));
       if (current.kind !== EventKind.Software && becomesDoubleFault(current.vector, e.vector)) {
         current = { vector: Vector.DF, errorCode: 0, kind: EventKind.Exception };
+        cpu.deliveryFaultHook?.(new CpuFault(Vector.DF, 0)); // VMX: #DF exits per exception-bitmap bit 8 (SDM 25.2)
       } else {
         current = { vector: e.vector, errorCode: e.errorCode, kind: EventKind.Exception };
       }

@@ -31,6 +31,7 @@ const interruptibility = (c: EntryContext): number => c.vmcs.get32(F.GUEST_INTER
 const RFLAGS_RESERVED_LOW = 0xffc08028;
 const EFER_RESERVED = ~BigInt(Efer.SCE | Efer.LME | Efer.LMA | Efer.NXE) & 0xffffffffffffffffn;
 const PENDING_DEBUG_RESERVED = 0xffffffffffffaff0n;
+const PENDING_DEBUG_BS = 0x4000n;
 const PDPTE_RESERVED = 0xffffc000000001e6n; // bits 63:46, 8:5, 2:1
 
 const REGISTER_CHECKS: EntryCheck[] = [
@@ -200,6 +201,18 @@ const NON_REGISTER_CHECKS: EntryCheck[] = [
     rule: 'guest pending debug exceptions: reserved bits (mask 0xffffffffffffaff0) must be 0',
     sdm: NON_REG,
     violated: (c) => (get(c, F.GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DEBUG_RESERVED) !== 0n,
+  },
+  {
+    id: 'G24',
+    fields: ['GUEST_PENDING_DBG_EXCEPTIONS', 'GUEST_RFLAGS', 'GUEST_IA32_DEBUGCTL', 'GUEST_INTERRUPTIBILITY_INFO', 'GUEST_ACTIVITY_STATE'],
+    rule: 'with blocking by STI or MOV SS, or the HLT activity state, pending debug exception BS (bit 14) must be 1 exactly when RFLAGS.TF = 1 and IA32_DEBUGCTL.BTF = 0',
+    sdm: NON_REG,
+    violated: (c) => {
+      const blocked = (interruptibility(c) & (Interruptibility.Sti | Interruptibility.MovSs)) !== 0 || c.vmcs.get32(F.GUEST_ACTIVITY_STATE) === Activity.Hlt;
+      if (!blocked) return false;
+      const stepping = rflags(c, 0x100) !== 0 && (get(c, F.GUEST_IA32_DEBUGCTL) & 2n) === 0n;
+      return ((get(c, F.GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DEBUG_BS) !== 0n) !== stepping;
+    },
   },
   {
     id: 'G25',

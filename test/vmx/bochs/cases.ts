@@ -98,6 +98,9 @@ const ROWS: readonly CaseRow[] = [
   ['exit-tsc-offset', 'SDM 25.3, 26.1.3', 'TSC offsetting: RDTSC, RDTSCP (ECX = IA32_TSC_AUX) and RDMSR IA32_TSC add TSC_OFFSET (positive and negative; high bits compared), the host TSC is not offset; RDTSC exiting wins; RDTSCP without "enable RDTSCP" is #UD'],
   ['exit-descriptor-tables', 'SDM 26.1.3, 27.2.1, 27.2.5 Tables 27-10, 27-11', 'descriptor-table exits for each of LGDT/LIDT/SGDT/SIDT/LLDT/LTR/SLDT/STR: register and memory forms, 32-bit address size, FS/GS overrides, index without base, absolute and RIP-relative operands (qualification = effective address)'],
   ['vmx-operands', 'SDM 26.1.1, 27.2.1, 27.2.5 Tables 27-13, 27-14, 31.3', 'VMREAD/VMWRITE/VMPTRST/VMPTRLD in root with 32-bit addresses (wrapping at 4 GiB) and an FS override; VMREAD in compatibility mode is #UD; non-root exits with 32-bit addresses, ES/SS prefixes (ignored in 64-bit mode), a RIP-relative operand; a compatibility-mode guest gets #UD for VMREAD/VMPTRLD/INVEPT/VMXOFF while CPUID and VMCALL exit'],
+  ['exit-delivery-faults', 'SDM 6.15 Table 6-5, 25.2, 27.2.4, 27.2.5', 'faults while the guest delivers its own events: INT n through a not-present gate exits with #NP, the interrupt as IDT-vectoring information and its length; #DE through a not-present gate becomes #DF (contributory + contributory), which exits per bitmap bit 8 without IDT-vectoring information, or reaches the guest\'s #DF handler'],
+  ['entry-injection-more', 'SDM 26.6, 27.2.4, 27.2.5', 'injection of a privileged software exception (ICEBP) and INTO with their lengths, a 3-byte INT n, #PF (CR2 not written by the entry), #DF; an injected INT n through a not-present gate exits with #NP at the guest RIP, the injected event as IDT-vectoring information and the VM-entry instruction length; an injected #GP beyond the IDT limit becomes #DF'],
+  ['entry-pending-debug', 'SDM 26.3.1.5, 26.7.3', 'pending debug exceptions at VM entry: BS, or B0 with "enabled breakpoint", is a #DB before the first guest instruction (qualification = the bits), also with blocking by STI; lost when an event is injected; with blocking by STI, BS must equal RFLAGS.TF (else exit 0x80000021)'],
 ];
 
 /** Case name → report keys not compared, each with the documented Bochs deviation (DiffCase.ignore). */
@@ -138,10 +141,36 @@ const IGNORE: Readonly<Record<string, Record<string, string>>> = {
   'vmx-operands': {
     'iinfo@9': 'VMCALL: instruction information undefined (SDM 27.2.5); Bochs keeps the previous exit\'s value, we write 0',
   },
+  'entry-pending-debug': {
+    'exit@5': 'blocking by STI with RFLAGS.TF = 1 and BS = 0: invalid guest state (SDM 26.3.1.5: BS must be 1 exactly when TF = 1 and BTF = 0 under STI/MOV-SS blocking or HLT); Bochs 2.7 does not check it and enters',
+    'exitqual@5': 'as above',
+    'exit@6': 'blocking by STI with BS = 1 and TF = 0: invalid guest state (SDM 26.3.1.5), not checked by Bochs 2.7',
+    'exitqual@6': 'as above',
+    'interruptibility@3': 'blocking by STI saved by a #DB exit recognized before the first guest instruction: no instruction ran, so we keep the blocking that was in effect (SDM 27.3.4); Bochs 2.7 clears it when it raises the #DB',
+  },
 };
 
-/** Case name → known discrepancies of our simulator (DiffCase.knownOurs); none at present. */
-const KNOWN_OURS: Readonly<Record<string, Record<string, string>>> = {};
+/** Case name → known discrepancies of our simulator (DiffCase.knownOurs), each naming the pending fix. */
+const KNOWN_OURS: Readonly<Record<string, Record<string, string>>> = {
+  'exit-delivery-faults': {
+    'idtvec@1': 'IDT-vectoring information of a fault during the guest\'s INT n delivery (SDM 27.2.4): needs the lead\'s vmxUnit.ts part of /tmp/s3/b-patches/0001 (softwareInterruptHook)',
+    'ilen@1': 'the INT n length for that exit (SDM 27.2.5): needs patch 0001 (vmxUnit.ts onDeliveryFault)',
+    'idtvec@2': 'a #DF formed from a nested fault exits without IDT-vectoring information: needs patch 0001 (vmxUnit.ts onDeliveryFault)',
+  },
+  'entry-injection-more': {
+    'ilen@1': 'an injected INT n whose delivery faults: the exit reports the VM-entry instruction length (SDM 27.2.5): needs patch 0001 (vmEntry.ts injectEvent, vmxUnit.ts)',
+    'idtvec@7': 'a #DF formed while delivering an injected #GP exits without IDT-vectoring information: needs patch 0001 (vmxUnit.ts)',
+    'idt_vectoring_error@1': 'as above',
+  },
+  'entry-pending-debug': {
+    'grip_offset@1': 'pending debug exceptions are not delivered at VM entry (SDM 26.7.3): needs patch 0001 (vmEntry.ts pendingDebugException); we single-step the first instruction instead',
+    'exit@2': 'as above (B0 + enabled breakpoint: no #DB)',
+    'exitqual@2': 'as above',
+    'grip_offset@2': 'as above',
+    'intinfo@2': 'as above',
+    'grip_offset@3': 'as above',
+  },
+};
 
 for (const name of [...Object.keys(IGNORE), ...Object.keys(KNOWN_OURS)]) {
   if (!ROWS.some(([row]) => row === name)) throw new Error(`bochs/cases.ts: deviations listed for an unknown case ${name}`);

@@ -42,7 +42,10 @@ const intN: Factory = (d) => {
   const op = d.operands[0];
   if (op?.kind !== OperandKind.Immediate) return undefined;
   const vector = op.immLo & 0xff;
-  return (cpu) => deliverEvent(cpu, vector, EventKind.Software);
+  return (cpu) => {
+    cpu.softwareInterruptHook?.(vector, d.length);
+    deliverEvent(cpu, vector, EventKind.Software);
+  };
 };
 
 /** INT3: #BP as a trap (software exception: DPL-checked, and reported to the VMX exception bitmap). */
