@@ -1,20 +1,14 @@
 // Completion over JSON-RPC: mnemonics with operand snippets and directives at the start of a
 // statement; registers, labels in scope (local labels under their parent) in operands.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompletionRequest, InsertTextFormat, type CompletionItem } from 'vscode-languageserver-protocol/node';
-import { LspTestClient, needsAssembler, positionOf } from './lspClient';
+import { documentClient, needsAssembler, positionOf } from './lspClient';
 
 const uri = 'file:///completion/guest.hvasm';
 const source = ['main:', '.loop:', '    vm', '    mov rax, ', 'other:', '.skip:', '    jmp ', '%de', ''].join('\n');
 
-let client: LspTestClient;
-before(async () => {
-  client = new LspTestClient();
-  await client.initialize();
-  await client.open(uri, source);
-});
-after(() => client.dispose());
+const client = documentClient(uri, source);
 
 async function complete(needle: string, offset: number): Promise<CompletionItem[]> {
   const result = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: positionOf(source, needle, offset) });

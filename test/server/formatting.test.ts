@@ -1,20 +1,14 @@
 // Document formatting over JSON-RPC: labels at column 0, mnemonics indented and padded so
 // operands line up, section directives at column 0, trailing comments aligned.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DocumentFormattingRequest, type TextEdit } from 'vscode-languageserver-protocol/node';
-import { LspTestClient, needsAssembler } from './lspClient';
+import { documentClient, needsAssembler } from './lspClient';
 
 const uri = 'file:///formatting/guest.hvasm';
 const source = ['  section .text', 'main:   mov rax,1 ; one', '  vmlaunch', '.loop:', '\tjnz    .loop   ; again', '  db 1, 2', ''].join('\n');
 
-let client: LspTestClient;
-before(async () => {
-  client = new LspTestClient();
-  await client.initialize();
-  await client.open(uri, source);
-});
-after(() => client.dispose());
+const client = documentClient(uri, source);
 
 function apply(text: string, edits: TextEdit[]): string {
   const lines = text.split('\n');

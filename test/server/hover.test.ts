@@ -1,9 +1,9 @@
 // Hover over JSON-RPC: mnemonics (privilege, VMX non-root behaviour, exit reason),
 // registers, numbers in every base, labels (address) and VMCS field constants.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HoverRequest, type Hover, type MarkupContent } from 'vscode-languageserver-protocol/node';
-import { LspTestClient, needsAssembler, positionOf } from './lspClient';
+import { documentClient, needsAssembler, positionOf } from './lspClient';
 
 const uri = 'file:///hover/guest.hvasm';
 const source = [
@@ -20,13 +20,7 @@ const source = [
   '',
 ].join('\n');
 
-let client: LspTestClient;
-before(async () => {
-  client = new LspTestClient();
-  await client.initialize();
-  await client.open(uri, source);
-});
-after(() => client.dispose());
+const client = documentClient(uri, source);
 
 async function hoverText(needle: string, offset = 0, text = source, documentUri = uri): Promise<string> {
   const hover: Hover | null = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: documentUri }, position: positionOf(text, needle, offset) });

@@ -1,6 +1,7 @@
 // Test helper: a language-server client over a real JSON-RPC connection. The server runs in
 // this process on in-memory streams (so a broken server fails a test instead of hanging a
 // child); every request goes through framing, serialisation and dispatch like in an editor.
+import { after, before } from 'node:test';
 import { PassThrough } from 'node:stream';
 import {
   createProtocolConnection,
@@ -112,6 +113,20 @@ export function positionOf(text: string, needle: string, offset = 0): { line: nu
   const before = text.slice(0, index + offset);
   const line = before.split('\n').length - 1;
   return { line, character: before.length - before.lastIndexOf('\n') - 1 };
+}
+
+/**
+ * The client of a test file that works on one document: created now, initialized with
+ * `source` open at `uri` in a before hook (its diagnostics awaited), disposed in an after hook.
+ */
+export function documentClient(uri: string, source: string): LspTestClient {
+  const client = new LspTestClient();
+  before(async () => {
+    await client.initialize();
+    await client.open(uri, source);
+  });
+  after(() => client.dispose());
+  return client;
 }
 
 /**

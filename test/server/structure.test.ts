@@ -1,12 +1,12 @@
 // Document symbols, workspace symbols and folding ranges over JSON-RPC.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DocumentSymbolRequest, FoldingRangeRequest, WorkspaceSymbolRequest, type DocumentSymbol, type SymbolInformation } from 'vscode-languageserver-protocol/node';
-import { LspTestClient, needsAssembler, positionOf } from './lspClient';
+import { documentClient, LspTestClient, needsAssembler, positionOf } from './lspClient';
 
 const uri = 'file:///structure/guest.hvasm';
 const source = [
@@ -29,13 +29,7 @@ const source = [
   '',
 ].join('\n');
 
-let client: LspTestClient;
-before(async () => {
-  client = new LspTestClient();
-  await client.initialize();
-  await client.open(uri, source);
-});
-after(() => client.dispose());
+const client = documentClient(uri, source);
 
 const lineOf = (needle: string): number => positionOf(source, needle).line;
 

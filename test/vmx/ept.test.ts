@@ -6,7 +6,7 @@ import { walk, Cr0, Cr4, Efer } from '../../src/machine/paging/walker';
 import { Access, type WalkTrace } from '../../src/machine/paging/types';
 import { hasNasm } from '../machine/cpuRunner';
 import { F } from '../../src/machine/vmx/fields';
-import { Defaults, vmxTest } from './prelude';
+import { Defaults, identityEpt, vmxTest } from './prelude';
 import { setGate } from '../support/guestPreludes';
 
 const skip = !hasNasm() && 'nasm is not installed';
@@ -150,24 +150,8 @@ test('EPT large pages (1 GiB and 2 MiB) and execute-only translations', () => {
   assert.throws(() => ept.translate(2 ** 30 + 0x200000, request(Access.Read)), (e: unknown) => e instanceof EptFault && e.qualification === (EptQual.Read | EptQual.Executable | EptQual.LinearValid | EptQual.FinalAccess));
 });
 
-const EPT_SETUP = `
-  ; EPT at 0x220000: GPA 0-4 GiB identity with 2 MiB pages (RWX, WB) except GPA 0x400000 read-only
-  mov qword [0x220000], 0x221007
-  mov qword [0x221000], 0x222007
-  mov qword [0x221008], 0x223007
-  mov qword [0x221010], 0x224007
-  mov qword [0x221018], 0x225007
-  mov rdi, 0x222000
-  mov rax, 0xb7
-  mov ecx, 2048
-.fill:
-  mov [rdi], rax
-  add rax, 0x200000
-  add rdi, 8
-  dec ecx
-  jnz .fill
-  mov qword [0x222010], 0x4000b1
-  VMW EPT_POINTER, 0x22001e`;
+/** GPA 0x400000 read-only (R+X, WB); everything else identity RWX. */
+const EPT_SETUP = identityEpt(0x4000b1);
 
 test('a guest under EPT: reads pass, a write to an EPT read-only page exits 48 even after the TLB cached the read', { skip }, () => {
   const t = vmxTest({

@@ -133,6 +133,32 @@ ${p.extra ?? ''}
 `;
 }
 
+/**
+ * Setup code: EPT at Layout.ept (0x220000) mapping GPA 0–4 GiB to the same host-physical
+ * addresses with 2 MiB pages (RWX, WB), except that the entry for GPA 0x400000 is
+ * `pde400000` (e.g. 0x4000b1 read-only, 0x4000b0 not present); EPT_POINTER 0x22001e (WB,
+ * 4 levels). Clobbers RAX, RCX, RDI; uses the local label .fill.
+ */
+export function identityEpt(pde400000: number): string {
+  return `
+  mov qword [0x220000], 0x221007
+  mov qword [0x221000], 0x222007
+  mov qword [0x221008], 0x223007
+  mov qword [0x221010], 0x224007
+  mov qword [0x221018], 0x225007
+  mov rdi, 0x222000
+  mov rax, 0xb7
+  mov ecx, 2048
+.fill:
+  mov [rdi], rax
+  add rax, 0x200000
+  add rdi, 8
+  dec ecx
+  jnz .fill
+  mov qword [0x222010], ${hex(pde400000)}
+  VMW EPT_POINTER, 0x22001e`;
+}
+
 /** Assembles and loads a test hypervisor (32 MiB of RAM). */
 export function vmxTest(p: VmxProgram): CpuTest {
   return cpuTest(nasm(vmxSource(p)), 32);

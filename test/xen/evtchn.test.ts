@@ -158,6 +158,18 @@ const DATA = `  align 8
   count: dq 0
 ${idtData({}, { entries: 256 })}`;
 
+/** Guest code: a loopback channel, alloc_unbound(self, self) → port a in [send_a], then bind_interdomain(self, a) (port b at [bind + 8]). */
+const LOOPBACK = `
+    mov edi, 6
+    mov rsi, alloc
+    call 0x200000 + 32 * 32
+    mov eax, [alloc + 4]
+    mov [bind + 4], eax
+    mov [send_a], eax
+    mov edi, 0
+    mov rsi, bind
+    call 0x200000 + 32 * 32`;
+
 /**
  * A guest with the hypercall page, shared info at GFN 0x201, IDT gate 0xf3 → `handler`
  * and the HVM callback vector 0xf3, interrupts on; then `body`, the `handler` code (ending
@@ -171,17 +183,7 @@ ${DATA}`;
 
 test('upcall delivery in a running guest: the callback vector is injected; masked → none; EVTCHNOP_unmask → delivered', () => {
   const { machine, stop, xen } = runXenGuest(
-    CALLBACK_GUEST(`
-    ; loopback channel: alloc_unbound(self, self) then bind_interdomain(self, port)
-    mov edi, 6
-    mov rsi, alloc
-    call 0x200000 + 32 * 32
-    mov eax, [alloc + 4]
-    mov [bind + 4], eax
-    mov [send_a], eax
-    mov edi, 0
-    mov rsi, bind
-    call 0x200000 + 32 * 32
+    CALLBACK_GUEST(`${LOOPBACK}
     mov eax, [bind + 8]
     mov [send_b], eax
     ; the binding itself made port b pending: that was upcall 1
@@ -242,16 +244,7 @@ test('bind_ipi: a port the vCPU signals itself; HVMOP_set_evtchn_upcall_vector s
 
 test('the HVM callback vector bypasses the virtual APIC: a handler without EOI gets every upcall, and no ISR bit stays set', () => {
   const { machine, stop, hypervisor } = runXenGuest(
-    CALLBACK_GUEST(`
-    mov edi, 6
-    mov rsi, alloc
-    call 0x200000 + 32 * 32
-    mov eax, [alloc + 4]
-    mov [bind + 4], eax
-    mov [send_a], eax
-    mov edi, 0
-    mov rsi, bind
-    call 0x200000 + 32 * 32
+    CALLBACK_GUEST(`${LOOPBACK}
     mov edi, 4
     mov rsi, send_a
     call 0x200000 + 32 * 32
