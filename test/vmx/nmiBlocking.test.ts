@@ -197,3 +197,13 @@ test('an NMI that causes a VM exit blocks NMIs in the host afterwards (a second 
   assert.equal(t.cpu.nmiBlocked, true);
   assert.equal(t.machine.apic.nmiPending, true, 'the second NMI waits for an IRET');
 });
+
+test('NMI-window exiting with blocking by STI at VM entry: no exit at entry; exit 8 once the shadow instruction retired (SDM 25.2, 26.7.6)', { skip }, () => {
+  for (const blocking of [1, 2]) {
+    const inject = `  VMW GUEST_RFLAGS, 0x202\n  VMW GUEST_INTERRUPTIBILITY_INFO, ${blocking}`;
+    const { exits, r13, guestEntry } = run(Defaults.pin | NMI_EXITING | VIRTUAL_NMIS, Defaults.primary | NMI_WINDOW_EXITING, false, inject);
+    assert.equal(exits.length, 1, JSON.stringify(exits));
+    assert.deepEqual(exits[0], { reason: 8, interruptibility: 0, rip: guestEntry + 6 }, `blocking ${blocking}: the exit follows 'mov r13, 1' (6 bytes: mov r13d, imm32)`);
+    assert.equal(r13, 1n, 'the instruction in the shadow ran');
+  }
+});

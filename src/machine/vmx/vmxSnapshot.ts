@@ -21,7 +21,7 @@ export interface VmxSnapshot {
   readonly exits: number;
   readonly omittedExits: number;
   readonly exitCounts: readonly [number, number][];
-  readonly deadlines: { timer: number; mtf: number; window: number };
+  readonly deadlines: { timer: number; mtf: number; window: number; nmiWindow: number };
   readonly tscOffsetApplied: bigint;
 }
 
@@ -67,7 +67,7 @@ export function restoreVmx(unit: VmxUnit, state: VmxSnapshot): void {
     unit.current!.goLive(unit.guestState, LAZY_GUEST_GROUPS);
   }
   cpu.guestPhysical = unit.ept;
-  if (!nonRoot) Object.assign(unit.deadlines, { timer: Infinity, mtf: Infinity, window: Infinity });
+  if (!nonRoot) Object.assign(unit.deadlines, { timer: Infinity, mtf: Infinity, window: Infinity, nmiWindow: Infinity });
   unit.rearm();
   cpu.codeGeneration++;
 }

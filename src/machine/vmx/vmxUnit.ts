@@ -109,8 +109,8 @@ export class VmxUnit {
   private readonly softwareExceptionHook = (vector: number, kind: 'software-exception' | 'privileged-software-exception', length: number): void => this.onSoftwareException(vector, kind, length);
   private readonly deliveryFaultHook = (fault: CpuFault): void => this.onDeliveryFault(fault);
   private readonly softwareInterruptHook = (vector: number, length: number): void => this.noteDelivery((0x80000000 | (InterruptionType.SoftwareInterrupt << 8) | vector) >>> 0, 0, length);
-  /** Instruction counts at which the preemption timer fires, the monitor trap flag exits, the interrupt window is checked. */
-  readonly deadlines = { timer: Infinity, mtf: Infinity, window: Infinity };
+  /** Instruction counts at which the preemption timer fires, the monitor trap flag exits, the interrupt and NMI windows are checked. */
+  readonly deadlines = { timer: Infinity, mtf: Infinity, window: Infinity, nmiWindow: Infinity };
   /** TSC_OFFSET currently folded into IA32_TSC_ADJUST (non-root with TSC offsetting). */
   tscOffsetApplied = 0n;
 
@@ -232,6 +232,7 @@ export class VmxUnit {
     this.deadlines.timer = Infinity;
     this.deadlines.mtf = Infinity;
     this.deadlines.window = Infinity;
+    this.deadlines.nmiWindow = Infinity;
     this.loop?.setDeadline(DeadlineSource.Vmx, Infinity);
   }
 
@@ -383,12 +384,14 @@ export class VmxUnit {
     this.deadlines.timer = controls.pin.activatePreemptionTimer ? instret + vmcs.get32(F.VMX_PREEMPTION_TIMER_VALUE) * 2 ** MiscInfo.preemptionTimerRate : Infinity;
     this.deadlines.mtf = controls.primary.monitorTrapFlag ? instret + 1 : Infinity;
     this.deadlines.window = controls.primary.interruptWindowExiting ? instret + 1 : Infinity;
+    this.deadlines.nmiWindow = Infinity;
     this.rearm();
   }
 
   /** Sets the run loop's deadline to the earliest pending one. */
   rearm(): void {
-    this.loop?.setDeadline(DeadlineSource.Vmx, Math.min(this.deadlines.timer, this.deadlines.mtf, this.deadlines.window));
+    const d = this.deadlines;
+    this.loop?.setDeadline(DeadlineSource.Vmx, Math.min(d.timer, d.mtf, d.window, d.nmiWindow));
   }
 
   /** Remaining preemption-timer value (saved on exit when "save VMX-preemption-timer value" is set). */
@@ -411,6 +414,12 @@ export class VmxUnit {
     return true;
   }
 
+  /** NMI-window exiting with the window blocked only by the STI / MOV-SS shadow at VM entry: the exit comes once the shadow is over. */
+  watchNmiWindow(from: number): void {
+    this.deadlines.nmiWindow = from;
+    this.rearm();
+  }
+
   /** Exits that are due before the guest's first instruction (timer value 0). */
   immediateExit(startInstret: number): ExitInfo | undefined {
     if (this.deadlines.timer <= startInstret) return { reason: ExitReason.PreemptionTimer };
@@ -421,13 +430,19 @@ export class VmxUnit {
     if (this.operation !== 'non-root') return undefined;
     const instret = this.cpu.instret;
     const cpu = this.cpu;
-    // Priority (SDM 26.7): monitor trap flag, preemption timer, then the interrupt window.
-    if (instret >= this.deadlines.mtf) this.exit({ reason: ExitReason.MonitorTrapFlag }, cpu.rip);
-    else if (instret >= this.deadlines.timer) this.exit({ reason: ExitReason.PreemptionTimer }, cpu.rip);
-    else if (instret >= this.deadlines.window && cpu.flagBits & Flag.IF && cpu.interruptShadowRip !== cpu.rip) this.exit({ reason: ExitReason.InterruptWindow }, cpu.rip);
+    const d = this.deadlines;
+    const shadow = cpu.interruptShadowRip === cpu.rip;
+    // An NMI window that virtual-NMI blocking closed stays unwatched until the IRET that opens it (nmiWindowOpened).
+    if (instret >= d.nmiWindow && cpu.virtualNmiBlocked) d.nmiWindow = Infinity;
+    // Priority (SDM 26.7): monitor trap flag, preemption timer, the NMI window, then the interrupt window.
+    if (instret >= d.mtf) this.exit({ reason: ExitReason.MonitorTrapFlag }, cpu.rip);
+    else if (instret >= d.timer) this.exit({ reason: ExitReason.PreemptionTimer }, cpu.rip);
+    else if (instret >= d.nmiWindow && !shadow) this.exit({ reason: ExitReason.NmiWindow }, cpu.rip);
+    else if (instret >= d.window && cpu.flagBits & Flag.IF && !shadow) this.exit({ reason: ExitReason.InterruptWindow }, cpu.rip);
     else {
-      // Interrupt-window exiting: look again after the next instruction (RFLAGS.IF may change at any time).
-      if (instret >= this.deadlines.window) this.deadlines.window = instret + 1;
+      // Window exiting: look again after the next instruction (RFLAGS.IF and the STI / MOV-SS shadow change with it).
+      if (instret >= d.window) d.window = instret + 1;
+      if (instret >= d.nmiWindow) d.nmiWindow = instret + 1;
       this.rearm();
     }
     return undefined;
