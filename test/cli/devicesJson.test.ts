@@ -1,18 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCommand } from '../../src/cli/runCommand';
-import type { CliIo } from '../../src/cli/io';
+import { cli } from './inProcessCli';
 
 // `hyperscope run --json`: "devices" (virtio devices with queue states and requests
 // served, the IOMMU's state and faults) and, in guest mode, "hypercalls" (log and counts).
-
-function cli(args: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (l) => void (out += l + '\n'), stdoutRaw: (t) => void (out += t), stderr: (l) => void (err += l + '\n') };
-  const code = runCommand(args, io);
-  return { code, out, err };
-}
 
 interface DevicesJson {
   devices: {

@@ -3,16 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../src/cli/runCommand';
-import type { CliIo } from '../../src/cli/io';
-
-function cli(args: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (l) => void (out += l + '\n'), stdoutRaw: (t) => void (out += t), stderr: (l) => void (err += l + '\n') };
-  const code = runCommand(args, io);
-  return { code, out, err };
-}
+import { cli } from './inProcessCli';
 
 function withDisk(body: (disk: string, dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'hyperscope-disk-'));
