@@ -150,6 +150,13 @@ test('EPT large pages (1 GiB and 2 MiB) and execute-only translations', () => {
   assert.throws(() => ept.translate(2 ** 30 + 0x200000, request(Access.Read)), (e: unknown) => e instanceof EptFault && e.qualification === (EptQual.Read | EptQual.Executable | EptQual.LinearValid | EptQual.FinalAccess));
 });
 
+/** Host: step the guest past its VMCALL (3 bytes) and resume it. */
+const RESUME_AFTER_VMCALL = `  mov rdx, GUEST_RIP
+  vmread rbx, rdx
+  add rbx, 3
+  vmwrite rdx, rbx
+  vmresume`;
+
 /** GPA 0x400000 read-only (R+X, WB); everything else identity RWX. */
 const EPT_SETUP = identityEpt(0x4000b1);
 
@@ -222,11 +229,7 @@ test('TLB entries are tagged by VPID/EPTP: a changed EPT mapping stays cached un
 .resume:
   cmp rbp, 3
   je .done
-  mov rdx, GUEST_RIP
-  vmread rbx, rdx
-  add rbx, 3
-  vmwrite rdx, rbx
-  vmresume
+${RESUME_AFTER_VMCALL}
 .done:
   hlt
 align 16
@@ -251,11 +254,7 @@ test('without VPID every VM entry drops the cached guest mappings: a changed EPT
   mov qword [0x222010], 0x6000b7
   cmp rbp, 3
   je .done
-  mov rdx, GUEST_RIP
-  vmread rbx, rdx
-  add rbx, 3
-  vmwrite rdx, rbx
-  vmresume
+${RESUME_AFTER_VMCALL}
 .done:
   hlt`,
   }).runToStop();
