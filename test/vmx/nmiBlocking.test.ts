@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasNasm } from '../machine/cpuRunner';
 import { F } from '../../src/machine/vmx/fields';
-import { Defaults, vmxTest } from './prelude';
+import { Defaults, identityEpt, vmxTest } from './prelude';
 import { idtData } from '../support/guestPreludes';
 
 const skip = !hasNasm() && 'nasm is not installed';
@@ -146,23 +146,7 @@ test('bit 12 of the exit interruption information: 1 after an IRETQ that unblock
 
 test('an EPT violation on the IRETQ that unblocked NMIs: qualification bit 12 set', { skip }, () => {
   // EPT: GPA 0-4 GiB identity with 2 MiB pages, GPA 0x400000 not present; the handler points RSP there.
-  const ept = `
-  mov qword [0x220000], 0x221007
-  mov qword [0x221000], 0x222007
-  mov qword [0x221008], 0x223007
-  mov qword [0x221010], 0x224007
-  mov qword [0x221018], 0x225007
-  mov rdi, 0x222000
-  mov rax, 0xb7
-  mov ecx, 2048
-.fill:
-  mov [rdi], rax
-  add rax, 0x200000
-  add rdi, 8
-  dec ecx
-  jnz .fill
-  mov qword [0x222010], 0x4000b0
-  VMW EPT_POINTER, 0x22001e`;
+  const ept = identityEpt(0x4000b0);
   const exitOf = (inject: string) => {
     const t = vmxTest({
       primary: Defaults.primary | 0x80000000,
