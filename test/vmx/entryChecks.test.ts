@@ -153,7 +153,8 @@ const guestCases: Case[] = [
   { check: 'G21', field: 'GUEST_INTERRUPTIBILITY_INFO', writes: [['GUEST_INTERRUPTIBILITY_INFO', 3]] },
   { check: 'G21', field: 'GUEST_INTERRUPTIBILITY_INFO', writes: [['GUEST_INTERRUPTIBILITY_INFO', 1]] },
   { check: 'G23', field: 'GUEST_INTERRUPTIBILITY_INFO', writes: [['GUEST_INTERRUPTIBILITY_INFO', 4]] },
-  { check: 'G22', field: 'VM_ENTRY_INTR_INFO', writes: [['GUEST_RFLAGS', 0x202], ['GUEST_INTERRUPTIBILITY_INFO', 1], ['VM_ENTRY_INTR_INFO', 0x80000202]] },
+  // NMI injection with blocking by STI: qualification 3 (SDM 26.8)
+  { check: 'G22', field: 'VM_ENTRY_INTR_INFO', writes: [['GUEST_RFLAGS', 0x202], ['GUEST_INTERRUPTIBILITY_INFO', 1], ['VM_ENTRY_INTR_INFO', 0x80000202]], qualification: 3 },
   { check: 'G24', field: 'GUEST_PENDING_DBG_EXCEPTIONS', writes: [['GUEST_PENDING_DBG_EXCEPTIONS', 0x10]] },
   { check: 'G25', field: 'VMCS_LINK_POINTER', writes: [['VMCS_LINK_POINTER', 0]], qualification: 4 },
   { check: 'G25', field: 'VMCS_LINK_POINTER', writes: [['VMCS_LINK_POINTER', 0x201000]], qualification: 4 },

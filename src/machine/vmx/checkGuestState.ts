@@ -186,13 +186,27 @@ const NON_REGISTER_CHECKS: EntryCheck[] = [
   {
     id: 'G22',
     fields: ['GUEST_INTERRUPTIBILITY_INFO', 'VM_ENTRY_INTR_INFO'],
-    rule: 'injecting an external interrupt or NMI is not allowed with blocking by STI or MOV SS (nor an NMI with virtual-NMI blocking)',
+    rule: 'injecting an external interrupt is not allowed with blocking by STI or MOV SS, nor an NMI with blocking by MOV SS or (with virtual NMIs) virtual-NMI blocking',
     sdm: NON_REG,
     violated: (c) => {
       const e = injection(c);
       if (!e.valid || (e.type !== 0 && e.type !== 2)) return false;
       const i = interruptibility(c);
-      return (i & (Interruptibility.Sti | Interruptibility.MovSs)) !== 0 || (e.type === 2 && c.controls.pin.virtualNmis && (i & Interruptibility.Nmi) !== 0);
+      if (e.type === 0) return (i & (Interruptibility.Sti | Interruptibility.MovSs)) !== 0;
+      return (i & Interruptibility.MovSs) !== 0 || (c.controls.pin.virtualNmis && (i & Interruptibility.Nmi) !== 0);
+    },
+  },
+  {
+    // "A processor may require bit 0 to be 0" for NMI injection (SDM 26.3.1.5); this one does,
+    // and such a failure has its own qualification, 3 (SDM 26.8).
+    id: 'G22',
+    fields: ['GUEST_INTERRUPTIBILITY_INFO', 'VM_ENTRY_INTR_INFO'],
+    rule: 'injecting an NMI is not allowed with blocking by STI (this processor requires interruptibility bit 0 = 0)',
+    sdm: NON_REG,
+    qualification: 3,
+    violated: (c) => {
+      const e = injection(c);
+      return e.valid && e.type === 2 && (interruptibility(c) & Interruptibility.Sti) !== 0;
     },
   },
   {

@@ -101,6 +101,7 @@ const ROWS: readonly CaseRow[] = [
   ['exit-delivery-faults', 'SDM 6.15 Table 6-5, 25.2, 27.2.4, 27.2.5', 'faults while the guest delivers its own events: INT n through a not-present gate exits with #NP, the interrupt as IDT-vectoring information and its length; #DE through a not-present gate becomes #DF (contributory + contributory), which exits per bitmap bit 8 without IDT-vectoring information, or reaches the guest\'s #DF handler'],
   ['entry-injection-more', 'SDM 26.6, 27.2.4, 27.2.5', 'injection of a privileged software exception (ICEBP) and INTO with their lengths, a 3-byte INT n, #PF (CR2 not written by the entry), #DF; an injected INT n through a not-present gate exits with #NP at the guest RIP, the injected event as IDT-vectoring information and the VM-entry instruction length; an injected #GP beyond the IDT limit becomes #DF'],
   ['entry-pending-debug', 'SDM 26.3.1.5, 26.7.3', 'pending debug exceptions at VM entry: BS, or B0 with "enabled breakpoint", is a #DB before the first guest instruction (qualification = the bits), also with blocking by STI; lost when an event is injected; with blocking by STI, BS must equal RFLAGS.TF (else exit 0x80000021)'],
+  ['entry-guest-state-more', 'SDM 26.3.1.2–26.3.1.5, 26.8', 'more guest-state checks, one at a time (exit 0x80000021 or a valid entry): SS/CS/DS RPL and DPL relations, access-rights reserved bits, limit vs granularity, CS/ES base bits 63:32, non-canonical GS/GDTR/IDTR/SYSENTER values, IDTR limit, usable LDTR with TI, CR3, RFLAGS reserved bits, PAT and EFER loads, RIP bits 63:32 in compatibility mode, HLT at CPL 3, NMI/external-interrupt injection against STI, MOV-SS and NMI blocking (NMI with STI blocking: qualification 3)'],
 ];
 
 /** Case name → report keys not compared, each with the documented Bochs deviation (DiffCase.ignore). */
@@ -147,6 +148,11 @@ const IGNORE: Readonly<Record<string, Record<string, string>>> = {
     'exit@6': 'blocking by STI with BS = 1 and TF = 0: invalid guest state (SDM 26.3.1.5), not checked by Bochs 2.7',
     'exitqual@6': 'as above',
     'interruptibility@3': 'blocking by STI saved by a #DB exit recognized before the first guest instruction: no instruction ran, so we keep the blocking that was in effect (SDM 27.3.4); Bochs 2.7 clears it when it raises the #DB',
+  },
+  'entry-guest-state-more': {
+    'exitqual@29': 'NMI injection with blocking by STI: a failure this processor model reports with exit qualification 3 (SDM 26.3.1.5 lets a processor require bit 0 = 0; SDM 26.8 names qualification 3 for it); Bochs 2.7 fails the entry with qualification 0',
+    'exit@30': 'NMI injection with virtual NMIs and virtual-NMI blocking (interruptibility bit 3): invalid guest state (SDM 26.3.1.5); Bochs 2.7 does not check it, enters and delivers the NMI (a triple fault here)',
+    'exitqual@30': 'as above',
   },
 };
 
