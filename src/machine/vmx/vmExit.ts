@@ -117,7 +117,7 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
   if (guestSaved) {
     saveGuestState(cpu, vmcs, controls, rip, unit.guestState);
     // An expired timer saves 0 (SDM 27.3.4); the deadline arithmetic alone reads 1 at an exit before the first guest instruction.
-    if (controls.exit.savePreemptionTimer) vmcs.set(F.VMX_PREEMPTION_TIMER_VALUE, BigInt(info.reason === ExitReason.PreemptionTimer ? 0 : unit.preemptionTimerValue()));
+    if (controls.exit.savePreemptionTimer) vmcs.setU32(F.VMX_PREEMPTION_TIMER_VALUE, info.reason === ExitReason.PreemptionTimer ? 0 : unit.preemptionTimerValue());
     if (vmcs.get32(F.VM_EXIT_MSR_STORE_COUNT) !== 0) storeMsrList(cpu, physicalToNumber(vmcs.get(F.VM_EXIT_MSR_STORE_ADDR)), vmcs.get32(F.VM_EXIT_MSR_STORE_COUNT));
   }
   unit.leaveNonRoot();

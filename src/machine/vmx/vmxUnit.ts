@@ -30,6 +30,19 @@ import './msrRegistration';
 
 export type VmxOperation = 'off' | 'root' | 'non-root';
 
+/** VmxUnit.derive: per-entry values of a VMCS's controls, valid for one controlVersion, Controls and tag epoch. */
+interface EntryDerived {
+  readonly vmcs: Vmcs;
+  readonly version: number;
+  readonly controls: Controls;
+  readonly tagEpoch: number;
+  readonly tscOffset: bigint;
+  readonly ept: EptTranslator | undefined;
+  readonly vpid: number;
+  readonly tagEptp: bigint;
+  readonly tag: number;
+}
+
 
 const RESULT_FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF;
 /** Exit records kept for the debugger and `run --json`; later exits are only counted. */
@@ -104,6 +117,10 @@ export class VmxUnit {
   private readonly guestLinks = new LinkContext();
   /** The next unused TLB tag (0 is the host's). */
   private nextTag = 1;
+  /** Bumped when the tags start over (every VPID/EPTP pair gets a new one). */
+  private tagEpoch = 0;
+  /** The last `derive` result. */
+  private derived: EntryDerived | undefined = undefined;
   /** The EPT translator of the last entry with EPT (reused while the EPTP is the same; it keeps no translation state). */
   private lastEpt: EptTranslator | undefined = undefined;
   private readonly softwareExceptionHook = (vector: number, kind: 'software-exception' | 'privileged-software-exception', length: number): void => this.onSoftwareException(vector, kind, length);
@@ -192,18 +209,37 @@ export class VmxUnit {
     this.operation = 'non-root';
     this.controls = controls;
     this.setCpuHooks(true);
-    this.applyTscOffset(controls.primary.useTscOffsetting ? vmcs.get(F.TSC_OFFSET) : 0n);
-    const eptp = vmcs.get(F.EPT_POINTER);
-    this.ept = controls.secondary.enableEpt ? this.eptFor(eptp) : undefined;
+    let derived = this.derived;
+    if (derived?.vmcs !== vmcs || derived.version !== vmcs.controlVersion || derived.controls !== controls || derived.tagEpoch !== this.tagEpoch) derived = this.derive(vmcs, controls);
+    if (derived.tscOffset !== 0n || this.tscOffsetApplied !== 0n) this.applyTscOffset(derived.tscOffset);
+    this.ept = derived.ept;
     cpu.guestPhysical = this.ept;
-    const vpid = controls.secondary.enableVpid ? vmcs.get32(F.VPID) : 0;
-    const tagEptp = controls.secondary.enableEpt ? eptp : -1n;
     // Without VPIDs every VM entry invalidates the guest's linear and combined mappings (SDM 29.4.3.1):
     // a fresh TLB tag leaves every entry of the previous one unreachable (O(1), no scan of the TLB).
     this.hostTag = cpu.tlbContext;
-    cpu.tlbContext = vpid === 0 ? this.freshTag(tagEptp) : this.tagFor(vpid, tagEptp);
+    cpu.tlbContext = derived.vpid === 0 ? this.freshTag(derived.tagEptp) : derived.tag;
     this.guestLinks.enter(cpu);
     this.armDeadlines(vmcs, controls, startInstret);
+  }
+
+  /** What VM entry takes from the controls of a VMCS (TSC offset, EPT translator, VPID and TLB tag), while they are unchanged. */
+  private derive(vmcs: Vmcs, controls: Controls): EntryDerived {
+    const eptp = vmcs.get(F.EPT_POINTER);
+    const vpid = controls.secondary.enableVpid ? vmcs.get32(F.VPID) : 0;
+    const tagEptp = controls.secondary.enableEpt ? eptp : -1n;
+    const derived: EntryDerived = {
+      vmcs,
+      version: vmcs.controlVersion,
+      controls,
+      tagEpoch: this.tagEpoch,
+      tscOffset: controls.primary.useTscOffsetting ? vmcs.get(F.TSC_OFFSET) : 0n,
+      ept: controls.secondary.enableEpt ? this.eptFor(eptp) : undefined,
+      vpid,
+      tagEptp,
+      tag: vpid === 0 ? 0 : this.tagFor(vpid, tagEptp),
+    };
+    this.derived = derived;
+    return derived;
   }
 
   /** VMLAUNCH/VMRESUME is about to load the guest state: remembers the host side's instruction-link context. */
@@ -285,6 +321,7 @@ export class VmxUnit {
       this.lastTag = { vpid: -1, eptp: -1n, tag: 0 };
       this.nextTag = 1;
       this.hostTag = 0;
+      this.tagEpoch++;
     }
     return this.nextTag++;
   }
