@@ -8,18 +8,14 @@
  */
 import { test, type TestContext } from 'node:test';
 import { CpuTest, hasNasm, nasm } from './cpuRunner';
+import { gateData, type Gate as IdtGate } from '../support/guestPreludes';
 
 export const REC = 0x20000;
 export const USER_STACK = 0x90000;
 
-export interface Gate {
-  /** Label of the handler (default: the recording stub `exc_<vector>`). */
+/** An IDT gate of the program (see gateData); the handler defaults to the recording stub `exc_<vector>`. */
+export interface Gate extends Omit<IdtGate, 'handler'> {
   handler?: string;
-  dpl?: number;
-  present?: boolean;
-  /** 'trap' keeps IF; 'interrupt' (default) clears it. */
-  type?: 'interrupt' | 'trap';
-  ist?: number;
 }
 
 export interface ProgramOptions {
@@ -31,10 +27,7 @@ export interface ProgramOptions {
 const ERROR_CODE_VECTORS = new Set([8, 10, 11, 12, 13, 14, 17, 21]);
 
 function gateSource(vector: number, gate: Gate): string {
-  const handler = gate.handler ?? (vector < 32 ? `exc_${vector}` : 'exc_other');
-  const present = gate.present ?? true;
-  const attr = (present ? 0x80 : 0) | ((gate.dpl ?? 0) << 5) | (gate.type === 'trap' ? 0xf : 0xe);
-  return `  dw ABS(${handler}) & 0xffff, 0x08\n  db ${gate.ist ?? 0}, 0x${attr.toString(16)}\n  dw ABS(${handler}) >> 16\n  dd 0, 0`;
+  return gateData({ ...gate, handler: gate.handler ?? (vector < 32 ? `exc_${vector}` : 'exc_other') });
 }
 
 function stubsSource(): string {
