@@ -102,10 +102,18 @@ function stateOf(machine: Machine): unknown {
   };
 }
 
+/** Guest DR7/DEBUGCTL, EFER and PAT that the entry loads but the exit does not save: each entry brings back the VMCS's older values. */
+function loadedNotSaved(vmcs: Vmcs): void {
+  vmcs.set(F.VM_EXIT_CONTROLS, vmcs.get(F.VM_EXIT_CONTROLS) & ~BigInt(ExitCtl.saveDebugControls | ExitCtl.saveEfer | ExitCtl.savePat));
+  vmcs.set(F.VM_ENTRY_CONTROLS, vmcs.get(F.VM_ENTRY_CONTROLS) | BigInt(EntryCtl.loadPat));
+  vmcs.set(F.GUEST_IA32_PAT, 0x0007040600070406n);
+}
+
 for (const [name, options, tweak] of [
   ['default controls', {}],
   ['CR3 exiting and a preemption timer', { cr3Exiting: true, preemptionTimer: 37 }],
   ['host DR7, EFER and PAT that only the exit loads', {}, exitOnlyHostState],
+  ['guest DR7, EFER and PAT that the entry loads and the exit does not save', {}, loadedNotSaved],
 ] as [string, GuestModeOptions, ((vmcs: Vmcs) => void)?][]) {
   test(`a VMRESUME straight after each exit leaves the machine as the host stub does, at every slice end (${name})`, { skip }, () => {
     const image = nasm(CHURN);

@@ -94,6 +94,18 @@ export function updateBitness(cpu: Cpu): void {
 export const LAZY_GUEST_GROUPS = Group.guestCr | (0xff * Group.segment0) | Group.guestTables | Group.guestMsrs;
 
 /**
+ * Guest-state groups with a field that VM entry loads but the exit did not save (DR7 and
+ * IA32_DEBUGCTL, EFER, PAT under their controls): their VMCS value is not the CPU's, so a
+ * resume straight after the exit must load them even while they are live.
+ */
+export function loadedNotSaved(exit: Controls, entry: Controls): number {
+  let groups = 0;
+  if (entry.entry.loadDebugControls && !exit.exit.saveDebugControls) groups |= Group.guestCr | Group.guestMsrs;
+  if ((entry.entry.loadEfer && !exit.exit.saveEfer) || (entry.entry.loadPat && !exit.exit.savePat)) groups |= Group.guestMsrs;
+  return groups;
+}
+
+/**
  * The CPU as the source of a VMCS's live guest-state groups (vmcs.ts `liveGroups`): saves
  * them as SDM 27.3 says, under the VM-exit controls of the exit that left them in the CPU.
  */

@@ -16,7 +16,7 @@ import { firstViolationCached } from './checkCache';
 import { EntryFailure, type EntryCheck, type EntryContext } from './entryCheck';
 import { EXIT_REASON_ENTRY_FAILURE, ExitReason } from './exitReasons';
 import { F } from './fields';
-import { Interruptibility, loadGuestState, physicalToNumber } from './guestState';
+import { Interruptibility, loadGuestState, loadedNotSaved, physicalToNumber } from './guestState';
 import { loadHostStateKeptByEntry } from './hostState';
 import { VmxError } from './instructionErrors';
 import { loadMsrList } from './msrLoad';
@@ -218,7 +218,7 @@ export function resumeAfterExit(unit: VmxUnit, exitControls: Controls): boolean 
   unit.lastEntryFailure = undefined;
   unit.controls = controls;
   loadHostStateKeptByEntry(cpu, vmcs, exitControls, controls);
-  loadGuestState(cpu, vmcs, controls, vmcs.liveGroups);
+  loadGuestState(cpu, vmcs, controls, vmcs.liveGroups & ~loadedNotSaved(exitControls, controls));
   const startInstret = cpu.instret + 1;
   unit.enterNonRoot(vmcs, controls, startInstret);
   injectEvent(unit, c);
