@@ -15,8 +15,8 @@ import type { IommuFault } from '../machine/iommu/iommu';
 import type { HypercallRecord } from '../machine/xen/hypercallLog';
 import { HYPERCALL_NAMES } from '../machine/xen/abi';
 import { hypercallName as kvmHypercallName } from '../machine/hypervisor/hypercalls';
-import { conditionHolds, evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
-import { lookupRegister } from './registers';
+import { conditionHolds, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
+import { compileFilterEntries, probeContext, rejectUnknownNames, withFields, type FilterBreakpoint } from './filterConditions';
 import { parseInteger } from './format';
 import type { VmTrap } from './vmExitBreaks';
 
@@ -68,14 +68,6 @@ function parseHypercallList(text: string): Condition {
   return { kind: 'list', numbers, names };
 }
 
-function probe(fields: readonly string[]): EvalContext {
-  return {
-    register: (name) => (fields.includes(name.toLowerCase()) || lookupRegister(name) !== undefined ? 0n : undefined),
-    symbol: () => undefined,
-    readMemory: () => 0n,
-  };
-}
-
 function parseCondition(filter: string, text: string): Condition {
   if (filter === HYPERCALL_FILTER) {
     const list = parseHypercallList(text);
@@ -83,11 +75,10 @@ function parseCondition(filter: string, text: string): Condition {
   }
   const node = parseExpression(text);
   try {
-    evaluateNode(node, probe(filter === HYPERCALL_FILTER ? HYPERCALL_FIELDS : FAULT_FIELDS));
+    rejectUnknownNames(node, probeContext(filter === HYPERCALL_FILTER ? HYPERCALL_FIELDS : FAULT_FIELDS));
   } catch (e) {
-    if (e instanceof ExpressionError && /unknown register or symbol/.test(e.message)) {
-      throw new ExpressionError(filter === HYPERCALL_FILTER ? `${e.message} (a hypercall name or number, or an expression over ${HYPERCALL_FIELDS.join(', ')} and the registers)` : `${e.message} (fields: ${FAULT_FIELDS.join(', ')})`);
-    }
+    if (!(e instanceof ExpressionError)) throw e;
+    throw new ExpressionError(filter === HYPERCALL_FILTER ? `${e.message} (a hypercall name or number, or an expression over ${HYPERCALL_FIELDS.join(', ')} and the registers)` : `${e.message} (fields: ${FAULT_FIELDS.join(', ')})`);
   }
   return { kind: 'expression', node };
 }
@@ -95,7 +86,7 @@ function parseCondition(filter: string, text: string): Condition {
 function holds(condition: Condition, fields: ReadonlyMap<string, bigint>, base: EvalContext, record?: HypercallRecord): boolean {
   if (condition === undefined) return true;
   if (condition.kind === 'list') return record !== undefined && (condition.numbers.has(record.number) || condition.names.has(normalizeHypercallName(record.name)));
-  return conditionHolds(condition.node, { ...base, register: (name) => fields.get(name.toLowerCase()) ?? base.register(name) });
+  return conditionHolds(condition.node, withFields(fields, base));
 }
 
 export function hypercallFields(record: HypercallRecord): Map<string, bigint> {
@@ -157,20 +148,10 @@ export class DeviceBreaks {
   private nextId = 400_000;
 
   /** The entries of the two filters, in request order; one breakpoint result each. */
-  set(entries: readonly { filterId: string; condition?: string }[]): { id: number; verified: boolean; message?: string }[] {
-    this.active = [];
-    return entries.map((entry) => {
-      const id = this.nextId++;
-      const text = entry.condition?.trim() || undefined;
-      try {
-        const condition = text === undefined ? undefined : parseCondition(entry.filterId, text);
-        this.active.push({ filter: entry.filterId, condition, text });
-        return { id, verified: true };
-      } catch (e) {
-        if (!(e instanceof ExpressionError)) throw e;
-        return { id, verified: false, message: `${entry.filterId}: ${e.message}` };
-      }
-    });
+  set(entries: readonly { filterId: string; condition?: string }[]): FilterBreakpoint[] {
+    const { breakpoints, kept } = compileFilterEntries(entries, () => this.nextId++, (entry) => entry.filterId, (text, entry) => parseCondition(entry.filterId, text));
+    this.active = kept.map(({ entry, condition, text }) => ({ filter: entry.filterId, condition, text }));
+    return breakpoints;
   }
 
   /** Subscribes to a new program's machine: IOMMU faults always, hypercalls in guest mode. */

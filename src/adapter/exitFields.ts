@@ -6,8 +6,6 @@ import type { Machine } from '../machine/machine';
 import type { ExitRecord } from '../machine/vmx/vmExit';
 import { ExitReason } from '../machine/vmx/exitReasons';
 import { F } from '../machine/vmx/fields';
-import { lookupRegister } from './registers';
-import type { EvalContext } from './expression';
 
 export const EXIT_FIELD_NAMES = ['reason', 'qualification', 'rip', 'gpa', 'gla', 'port', 'size', 'msr', 'cr'] as const;
 
@@ -30,19 +28,4 @@ export function exitFields(record: ExitRecord, machine: Machine): Map<string, bi
   if (reason === ExitReason.Rdmsr || reason === ExitReason.Wrmsr) fields.set('msr', machine.cpu.getGpr(1) & 0xffffffffn);
   if (reason === ExitReason.CrAccess) fields.set('cr', q & 0xfn);
   return fields;
-}
-
-/** `base` with the exit's fields in front of the registers of the same name (`rip` is the guest's). */
-export function exitContext(fields: ReadonlyMap<string, bigint>, base: EvalContext): EvalContext {
-  return { ...base, register: (name) => fields.get(name.toLowerCase()) ?? base.register(name) };
-}
-
-/** A context that knows every name a condition may use (all zero), to reject misspelt names when the filter is set. */
-export function probeContext(symbols: ReadonlyMap<string, bigint> | undefined): EvalContext {
-  const names = new Set<string>(EXIT_FIELD_NAMES);
-  return {
-    register: (name) => (names.has(name.toLowerCase()) || lookupRegister(name) !== undefined ? 0n : undefined),
-    symbol: (name) => symbols?.get(name),
-    readMemory: () => 0n,
-  };
 }

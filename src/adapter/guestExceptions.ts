@@ -6,8 +6,8 @@
 // `exceptionInfo` names the exception, the faulting RIP and the decoded error code.
 import type { Machine } from '../machine/machine';
 import { hasErrorCode, vectorNames, Vector, type CpuFault } from '../machine/cpu/fault';
-import { conditionHolds, evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
-import { lookupRegister } from './registers';
+import { conditionHolds, parseExpression, type EvalContext, type ExprNode } from './expression';
+import { compileFilterEntries, probeContext, rejectUnknownNames, withFields, type FilterBreakpoint } from './filterConditions';
 import type { VmTrap } from './vmExitBreaks';
 import { hex64 } from './format';
 
@@ -49,21 +49,14 @@ export class GuestExceptionBreaks {
   private nextId = 300_000;
 
   /** The filter's entries (plain, or with a condition); a breakpoint result per entry. */
-  set(entries: readonly { condition?: string }[]): { id: number; verified: boolean; message?: string }[] {
-    this.active = [];
-    return entries.map((entry) => {
-      const id = this.nextId++;
-      const text = entry.condition?.trim() || undefined;
-      try {
-        const condition = text === undefined ? undefined : parseExpression(text);
-        if (condition) checkNames(condition);
-        this.active.push({ condition, text });
-        return { id, verified: true };
-      } catch (e) {
-        if (!(e instanceof ExpressionError)) throw e;
-        return { id, verified: false, message: `${GUEST_EXCEPTION_FILTER}: ${e.message}` };
-      }
+  set(entries: readonly { condition?: string }[]): FilterBreakpoint[] {
+    const { breakpoints, kept } = compileFilterEntries(entries, () => this.nextId++, () => GUEST_EXCEPTION_FILTER, (text) => {
+      const condition = parseExpression(text);
+      rejectUnknownNames(condition, probeContext(GUEST_EXCEPTION_FIELDS));
+      return condition;
     });
+    this.active = kept.map(({ condition, text }) => ({ condition, text }));
+    return breakpoints;
   }
 
   /** Chains onto a new program's run loop (after the VMX unit's hook, which may turn the exception into a VM exit). */
@@ -75,7 +68,7 @@ export class GuestExceptionBreaks {
       const outcome = previous?.(fault, rip);
       if (outcome !== undefined || this.active.length === 0 || muted() || fault.unimplemented !== undefined) return outcome;
       const fields = faultFields(fault, rip, machine);
-      const context: EvalContext = { ...evalContext, register: (name) => fields.get(name.toLowerCase()) ?? evalContext.register(name) };
+      const context = withFields(fields, evalContext);
       const hit = this.active.find((f) => conditionHolds(f.condition, context));
       if (!hit) return undefined;
       this.pending = { stop: exceptionStop(fault, rip, machine, hit), ownStop: true };
@@ -99,24 +92,6 @@ function faultFields(fault: CpuFault, rip: number, machine: Machine): Map<string
     ['cr2', BigInt.asUintN(64, BigInt(fault.vector === Vector.PF && fault.address !== undefined ? fault.address : machine.cpu.cr2))],
   ]);
   return fields;
-}
-
-/** Rejects names that are neither exception fields nor registers (values are all zero here: division by zero is fine). */
-function checkNames(condition: ExprNode): void {
-  try {
-    evaluateNode(condition, probe());
-  } catch (e) {
-    if (e instanceof ExpressionError && /unknown register or symbol/.test(e.message)) throw e;
-  }
-}
-
-function probe(): EvalContext {
-  const names = new Set(GUEST_EXCEPTION_FIELDS.map((n) => n.toLowerCase()));
-  return {
-    register: (name) => (names.has(name.toLowerCase()) || lookupRegister(name) !== undefined ? 0n : undefined),
-    symbol: () => undefined,
-    readMemory: () => 0n,
-  };
 }
 
 function exceptionStop(fault: CpuFault, rip: number, machine: Machine, filter: Active): VmTrap['stop'] {

@@ -10,8 +10,9 @@ import type { EntryFailure } from '../machine/vmx/entryCheck';
 import { Attention } from '../machine/cpu/cpu';
 import { formatExit } from '../machine/vmx/report';
 import { ENTRY_FAILURE_FILTER, filterMatchesReason } from './exceptionFilters';
-import { conditionHolds, evaluateNode, parseExpression, ExpressionError, type EvalContext, type ExprNode } from './expression';
-import { exitContext, exitFields, probeContext } from './exitFields';
+import { conditionHolds, parseExpression, type EvalContext, type ExprNode } from './expression';
+import { EXIT_FIELD_NAMES, exitFields } from './exitFields';
+import { compileFilterEntries, probeContext, rejectUnknownNames, withFields } from './filterConditions';
 import type { RuntimeStop } from './runtimeTypes';
 import { hex64 } from './format';
 
@@ -59,29 +60,14 @@ export class VmExitBreaks {
   /** Enables the filters (plain ids and ids with a condition); one breakpoint per entry, in order. */
   set(filters: readonly string[], options: readonly DebugProtocol.ExceptionFilterOptions[], symbols: ReadonlyMap<string, bigint> | undefined): DebugProtocol.Breakpoint[] {
     const entries = [...filters.map((id) => ({ filterId: id, condition: undefined as string | undefined })), ...options];
-    this.active = [];
-    return entries.map((entry) => {
-      const id = this.nextId++;
-      const text = entry.condition?.trim() || undefined;
-      try {
-        const condition = text === undefined ? undefined : parseExpression(text);
-        if (condition) this.probe(condition, symbols);
-        this.active.push({ id: entry.filterId, condition, text });
-        return { id, verified: true };
-      } catch (e) {
-        if (!(e instanceof ExpressionError)) throw e;
-        return { id, verified: false, message: `${entry.filterId}: ${e.message}` };
-      }
+    // names must be exit fields, registers or labels
+    const { breakpoints, kept } = compileFilterEntries(entries, () => this.nextId++, (entry) => entry.filterId, (text) => {
+      const condition = parseExpression(text);
+      rejectUnknownNames(condition, probeContext(EXIT_FIELD_NAMES, symbols));
+      return condition;
     });
-  }
-
-  /** Rejects names that are neither exit fields, registers nor labels (values are all zero here). */
-  private probe(condition: ExprNode, symbols: ReadonlyMap<string, bigint> | undefined): void {
-    try {
-      evaluateNode(condition, probeContext(symbols));
-    } catch (e) {
-      if (e instanceof ExpressionError && /unknown register or symbol/.test(e.message)) throw e;
-    }
+    this.active = kept.map(({ entry, condition, text }) => ({ id: entry.filterId, condition, text }));
+    return breakpoints;
   }
 
   get enabled(): boolean {
@@ -128,7 +114,7 @@ export class VmExitBreaks {
     const reason = record.reason & 0xffff;
     const candidates = this.active.filter((f) => filterMatchesReason(f.id, reason));
     if (candidates.length === 0) return undefined;
-    const context = exitContext(exitFields(record, target.machine), target.evalContext);
+    const context = withFields(exitFields(record, target.machine), target.evalContext); // `rip` is the guest's
     return candidates.find((f) => conditionHolds(f.condition, context));
   }
 
