@@ -70,7 +70,7 @@ export function loadHostState(cpu: Cpu, vmcs: Vmcs, controls: Controls): void {
  */
 export function loadHostStateKeptByEntry(cpu: Cpu, vmcs: Vmcs, exit: Controls, entry: Controls): void {
   // The guest's values are saved before the CPU's change (only when they do change: usually nothing does).
-  if (!entry.entry.loadDebugControls && (cpu.dr[7] !== 0x400 || (cpu.msrs.get(Msr.IA32_DEBUGCTL) ?? 0n) !== 0n)) {
+  if (!entry.entry.loadDebugControls && (cpu.dr[7] !== 0x400 || cpu.msrs.get(Msr.IA32_DEBUGCTL) !== 0n)) {
     vmcs.settle();
     cpu.dr[7] = 0x400;
     cpu.msrs.set(Msr.IA32_DEBUGCTL, 0n);
