@@ -72,6 +72,8 @@ export interface InterceptInfo {
   readonly msr?: number;
   /** Linear address (INVLPG operand, LMSW memory operand, string I/O address). */
   readonly linearAddress?: number;
+  /** INVLPG of a non-canonical address: the address as formed (the exit qualification, SDM 27.2.1). */
+  readonly nonCanonicalAddress?: bigint;
   /** LMSW source operand was memory. */
   readonly memoryOperand?: boolean;
   /** The decoded instruction, for exits that report its operands (descriptor-table instruction information). */

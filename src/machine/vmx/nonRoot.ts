@@ -89,7 +89,7 @@ export class GuestIntercepts implements NonRootHooks {
       case Intercept.Hlt:
         return simple(ExitReason.Hlt, c.primary.hltExiting);
       case Intercept.Invlpg:
-        return c.primary.invlpgExiting ? { reason: ExitReason.Invlpg, instructionLength: info.length, qualification: BigInt.asUintN(64, BigInt(info.linearAddress ?? 0)) } : undefined;
+        return c.primary.invlpgExiting ? { reason: ExitReason.Invlpg, instructionLength: info.length, qualification: info.nonCanonicalAddress ?? BigInt.asUintN(64, BigInt(info.linearAddress ?? 0)) } : undefined;
       case Intercept.Invpcid:
         if (!c.secondary.enableInvpcid) throw ud();
         return simple(ExitReason.Invpcid, c.primary.invlpgExiting);

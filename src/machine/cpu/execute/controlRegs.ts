@@ -168,8 +168,9 @@ const movDr: Factory = (d) => {
     const gpr = src.reg.index;
     if (n > 7) return () => { throw ud(); };
     return (cpu) => {
-      const index = checkDebugAccess(cpu, n);
+      // MOV-DR exiting has priority over the CPL #GP, the CR4.DE #UD (SDM 26.1.3) and general detect.
       if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.MovDr, { length: d.length, register: n, gpr, toRegister: true });
+      const index = checkDebugAccess(cpu, n);
       writeDr(cpu, index, cpu.lo[gpr]!, d.bitness === 64 ? cpu.hi[gpr]! : 0);
     };
   }
@@ -178,8 +179,8 @@ const movDr: Factory = (d) => {
     const gpr = dst.reg.index;
     if (n > 7) return () => { throw ud(); };
     return (cpu) => {
-      const index = checkDebugAccess(cpu, n);
       if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.MovDr, { length: d.length, register: n, gpr, toRegister: false });
+      const index = checkDebugAccess(cpu, n);
       setGprNumber(cpu, gpr, d.bitness === 64 ? cpu.dr[index]! : cpu.dr[index]! >>> 0);
     };
   }

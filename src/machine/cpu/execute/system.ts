@@ -9,6 +9,7 @@ import { Attention, type Cpu } from '../cpu';
 import { OperandKind, type MemoryRef } from '../decoded';
 import { Intercept } from '../intercept';
 import { effectiveAddress } from '../operands';
+import { Seg } from '../registers';
 import { requireCpl0 } from './privilege';
 import { interruptInstructionHandlers } from './interruptsInsn';
 import { syscallHandlers } from './syscall';
@@ -34,6 +35,17 @@ function linearOrUndefined(cpu: Cpu, mem: MemoryRef): number | undefined {
   }
 }
 
+/** A memory operand's address as formed, canonical or not (modulo 2^64, or 2^32 with a 32-bit address size). */
+function formedAddress(cpu: Cpu, mem: MemoryRef): bigint {
+  let address = BigInt.asIntN(64, (BigInt(mem.dispHi) << 32n) | BigInt(mem.dispLo >>> 0));
+  if (mem.ripRelative) address += BigInt(cpu.rip);
+  if (mem.base) address += cpu.getGpr(mem.base.index);
+  if (mem.index) address += cpu.getGpr(mem.index.index) * BigInt(mem.scale);
+  if (mem.addressSize === 4) address = BigInt.asUintN(32, address);
+  if (mem.segment >= Seg.FS) address += BigInt(cpu.segments[mem.segment]!.base);
+  return BigInt.asUintN(64, address);
+}
+
 /** INVLPG m: drops the translation of the page holding m in the current TLB context. */
 const invlpg: Factory = (d) => {
   const op = d.operands[0];
@@ -42,7 +54,7 @@ const invlpg: Factory = (d) => {
   return (cpu) => {
     requireCpl0(cpu);
     const linear = linearOrUndefined(cpu, mem);
-    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Invlpg, { length: d.length, linearAddress: linear ?? 0 });
+    if (cpu.nonRoot) cpu.nonRoot.intercept(Intercept.Invlpg, { length: d.length, linearAddress: linear ?? 0, nonCanonicalAddress: linear === undefined ? formedAddress(cpu, mem) : undefined });
     if (linear === undefined) return;
     cpu.tlb.invalidatePage(Math.floor(linear / 4096), cpu.tlbContext);
     cpu.codeGeneration++;
