@@ -7,27 +7,12 @@ import { formatSourceId } from '../machine/devices/dma';
 import { Status } from '../machine/devices/virtio/constants';
 import { describeXen } from '../machine/xen/describe';
 import type { DevicesArguments, DevicesResult, VirtioDeviceInfo, XenInfo } from '../protocol/dap';
-import { decodeVirtqueue, type QueueRegisters } from './devicesVirtqueue';
+import { decodeVirtqueue } from './devicesVirtqueue';
 import { parseInteger } from './format';
 import { UserError } from './errors';
 
 const DEFAULT_RING_ENTRIES = 16;
 const MAX_RING_ENTRIES = 256;
-
-/** What the virtio transport's describe() reports (see devices/virtio/transport.ts). */
-interface TransportDescription {
-  kind: string;
-  deviceId: number;
-  status: number;
-  negotiatedFeatures: string;
-  interruptStatus: number;
-  problem: string | null;
-  notifications: number;
-  interrupts: number;
-  dmaFaults: number;
-  queues: QueueRegisters[];
-  device: Record<string, unknown>;
-}
 
 const STATUS_NAMES = Object.entries(Status) as [string, number][];
 
@@ -38,7 +23,7 @@ export function statusBits(status: number): string[] {
 export function virtioDevices(machine: Machine, ringEntries = DEFAULT_RING_ENTRIES): VirtioDeviceInfo[] {
   const limit = Math.max(0, Math.min(MAX_RING_ENTRIES, Math.floor(ringEntries)));
   return (machine.virtio?.slots ?? []).map((slot) => {
-    const d = slot.transport.describe() as unknown as TransportDescription;
+    const d = slot.transport.describe();
     return {
       index: slot.index,
       kind: d.kind,

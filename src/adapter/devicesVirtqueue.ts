@@ -4,6 +4,7 @@
 //   descriptor (16 bytes): addr u64 | len u32 | flags u16 | next u16
 //   available ring: flags u16 | idx u16 | ring[size] u16      used ring: flags u16 | idx u16 | ring[size] {id u32, len u32}
 import type { Machine } from '../machine/machine';
+import type { QueueDescription } from '../machine/devices/virtio/transport';
 import type { VirtqDescriptorInfo, VirtqueueInfo } from '../protocol/dap';
 
 const DESC_FLAGS: readonly [number, string][] = [[1, 'NEXT'], [2, 'WRITE'], [4, 'INDIRECT']];
@@ -26,21 +27,8 @@ export function peekDevice(machine: Machine, sourceId: number, address: number, 
   return out;
 }
 
-export interface QueueRegisters {
-  readonly index: number;
-  readonly size: number;
-  readonly maxSize: number;
-  readonly ready: boolean;
-  readonly desc: number;
-  readonly driver: number;
-  readonly device: number;
-  readonly lastAvail: number;
-  readonly usedIdx: number;
-  readonly served: number;
-}
-
 /** The queue's registers plus its descriptor table and rings (the first `limit` entries of each). */
-export function decodeVirtqueue(machine: Machine, sourceId: number, queue: QueueRegisters, limit: number): VirtqueueInfo {
+export function decodeVirtqueue(machine: Machine, sourceId: number, queue: QueueDescription, limit: number): VirtqueueInfo {
   const info: VirtqueueInfo = {
     index: queue.index, size: queue.size, maxSize: queue.maxSize, ready: queue.ready,
     desc: hex(queue.desc), driver: hex(queue.driver), device: hex(queue.device),

@@ -92,15 +92,14 @@ export function formatHuman(report: RunReport): string {
 /** `--json` "devices": per virtio device its status, counters and queue states; the IOMMU's state and faults. */
 export function devicesReport(machine: Machine): Record<string, unknown> {
   const virtio = (machine.virtio?.slots ?? []).map((slot) => {
-    const described = slot.transport.describe() as { kind: string; status: number; queues: Record<string, unknown>[] } & Record<string, unknown>;
-    const { queues, ...device } = described;
+    const { queues, ...device } = slot.transport.describe();
     return {
       ...device,
       base: hex64(slot.base),
       sourceId: formatSourceId(slot.sourceId),
       vector: slot.vector,
-      statusBits: statusBits(described.status),
-      queues: queues.map((q) => ({ index: q.index, size: q.size, ready: q.ready, desc: hex64(Number(q.desc)), driver: hex64(Number(q.driver)), device: hex64(Number(q.device)), lastAvail: q.lastAvail, usedIdx: q.usedIdx, served: q.served })),
+      statusBits: statusBits(device.status),
+      queues: queues.map((q) => ({ index: q.index, size: q.size, ready: q.ready, desc: hex64(q.desc), driver: hex64(q.driver), device: hex64(q.device), lastAvail: q.lastAvail, usedIdx: q.usedIdx, served: q.served })),
     };
   });
   const iommu = machine.iommu.describe();

@@ -21,6 +21,25 @@ export interface TransportStats {
   badAccesses: number;
 }
 
+/** A queue in describe(): its registers and indices. */
+export interface QueueDescription extends QueueState {
+  index: number;
+  maxSize: number;
+}
+
+/** What describe() reports, for the debugger's Devices view and the CLI's --json. */
+export interface TransportDescription extends TransportStats {
+  kind: string;
+  deviceId: number;
+  status: number;
+  /** Hex. */
+  negotiatedFeatures: string;
+  interruptStatus: number;
+  problem: string | null;
+  queues: QueueDescription[];
+  device: Record<string, unknown>;
+}
+
 interface TransportState {
   status: number;
   deviceFeaturesSel: number;
@@ -274,7 +293,7 @@ export class VirtioMmioTransport implements MmioHandler, VirtioDeviceHost {
 
   // ---- reports and snapshots -----------------------------------------------------
 
-  describe(): Record<string, unknown> {
+  describe(): TransportDescription {
     return {
       kind: this.device.kind,
       deviceId: this.device.deviceId,
