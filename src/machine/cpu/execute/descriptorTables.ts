@@ -73,13 +73,22 @@ function storeTable(pick: (cpu: Cpu) => TableRegister): Factory {
   };
 }
 
-/** The 16-bit selector of an r/m16 source operand (and its linear address when in memory). */
-function readSelector(cpu: Cpu, op: Operand): { selector: number; address: number | undefined } {
+/**
+ * LLDT/LTR's first steps: CPL 0, the 16-bit selector of the r/m16 source operand, then the
+ * descriptor-table exit (with the operand's linear address when it is in memory).
+ */
+function readSelector(cpu: Cpu, d: Decoded, op: Operand): number {
+  requireCpl0(cpu);
+  let selector: number;
+  let address: number | undefined;
   if (op.kind === OperandKind.Memory) {
-    const address = effectiveAddress(cpu, op.mem!);
-    return { selector: cpu.read16(address), address };
+    address = effectiveAddress(cpu, op.mem!);
+    selector = cpu.read16(address);
+  } else {
+    selector = cpu.readReg(op.reg!) & 0xffff;
   }
-  return { selector: cpu.readReg(op.reg!) & 0xffff, address: undefined };
+  exitIfIntercepted(cpu, d, address);
+  return selector;
 }
 
 function systemDescriptorChecks(cpu: Cpu, selector: number, type: number): ReturnType<typeof readSystemDescriptor> {
@@ -95,9 +104,7 @@ const lldt: Factory = (d) => {
   const src = d.operands[0];
   if (!src) return undefined;
   return (cpu) => {
-    requireCpl0(cpu);
-    const { selector, address } = readSelector(cpu, src);
-    exitIfIntercepted(cpu, d, address);
+    const selector = readSelector(cpu, d, src);
     if ((selector & 0xfffc) === 0) {
       cpu.ldtr.load(selector, 0, 0, Ar.UNUSABLE);
       return;
@@ -111,9 +118,7 @@ const ltr: Factory = (d) => {
   const src = d.operands[0];
   if (!src) return undefined;
   return (cpu) => {
-    requireCpl0(cpu);
-    const { selector, address } = readSelector(cpu, src);
-    exitIfIntercepted(cpu, d, address);
+    const selector = readSelector(cpu, d, src);
     if ((selector & 0xfffc) === 0) throw gp0();
     const desc = systemDescriptorChecks(cpu, selector, SystemType.TSS_AVAILABLE);
     writeDescriptorHigh(cpu, selector, desc.hi | 0x200); // type 9 → 0xB: busy
