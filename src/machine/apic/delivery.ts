@@ -59,6 +59,8 @@ export class InterruptDelivery {
       const acknowledge = controls!.exit.acknowledgeInterruptOnExit;
       if (acknowledge) apic.acknowledge(vector);
       this.vmx.exit({ reason: ExitReason.ExternalInterrupt, interruptionInfo: acknowledge ? (VALID | vector) >>> 0 : 0 }, cpu.rip);
+      // Not acknowledged: the interrupt stays requested — taken (or exiting again) once the host or a guest can take it.
+      if (!acknowledge) cpu.attention |= Attention.Event;
       return undefined;
     }
     if (!(cpu.flagBits & Flag.IF)) return 'blocked';

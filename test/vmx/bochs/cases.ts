@@ -103,6 +103,7 @@ const ROWS: readonly CaseRow[] = [
   ['entry-pending-debug', 'SDM 26.3.1.5, 26.7.3', 'pending debug exceptions at VM entry: BS, or B0 with "enabled breakpoint", is a #DB before the first guest instruction (qualification = the bits), also with blocking by STI; lost when an event is injected; with blocking by STI, BS must equal RFLAGS.TF (else exit 0x80000021)'],
   ['entry-guest-state-more', 'SDM 26.3.1.2–26.3.1.5, 26.8', 'more guest-state checks, one at a time (exit 0x80000021 or a valid entry): SS/CS/DS RPL and DPL relations, access-rights reserved bits, limit vs granularity, CS/ES base bits 63:32, non-canonical GS/GDTR/IDTR/SYSENTER values, IDTR limit, usable LDTR with TI, CR3, RFLAGS reserved bits, PAT and EFER loads, RIP bits 63:32 in compatibility mode, HLT at CPL 3, NMI/external-interrupt injection against STI, MOV-SS and NMI blocking (NMI with STI blocking: qualification 3)'],
   ['exit-edges-more', 'SDM 26.1.1, 26.1.3, 27.2.1 Tables 27-3/27-6', 'MOV DR4/DR5 with CR4.DE = 1 and MOV DR with DR7.GD = 1 exit (before the #UD / general-detect #DB); CR3-target values with counts 4, 3 and 0; INVLPG of a non-canonical address (qualification = that address); RDPMC of an invalid counter exits before its #GP'],
+  ['exit-external-interrupt', 'SDM 25.2, 26.2, 27.2.2', 'external-interrupt exiting with an x2APIC self-IPI as the source: exit 1 whatever the guest\'s RFLAGS.IF, with "acknowledge interrupt on exit" the vector in the exit interruption information and the interrupt moved from IRR to ISR (EOI by the host), without it the information invalid and the interrupt still requested; then delivered through the guest IDT before the first guest instruction'],
 ];
 
 /** Case name → report keys not compared, each with the documented Bochs deviation (DiffCase.ignore). */
@@ -154,6 +155,13 @@ const IGNORE: Readonly<Record<string, Record<string, string>>> = {
     'exitqual@29': 'NMI injection with blocking by STI: a failure this processor model reports with exit qualification 3 (SDM 26.3.1.5 lets a processor require bit 0 = 0; SDM 26.8 names qualification 3 for it); Bochs 2.7 fails the entry with qualification 0',
     'exit@30': 'NMI injection with virtual NMIs and virtual-NMI blocking (interruptibility bit 3): invalid guest state (SDM 26.3.1.5); Bochs 2.7 does not check it, enters and delivers the NMI (a triple fault here)',
     'exitqual@30': 'as above',
+  },
+  'exit-external-interrupt': {
+    'reason@1': 'external-interrupt exiting with guest RFLAGS.IF = 0: the exit does not depend on IF (SDM 25.2, 26.2: external interrupts cause VM exits, RFLAGS.IF does not mask them then); Bochs 2.7 keeps the interrupt masked while the guest\'s IF is 0 and the guest runs to its VMCALL',
+    'grip@1': 'as above',
+    'intinfo@1': 'as above',
+    'isr@1': 'as above (we acknowledged the interrupt, Bochs left it requested)',
+    'irr@1': 'as above',
   },
 };
 
