@@ -21,7 +21,7 @@ export function wrmsr(msr: number, value: number | string): string {
 export const APIC_ENABLE = wrmsr(X2apicMsr.svr, 0x1ff);
 
 /** x2APIC mode (IA32_APIC_BASE bits 11 EN and 10 EXTD), then APIC_ENABLE. */
-export const X2APIC_ON = `  mov ecx, 0x1b\n  rdmsr\n  or eax, 0xc00\n  wrmsr\n${APIC_ENABLE}`;
+export const X2APIC_ON = `  mov ecx, ${hex(X2apicMsr.apicBase)}\n  rdmsr\n  or eax, 0xc00\n  wrmsr\n${APIC_ENABLE}`;
 
 /**
  * Arms the x2APIC timer: divide configuration (0xb = ÷1), the LVT timer entry `lvt` (mode,
