@@ -80,12 +80,14 @@ function fail(p: ExprParser, message: string, t: Token | undefined): undefined {
   return undefined;
 }
 
-function parseBinary(p: ExprParser, level: number): Expr | undefined {
-  if (level >= BINARY_LEVELS.length) return parseUnary(p);
-  let left = parseBinary(p, level + 1);
+/** Precedence climbing: operators of `minLevel` and tighter, left-associative (one call per level actually used). */
+function parseBinary(p: ExprParser, minLevel: number): Expr | undefined {
+  let left = parseUnary(p);
   while (left !== undefined) {
     const t = p.tokens[p.pos];
-    if (t === undefined || (t.kind !== TokenKind.Op && t.text !== '?') || LEVEL_OF.get(t.text) !== level) break;
+    if (t === undefined || t.kind !== TokenKind.Op) break;
+    const level = LEVEL_OF.get(t.text);
+    if (level === undefined || level < minLevel) break;
     p.pos++;
     const right = parseBinary(p, level + 1);
     if (right === undefined) return undefined;
@@ -185,10 +187,6 @@ export function evaluate(e: Expr, ctx: EvalContext): Value | undefined {
 function binary(op: string, a: Value, b: Value, ctx: EvalContext): Value {
   const x = a.value;
   const y = b.value;
-  const ux = BigInt.asUintN(64, x);
-  const uy = BigInt.asUintN(64, y);
-  const wrap = (v: bigint): Value => ({ value: BigInt.asIntN(64, v), reloc: 0 });
-  const bool = (v: boolean): Value => ({ value: v ? 1n : 0n, reloc: 0 });
   switch (op) {
     case '+':
       return { value: BigInt.asIntN(64, x + y), reloc: a.reloc + b.reloc };
@@ -204,14 +202,14 @@ function binary(op: string, a: Value, b: Value, ctx: EvalContext): Value {
         ctx.error('division by zero');
         return ABSOLUTE_ZERO;
       }
-      if (op === '/') return wrap(ux / uy);
-      if (op === '%') return wrap(ux % uy);
+      if (op === '/') return wrap(BigInt.asUintN(64, x) / BigInt.asUintN(64, y));
+      if (op === '%') return wrap(BigInt.asUintN(64, x) % BigInt.asUintN(64, y));
       if (op === '//') return wrap(x / y);
       return wrap(x % y);
     case '<<':
       return wrap(y >= 64n || y < 0n ? 0n : x << y);
     case '>>':
-      return wrap(y >= 64n || y < 0n ? 0n : ux >> y);
+      return wrap(y >= 64n || y < 0n ? 0n : BigInt.asUintN(64, x) >> y);
     case '<<<':
       return wrap(y >= 64n || y < 0n ? 0n : x << y);
     case '>>>':
@@ -247,6 +245,14 @@ function binary(op: string, a: Value, b: Value, ctx: EvalContext): Value {
   }
   ctx.error(`unknown operator ${op}`);
   return ABSOLUTE_ZERO;
+}
+
+function wrap(v: bigint): Value {
+  return { value: BigInt.asIntN(64, v), reloc: 0 };
+}
+
+function bool(v: boolean): Value {
+  return { value: v ? 1n : 0n, reloc: 0 };
 }
 
 /** Calls `visit` for every symbol reference in `e`. */

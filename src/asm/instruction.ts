@@ -5,7 +5,6 @@ import { Instruction, Register } from 'iced-x86';
 import { evaluate, type EvalContext, type Value } from './expr';
 import type { Operand } from './operands';
 import { registerByName } from './registers';
-import { canonicalMnemonic } from './encode/candidates';
 import { encodeInstruction, NO_PREFIXES, type Prefixes } from './encode/build';
 import { immediateBits, type ResolvedOperand } from './encode/operandMatch';
 import { cachedChoice, type Choice, chooseForm, formKey } from './encode/select';
@@ -13,7 +12,8 @@ import { type InstructionStatement, instructionText } from './statement';
 import { LocatedError, locateInstructionError } from './errorColumns';
 import { encodeForm, type EncodingTemplate, patchTemplate } from './encode/template';
 import { branchBytes } from './encode/branchBytes';
-import { type BranchForms, branchForms, branchLength, createStringInstruction, isStringInstruction } from './encode/special';
+import { type BranchForms, branchLength, createStringInstruction } from './encode/special';
+import { branchFormsOf, mnemonicFacts } from './encode/mnemonicFacts';
 
 export interface InstructionState {
   /** Branches: whether the near (rel16/32) form is in use. Grows only. */
@@ -26,6 +26,9 @@ export interface InstructionState {
   /** For instructions that depend on symbols: the form chosen and bytes to patch values into. */
   choice?: Choice;
   template?: EncodingTemplate;
+  /** The operands' values and the rewritten operands as of the last encoding: equal values, equal encoding. */
+  resolved?: ResolvedOperand[];
+  ops?: ResolvedOperand[];
 }
 
 export interface EncodeContext extends EvalContext {
@@ -41,7 +44,7 @@ export interface EncodeContext extends EvalContext {
 
 /** A fresh state with every field present, so all states share one shape. */
 export function newInstructionState(): InstructionState {
-  return { near: undefined, branch: undefined, sizeKey: undefined, length: undefined, choice: undefined, template: undefined };
+  return { near: undefined, branch: undefined, sizeKey: undefined, length: undefined, choice: undefined, template: undefined, resolved: undefined, ops: undefined };
 }
 
 /** A warning about one operand, with its columns. */
@@ -66,27 +69,38 @@ function prefixesOf(names: readonly string[]): Prefixes {
   };
 }
 
-function evaluateOrPlaceholder(expr: Parameters<typeof evaluate>[0], ctx: EncodeContext): { value: Value; known: boolean } {
-  const value = evaluate(expr, ctx);
-  return value === undefined ? { value: { value: 0n, reloc: 1 }, known: false } : { value, known: true };
-}
+/** Stands in for a value not known yet (a forward reference). */
+const PLACEHOLDER: Value = { value: 0n, reloc: 1 };
+const NO_DISPLACEMENT: Value = { value: 0n, reloc: 0 };
 
 function resolve(operands: Operand[], ctx: EncodeContext): ResolvedOperand[] {
-  const immSize = operands.find((op) => op.kind === 'imm' && op.size !== 0)?.size ?? 0;
-  return operands.map((op): ResolvedOperand => {
+  let immSize = 0;
+  for (const op of operands) {
+    if (op.kind === 'imm' && op.size !== 0) {
+      immSize = op.size;
+      break;
+    }
+  }
+  return operands.map((op) => resolveOne(op, immSize, ctx));
+}
+
+function resolveOne(op: Operand, immSize: number, ctx: EncodeContext): ResolvedOperand {
+  {
     if (op.kind === 'reg') return op;
     ctx.focus(op.start, op.end);
     if (op.kind === 'imm') {
-      const { value, known } = evaluateOrPlaceholder(op.expr, ctx);
-      return { kind: 'imm', value: value.value, reloc: value.reloc, known, size: op.size, strict: op.strict, start: op.start, end: op.end };
+      const value = evaluate(op.expr, ctx);
+      const known = value !== undefined;
+      const v = value ?? PLACEHOLDER;
+      return { kind: 'imm', value: v.value, reloc: v.reloc, known, size: op.size, strict: op.strict, start: op.start, end: op.end };
     }
-    const { value } = op.disp === undefined ? { value: { value: 0n, reloc: 0 } } : evaluateOrPlaceholder(op.disp, ctx);
+    const value = op.disp === undefined ? NO_DISPLACEMENT : (evaluate(op.disp, ctx) ?? PLACEHOLDER);
     const noRegisters = op.base === undefined && op.index === undefined;
     const segmentAllowsRel = op.segment === undefined || (op.segment.reg !== Register.FS && op.segment.reg !== Register.GS);
     const ripRelative = (op.base?.cls === 'ip') || (ctx.bitness === 64 && noRegisters && op.addressSize !== 8 && (op.rel === true || (ctx.defaultRel && op.rel !== false && segmentAllowsRel)));
     const src = op.base?.cls === 'ip' ? { ...op, base: undefined } : op;
     return { kind: 'mem', src, size: op.size || immSize, disp: value.value, dispReloc: value.reloc, ripRelative };
-  });
+  }
 }
 
 /** Instructions that only read a 16-bit selector/value: nasm encodes `lldt ax` without a 66 prefix. */
@@ -112,7 +126,7 @@ const OPERAND_SIZE_FORMS: Readonly<Record<string, Readonly<Record<number, string
 };
 
 /** nasm's operand rewrites before form selection. */
-function rewrite(mnemonic: string, ops: ResolvedOperand[], bitness: number): { mnemonic: string; ops: ResolvedOperand[] } {
+function rewrite(mnemonic: string, canonical: string, ops: ResolvedOperand[], bitness: number): { mnemonic: string; ops: ResolvedOperand[] } {
   const [a, b] = ops;
   if (mnemonic === 'mov' && a?.kind === 'reg' && a.info.cls === 'gpr' && a.info.size === 8 && b?.kind === 'imm' && b.known && b.reloc === 0 && !b.strict && b.value >= 0n && b.value <= 0xffffffffn) {
     const narrow = registerByName(a.info.name.startsWith('r') && /^r\d+$/.test(a.info.name) ? `${a.info.name}d` : `e${a.info.name.slice(1)}`);
@@ -131,7 +145,7 @@ function rewrite(mnemonic: string, ops: ResolvedOperand[], bitness: number): { m
   }
   if (SELECTOR_LOADS.has(mnemonic) && a?.kind === 'mem') return { mnemonic, ops: [{ ...a, size: 0 }] };
   if (mnemonic === 'iret') return { mnemonic: bitness === 16 ? 'iret' : 'iretd', ops };
-  return { mnemonic: canonicalMnemonic(mnemonic), ops };
+  return { mnemonic: canonical, ops };
 }
 
 function fitsSigned(value: bigint, bits: number): boolean {
@@ -174,7 +188,8 @@ function displacementKey(ops: ResolvedOperand[]): string {
 export function encodeStatement(stmt: InstructionStatement, state: InstructionState, ctx: EncodeContext, ip: number, symbolic = false): EncodedInstruction {
   const prefixes = prefixesOf(stmt.prefixes);
   const bitness = ctx.bitness;
-  if (isStringInstruction(stmt.mnemonic) && stmt.operands.length === 0) {
+  const facts = mnemonicFacts(stmt.mnemonic);
+  if (facts.string && stmt.operands.length === 0) {
     const rep = prefixes.rep ? 'rep' : prefixes.repne ? 'repne' : 'none';
     const instruction = createStringInstruction(stmt.mnemonic, bitness, rep);
     if (instruction === undefined) throw locateInstructionError(`${stmt.mnemonic} is not available in ${bitness}-bit mode`, stmt);
@@ -183,7 +198,7 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
     if (bytes[0] === 0x66 && (bytes[1] === 0xf3 || bytes[1] === 0xf2)) [bytes[0], bytes[1]] = [bytes[1], 0x66];
     return { bytes, length: bytes.length };
   }
-  if (state.branch === undefined) state.branch = branchForms(canonicalMnemonic(stmt.mnemonic), bitness) ?? null;
+  if (state.branch === undefined) state.branch = branchFormsOf(facts, bitness);
   const forms = state.branch;
   const target = stmt.operands[0];
   if (forms !== null && stmt.operands.length === 1 && target?.kind === 'imm' && target.jump !== 'far') {
@@ -194,15 +209,34 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
     }
   }
   const resolved = resolve(stmt.operands, ctx);
-  const written = stmt.mnemonic.toLowerCase();
-  const sized = withOperandSizePrefix(written, stmt.prefixes);
-  const { mnemonic, ops } = sized !== undefined ? { mnemonic: sized, ops: resolved } : rewrite(written, resolved, bitness);
-  const key = formKey(mnemonic, ops, bitness);
-  const sizeKey = key + displacementKey(ops);
+  // The same values as last time: the same form, size and template (no keys to build).
+  const unchanged = state.resolved !== undefined && state.ops !== undefined && sameValues(state.resolved, resolved);
+  let ops: ResolvedOperand[];
+  let mnemonic = '';
+  let key = '';
+  if (unchanged) ops = state.ops as ResolvedOperand[];
+  else {
+    const written = stmt.mnemonic;
+    const sized = withOperandSizePrefix(written, stmt.prefixes);
+    ({ mnemonic, ops } = sized !== undefined ? { mnemonic: sized, ops: resolved } : rewrite(written, facts.canonical, resolved, bitness));
+    key = formKey(mnemonic, ops, bitness);
+  }
+  const sizeKey = unchanged ? state.sizeKey : key + displacementKey(ops);
   if (state.sizeKey === sizeKey && state.length !== undefined) {
+    if (symbolic) {
+      state.resolved = resolved;
+      state.ops = ops;
+    }
     if (!ctx.final) return { length: state.length };
     const patched = state.template !== undefined && state.choice !== undefined ? patchTemplate(state.template, state.choice.swapped ? [...ops].reverse() : ops, ip) : undefined;
     if (patched !== undefined && state.choice !== undefined) return withWarnings(patched, checkImmediates(state.choice.swapped ? [...ops].reverse() : ops, state.choice.candidate.kinds));
+  }
+  if (unchanged) {
+    // The template cannot take these values (RIP target out of range): encode afresh below.
+    const written = stmt.mnemonic;
+    const sized = withOperandSizePrefix(written, stmt.prefixes);
+    ({ mnemonic, ops } = sized !== undefined ? { mnemonic: sized, ops: resolved } : rewrite(written, facts.canonical, resolved, bitness));
+    key = formKey(mnemonic, ops, bitness);
   }
   const choice = cachedChoice(key) ?? chooseForm(mnemonic, ops, bitness, instructionText(stmt), key);
   if (typeof choice === 'string') throw locateInstructionError(choice, stmt);
@@ -212,10 +246,29 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
   if (symbolic) {
     state.template = template;
     state.choice = choice;
+    state.resolved = resolved;
+    state.ops = ops;
   }
-  state.sizeKey = sizeKey;
+  state.sizeKey = key + displacementKey(ops);
   state.length = bytes.length;
   return withWarnings(bytes, warnings);
+}
+
+/** Whether two resolutions of the same operands have the same values (registers are the operands themselves). */
+function sameValues(before: readonly ResolvedOperand[], now: readonly ResolvedOperand[]): boolean {
+  for (let i = 0; i < now.length; i++) {
+    const a = before[i];
+    const b = now[i];
+    if (a === undefined || b === undefined || a.kind !== b.kind) return false;
+    if (b.kind === 'imm') {
+      const x = a as typeof b;
+      if (x.value !== b.value || x.reloc !== b.reloc || x.known !== b.known) return false;
+    } else if (b.kind === 'mem') {
+      const x = a as typeof b;
+      if (x.disp !== b.disp || x.dispReloc !== b.dispReloc || x.ripRelative !== b.ripRelative || x.size !== b.size) return false;
+    } else if (a !== b) return false;
+  }
+  return before.length === now.length;
 }
 
 function withWarnings(bytes: Uint8Array, warnings: EncodeWarning[] | undefined): EncodedInstruction {

@@ -65,24 +65,27 @@ class Layout {
   /** While encoding a symbol-free instruction before the final pass: what it reports, kept for that pass. */
   private recorded: Report[] | undefined;
   private readonly lineMap: LineMapEntry[] = [];
-  /** The one evaluation context, refreshed by context() before each use. */
-  private readonly ctx: EncodeContext = {
-    symbol: (name, start, end) => this.symbol(name, start, end),
+  /** The one evaluation context, refreshed by context() before each use; `$` and `$$` are made BigInts only when read. */
+  private readonly ctx: EncodeContext = Object.defineProperties({
+    symbol: (name: string, start: number, end: number) => this.symbol(name, start, end),
     here: 0n,
     sectionBase: 0n,
-    error: (message) => {
+    error: (message: string) => {
       this.evaluationErrors++;
       this.error(message, this.focusStart, this.focusEnd);
     },
-    focus: (start, end) => {
+    focus: (start: number, end: number) => {
       this.focusStart = start;
       this.focusEnd = end;
     },
-    warn: (message, start = 0, end = 0) => this.error(message, start, end, 'warning'),
-    bitness: 64,
+    warn: (message: string, start = 0, end = 0) => this.error(message, start, end, 'warning'),
+    bitness: 64 as 16 | 32 | 64,
     defaultRel: false,
     final: false,
-  };
+  }, {
+    here: { get: (): bigint => BigInt(this.here) },
+    sectionBase: { get: (): bigint => BigInt(this.current.start) },
+  });
   /** Encodings of symbol-free instructions by mode and token text, shared by equal lines. */
   private readonly fixedEncodings = new Map<number, Map<string, FixedEncoding>>();
 
@@ -173,16 +176,12 @@ class Layout {
       equ.busy = true;
       // The context is shared: evaluate with the equ's `$`, then give the caller its own back.
       const saved = this.here;
-      const savedHere = this.ctx.here;
-      const savedBase = this.ctx.sectionBase;
       this.here = equ.section.start + equ.offset;
       const errorsBefore = this.evaluationErrors;
       this.quiet++;
       const value = evaluate(equ.expr, this.context());
       this.quiet--;
       this.here = saved;
-      this.ctx.here = savedHere;
-      this.ctx.sectionBase = savedBase;
       equ.busy = false;
       if (value !== undefined && errorsBefore === this.evaluationErrors && !usesLocation(equ.expr)) equ.constant = value;
       return value;
@@ -194,8 +193,6 @@ class Layout {
 
   private context(): EncodeContext {
     const ctx = this.ctx;
-    ctx.here = BigInt(this.here);
-    ctx.sectionBase = BigInt(this.current.start);
     ctx.bitness = this.bits;
     ctx.defaultRel = this.defaultRel;
     ctx.final = this.final;
@@ -397,7 +394,7 @@ class Layout {
         return item.size;
       }
       if (recording) {
-        const reports = [...(this.recorded ?? []), ...(warnings ?? []).map((w): Report => ({ ...w, severity: 'warning' }))].map((r) => ({ ...r, start: r.start - stmt.start, end: r.end - stmt.start }));
+        const reports = relativeReports(this.recorded ?? [], warnings, stmt.start);
         this.recorded = undefined;
         warnings = undefined;
         if (bytes !== undefined) {
@@ -423,4 +420,10 @@ class Layout {
     if (this.current.nobits) return;
     this.lineMap.push({ address: this.current.start + this.current.size, length, file: pl.file, line: pl.line, kind });
   }
+}
+
+/** What a symbol-free instruction reported, columns relative to the instruction's start. */
+function relativeReports(recorded: readonly Report[], warnings: readonly EncodeWarning[] | undefined, start: number): Report[] {
+  if (recorded.length === 0 && (warnings === undefined || warnings.length === 0)) return [];
+  return [...recorded, ...(warnings ?? []).map((w): Report => ({ ...w, severity: 'warning' }))].map((r) => ({ ...r, start: r.start - start, end: r.end - start }));
 }

@@ -58,6 +58,11 @@ function operatorLength(text: string, i: number, to: number): number {
   return TWO_CHAR_OPS.has(text.slice(i, i + 2)) ? 2 : 1;
 }
 
+/** Every token has every field, so that all tokens share one object shape. */
+function token(kind: TokenKind, text: string, start: number, end: number, value?: bigint, error?: string): Token {
+  return { kind, text, start, end, value, error };
+}
+
 /** Tokenizes `text[from, to)`; columns are relative to `from`. */
 export function lexLine(text: string, from = 0, to = text.length): LexedLine {
   const tokens: Token[] = [];
@@ -80,21 +85,18 @@ export function lexLine(text: string, from = 0, to = text.length): LexedLine {
       while (i < to && isIdentPart(text.charCodeAt(i)) && text.charCodeAt(i) !== 36) i++;
       const word = text.slice(start, i);
       const parsed = parseNumber(word);
-      const token: Token = { kind: TokenKind.Number, text: word, start: start - from, end: i - from };
-      if (parsed === undefined) token.error = `invalid number ${word}`;
-      else token.value = parsed;
-      tokens.push(token);
+      tokens.push(token(TokenKind.Number, word, start - from, i - from, parsed, parsed === undefined ? `invalid number ${word}` : undefined));
       continue;
     }
     if (c === 36 && i + 1 < to && text.charCodeAt(i + 1) === 36) {
-      tokens.push({ kind: TokenKind.Op, text: '$$', start: start - from, end: start - from + 2 });
+      tokens.push(token(TokenKind.Op, '$$', start - from, start - from + 2));
       i += 2;
       continue;
     }
     if (isIdentStart(c)) {
       i++;
       while (i < to && isIdentPart(text.charCodeAt(i))) i++;
-      tokens.push({ kind: TokenKind.Ident, text: text.slice(start, i), start: start - from, end: i - from });
+      tokens.push(token(TokenKind.Ident, text.slice(start, i), start - from, i - from));
       continue;
     }
     if (c === 39 || c === 34 || c === 96) {
@@ -106,12 +108,12 @@ export function lexLine(text: string, from = 0, to = text.length): LexedLine {
       }
       const raw = text.slice(i + 1, close);
       // String tokens keep their decoded contents in `text`; the source slice is start..end.
-      tokens.push({ kind: TokenKind.String, text: c === 96 ? unescapeBackquote(raw) : raw, start: start - from, end: close + 1 - from });
+      tokens.push(token(TokenKind.String, c === 96 ? unescapeBackquote(raw) : raw, start - from, close + 1 - from));
       i = close + 1;
       continue;
     }
     const length = operatorLength(text, i, to);
-    tokens.push({ kind: TokenKind.Op, text: length === 1 ? (text[i] ?? '') : text.slice(i, i + length), start: start - from, end: start - from + length });
+    tokens.push(token(TokenKind.Op, length === 1 ? (text[i] ?? '') : text.slice(i, i + length), start - from, start - from + length));
     i += length;
   }
   return { tokens, commentStart, errors };

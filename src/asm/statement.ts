@@ -60,6 +60,8 @@ export function instructionKey(stmt: InstructionStatement): string {
 /** The statement of lines that emit nothing (shared: statements are never modified). */
 export const NO_STATEMENT: Statement = { k: 'none' };
 const NO_PREFIXES: readonly string[] = [];
+/** Shared by lines without prefixes; never pushed to. */
+const NO_PREFIX_TOKENS: { name: string; start: number; end: number }[] = [];
 /** Stands in for the line node when no AST is built; what is written to it is never read. */
 const SCRATCH_NODE: LineNode = { line: 0 };
 
@@ -163,9 +165,10 @@ function tokenKey(tokens: Token[], from: number): string {
 
 function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: LineNode): Statement {
   const from = pos;
-  const prefixes: { name: string; start: number; end: number }[] = [];
+  let prefixes: { name: string; start: number; end: number }[] = NO_PREFIX_TOKENS;
   while (tokens[pos]?.kind === TokenKind.Ident && isPrefix((tokens[pos] as Token).text.toLowerCase())) {
     const t = tokens[pos] as Token;
+    if (prefixes === NO_PREFIX_TOKENS) prefixes = [];
     prefixes.push({ name: t.text.toLowerCase(), start: t.start, end: t.end });
     pos++;
   }
@@ -209,9 +212,11 @@ function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: Li
     error(ctx, `unknown instruction '${head.text}'`, head.start, head.end);
     return NO_STATEMENT;
   }
-  const operands: Operand[] = [];
+  // Sized up front: statements live through the whole assembly, so no slack from growing.
+  const operands: Operand[] = new Array<Operand>(operandGroups.length);
   const resolver = identifierResolver(ctx);
   let failed = false;
+  let count = 0;
   for (const group of operandGroups) {
     const op = parseOperand(group, resolver);
     const start = group[0]?.start ?? head.end;
@@ -221,7 +226,7 @@ function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: Li
       failed = true;
       continue;
     }
-    operands.push(op);
+    operands[count++] = op;
     if (instruction === undefined) continue;
     const sizeToken = group.find((t) => SIZE_KEYWORDS[t.text.toLowerCase()] !== undefined);
     const operandNode: OperandNode = { kind: op.kind === 'reg' ? 'register' : op.kind === 'mem' ? 'memory' : 'immediate', text: ctx.source.slice(start, end), range: range(ctx, start, end) };
@@ -237,22 +242,19 @@ function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: Li
 /** Splits tokens[from..] at top-level commas (not inside brackets or parentheses). */
 export function splitCommas(tokens: Token[], from: number): Token[][] {
   const groups: Token[][] = [];
-  let current: Token[] = [];
+  let groupStart = from;
   let depth = 0;
   for (let i = from; i < tokens.length; i++) {
     const t = tokens[i] as Token;
-    if (t.kind === TokenKind.Op) {
-      if (t.text === '[' || t.text === '(') depth++;
-      else if (t.text === ']' || t.text === ')') depth--;
-      else if (t.text === ',' && depth === 0) {
-        groups.push(current);
-        current = [];
-        continue;
-      }
+    if (t.kind !== TokenKind.Op) continue;
+    if (t.text === '[' || t.text === '(') depth++;
+    else if (t.text === ']' || t.text === ')') depth--;
+    else if (t.text === ',' && depth === 0) {
+      groups.push(tokens.slice(groupStart, i));
+      groupStart = i + 1;
     }
-    current.push(t);
   }
-  if (current.length > 0 || groups.length > 0) groups.push(current);
+  if (groupStart < tokens.length || groups.length > 0) groups.push(tokens.slice(groupStart));
   return groups;
 }
 
