@@ -172,10 +172,11 @@ export class GuestInterrupts {
   private injectPending(vmcs: Vmcs): void {
     const direct = this.direct[0];
     const vector = direct ?? this.apic.deliverable();
+    if (vector < 0) return this.setWindowExiting(vmcs, false); // nothing waits (the common case: no VMCS reads)
     const busy = (vmcs.get32(F.VM_ENTRY_INTR_INFO) & VALID) !== 0;
     const open = (vmcs.get32(F.GUEST_RFLAGS) & Flag.IF) !== 0 && (vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO) & BLOCKING) === 0;
-    if (vector < 0 || busy || !open) {
-      this.setWindowExiting(vmcs, vector >= 0);
+    if (busy || !open) {
+      this.setWindowExiting(vmcs, true);
       return;
     }
     vmcs.setNumber(F.VM_ENTRY_INTR_INFO, (VALID | vector) >>> 0); // type 0: external interrupt
