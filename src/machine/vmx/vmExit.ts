@@ -75,14 +75,13 @@ class ExitEvent implements ExitRecord {
 }
 
 const NMI_UNBLOCKING_DUE_TO_IRET = 0x1000;
+const NO_IRET_BIT = { interruption: 0, qualification: 0 } as const;
 
 /**
  * Bit 12 "NMI unblocking due to IRET" (SDM 27.2.2, 27.2.1 EPT violations): set on an exception
  * exit (not #DF) or EPT violation caused by an IRET that removed (virtual-)NMI blocking,
  * unless the exit also reports IDT vectoring (then undefined: we write 0).
  */
-const NO_IRET_BIT = { interruption: 0, qualification: 0 } as const;
-
 function iretNmiBit(info: ExitInfo, vectoring: boolean, unblocked: boolean): { readonly interruption: number; readonly qualification: number } {
   if (!unblocked || vectoring) return NO_IRET_BIT;
   const exception = info.reason === ExitReason.ExceptionOrNmi && (info.interruptionInfo ?? 0) >>> 31 === 1 && ((info.interruptionInfo ?? 0) & 0xff) !== 8;
