@@ -61,6 +61,11 @@ export class Cpu extends CpuState {
   linkContext = 0;
   /** Nonzero when the run loop must look at something after the current instruction (`Attention` bits). */
   attention = 0;
+
+  /** A pending NMI may be deliverable now: the run loop polls for events after this instruction. */
+  protected override nmiUnblocked(): void {
+    this.attention |= Attention.Event;
+  }
   /** Why the machine should stop, set by devices and handlers (debug-exit, shutdown). */
   stopRequest: { reason: string; detail: string; exitCode?: number } | undefined = undefined;
 

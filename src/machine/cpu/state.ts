@@ -46,8 +46,23 @@ export class CpuState {
   interruptShadowRip = NaN;
   /** RIP protected by the last MOV SS / POP SS (blocking by MOV SS when it equals interruptShadowRip). */
   movSsShadowRip = NaN;
-  /** Blocking by NMI: set when an NMI is delivered, cleared by the next IRET (SDM 6.7.1). */
-  nmiBlocked = false;
+  private nmiBlockedBit = false;
+  /**
+   * Blocking by NMI: set when an NMI is delivered, cleared by the next IRET (SDM 6.7.1), or
+   * loaded by VM entry (SDM 26.6.1). Clearing it lets a pending NMI be taken (`nmiUnblocked`).
+   */
+  get nmiBlocked(): boolean {
+    return this.nmiBlockedBit;
+  }
+
+  set nmiBlocked(value: boolean) {
+    const unblocked = this.nmiBlockedBit && !value;
+    this.nmiBlockedBit = value;
+    if (unblocked) this.nmiUnblocked();
+  }
+
+  /** NMI blocking ended (the CPU asks its run loop to look for a pending NMI). */
+  protected nmiUnblocked(): void {}
   /** Virtual-NMI blocking of a guest with "virtual NMIs" (SDM 25.3, 26.6.1.2); see cpu/nmiBlocking.ts. */
   virtualNmiBlocked = false;
   /** The instruction being executed is an IRET that removed (virtual-)NMI blocking: a VM exit on its fault reports bit 12. */
