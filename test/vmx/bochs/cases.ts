@@ -105,6 +105,7 @@ const ROWS: readonly CaseRow[] = [
   ['exit-edges-more', 'SDM 26.1.1, 26.1.3, 27.2.1 Tables 27-3/27-6', 'MOV DR4/DR5 with CR4.DE = 1 and MOV DR with DR7.GD = 1 exit (before the #UD / general-detect #DB); CR3-target values with counts 4, 3 and 0; INVLPG of a non-canonical address (qualification = that address); RDPMC of an invalid counter exits before its #GP'],
   ['exit-external-interrupt', 'SDM 25.2, 26.2, 27.2.2', 'external-interrupt exiting with an x2APIC self-IPI as the source: exit 1 whatever the guest\'s RFLAGS.IF, with "acknowledge interrupt on exit" the vector in the exit interruption information and the interrupt moved from IRR to ISR (EOI by the host), without it the information invalid and the interrupt still requested; then delivered through the guest IDT before the first guest instruction'],
   ['exit-nmi', 'SDM 25.2, 26.6.1, 27.1, 27.2.2', 'NMI exiting with an x2APIC NMI IPI held pending by the host\'s NMI blocking: VM entry with interruptibility bit 3 = 0 unblocks NMIs and the NMI exits at once (0x80000202); with bit 3 = 1 it waits through the guest\'s run and the host takes it after its IRET'],
+  ['vmcs-switching', 'SDM 25.11, 31.3 VMCLEAR/VMPTRLD/VMPTRST/VMLAUNCH/VMRESUME/INVEPT/INVVPID', 'two VMCSs launched with different guests and resumed in turn after VMPTRLD switches (own guest and launch state); VMCLEAR of the non-current VMCS keeps the current pointer, VMRESUME of the cleared VMCS fails (5) and VMLAUNCH works; INVVPID with VPID 0 for individual-address and single-context-retaining-globals (28), all-context with VPID 0 (valid); INVEPT/INVVPID with a type in register bits 63:32 (28)'],
 ];
 
 /** Case name → report keys not compared, each with the documented Bochs deviation (DiffCase.ignore). */
@@ -168,6 +169,10 @@ const IGNORE: Readonly<Record<string, Record<string, string>>> = {
     'reason@1': 'an NMI pending (blocked in the host) at a VM entry with interruptibility bit 3 = 0 and NMI exiting: NMIs are not blocked after the entry (SDM 26.6.1), so it exits before the first guest instruction; Bochs 2.7 keeps the host\'s NMI blocking across the entry and the guest runs to its VMCALL',
     'grip@1': 'as above',
     'intinfo@1': 'as above',
+  },
+  'vmcs-switching': {
+    'invvpid_type_high_bits': 'INVVPID with register value 0x100000002: in 64-bit mode the type register has 64 bits (SDM 31.3 INVVPID), so the type is not supported → VMfailValid 28; Bochs 2.7 uses bits 31:0 and performs an all-context invalidation',
+    'invept_type_high_bits': 'INVEPT with register value 0x100000002: as above (SDM 31.3 INVEPT), Bochs 2.7 uses bits 31:0',
   },
 };
 
