@@ -7,7 +7,7 @@ import type { Operand } from './operands';
 import { registerByName } from './registers';
 import { encodeInstruction, NO_PREFIXES, type Prefixes } from './encode/build';
 import { immediateBits, type ResolvedOperand } from './encode/operandMatch';
-import { cachedChoice, type Choice, chooseForm, formKey } from './encode/select';
+import { type Choice, chooseForm, formKey, type FormKey } from './encode/select';
 import { type InstructionStatement, instructionText } from './statement';
 import { LocatedError, locateInstructionError } from './errorColumns';
 import { encodeForm, type EncodingTemplate, patchTemplate } from './encode/template';
@@ -20,8 +20,9 @@ export interface InstructionState {
   near?: boolean;
   /** The line's branch forms (null: not a branch), looked up once; a line's mode never changes. */
   branch?: BranchForms | null;
-  /** Everything the length depends on, as of the last encoding; the same key means the same length. */
-  sizeKey?: string;
+  /** Everything the length depends on, as of the last encoding (form key and displacements); the same keys mean the same length. */
+  formKey?: FormKey;
+  displacement?: DisplacementKey;
   length?: number;
   /** For instructions that depend on symbols: the form chosen and bytes to patch values into. */
   choice?: Choice;
@@ -44,7 +45,7 @@ export interface EncodeContext extends EvalContext {
 
 /** A fresh state with every field present, so all states share one shape. */
 export function newInstructionState(): InstructionState {
-  return { near: undefined, branch: undefined, sizeKey: undefined, length: undefined, choice: undefined, template: undefined, resolved: undefined, ops: undefined };
+  return { near: undefined, branch: undefined, formKey: undefined, displacement: undefined, length: undefined, choice: undefined, template: undefined, resolved: undefined, ops: undefined };
 }
 
 /** A warning about one operand, with its columns. */
@@ -167,16 +168,27 @@ function checkImmediates(ops: ResolvedOperand[], kinds: readonly number[]): Enco
   return warnings;
 }
 
+/** 'R' RIP-relative, 'A' absolute address, 'L' label-relative, else the displacement's value; several memory operands: all in a string. */
+type DisplacementKey = string | bigint;
+
 /** The displacement part of an instruction's size key: only based addresses with absolute displacements vary. */
-function displacementKey(ops: ResolvedOperand[]): string {
-  let key = '';
+function displacementKey(ops: readonly ResolvedOperand[]): DisplacementKey {
+  let key: DisplacementKey = '';
+  let count = 0;
   for (const op of ops) {
     if (op.kind !== 'mem') continue;
-    if (op.ripRelative) key += ';R';
-    else if (op.src.base === undefined && op.src.index === undefined) key += ';A';
-    else key += op.dispReloc !== 0 ? ';L' : `;${op.disp}`;
+    const own = op.ripRelative ? 'R' : op.src.base === undefined && op.src.index === undefined ? 'A' : op.dispReloc !== 0 ? 'L' : op.disp;
+    key = count === 0 ? own : `${count === 1 ? `;${key}` : key};${own}`;
+    count++;
   }
   return key;
+}
+
+/** nasm's rewrites, then the form key of the result. */
+function formOf(stmt: InstructionStatement, canonical: string, resolved: ResolvedOperand[], bitness: 16 | 32 | 64): { mnemonic: string; ops: ResolvedOperand[]; key: FormKey } {
+  const sized = withOperandSizePrefix(stmt.mnemonic, stmt.prefixes);
+  const { mnemonic, ops } = sized !== undefined ? { mnemonic: sized, ops: resolved } : rewrite(stmt.mnemonic, canonical, resolved, bitness);
+  return { mnemonic, ops, key: formKey(mnemonic, ops, bitness) };
 }
 
 /**
@@ -211,18 +223,9 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
   const resolved = resolve(stmt.operands, ctx);
   // The same values as last time: the same form, size and template (no keys to build).
   const unchanged = state.resolved !== undefined && state.ops !== undefined && sameValues(state.resolved, resolved);
-  let ops: ResolvedOperand[];
-  let mnemonic = '';
-  let key = '';
-  if (unchanged) ops = state.ops as ResolvedOperand[];
-  else {
-    const written = stmt.mnemonic;
-    const sized = withOperandSizePrefix(written, stmt.prefixes);
-    ({ mnemonic, ops } = sized !== undefined ? { mnemonic: sized, ops: resolved } : rewrite(written, facts.canonical, resolved, bitness));
-    key = formKey(mnemonic, ops, bitness);
-  }
-  const sizeKey = unchanged ? state.sizeKey : key + displacementKey(ops);
-  if (state.sizeKey === sizeKey && state.length !== undefined) {
+  let form = unchanged ? undefined : formOf(stmt, facts.canonical, resolved, bitness);
+  const ops = form?.ops ?? (state.ops as ResolvedOperand[]);
+  if (state.length !== undefined && (form === undefined || (form.key === state.formKey && displacementKey(ops) === state.displacement))) {
     if (symbolic) {
       state.resolved = resolved;
       state.ops = ops;
@@ -231,14 +234,10 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
     const patched = state.template !== undefined && state.choice !== undefined ? patchTemplate(state.template, state.choice.swapped ? [...ops].reverse() : ops, ip) : undefined;
     if (patched !== undefined && state.choice !== undefined) return withWarnings(patched, checkImmediates(state.choice.swapped ? [...ops].reverse() : ops, state.choice.candidate.kinds));
   }
-  if (unchanged) {
-    // The template cannot take these values (RIP target out of range): encode afresh below.
-    const written = stmt.mnemonic;
-    const sized = withOperandSizePrefix(written, stmt.prefixes);
-    ({ mnemonic, ops } = sized !== undefined ? { mnemonic: sized, ops: resolved } : rewrite(written, facts.canonical, resolved, bitness));
-    key = formKey(mnemonic, ops, bitness);
-  }
-  const choice = cachedChoice(key) ?? chooseForm(mnemonic, ops, bitness, instructionText(stmt), key);
+  // Values the template cannot take (RIP target out of range) come here unchanged: encode afresh.
+  form ??= formOf(stmt, facts.canonical, resolved, bitness);
+  const { mnemonic, key } = form;
+  const choice = key.value ?? chooseForm(mnemonic, ops, bitness, instructionText(stmt), key);
   if (typeof choice === 'string') throw locateInstructionError(choice, stmt);
   const ordered = choice.swapped ? [...ops].reverse() : ops;
   const warnings = checkImmediates(ordered, choice.candidate.kinds);
@@ -249,7 +248,8 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
     state.resolved = resolved;
     state.ops = ops;
   }
-  state.sizeKey = key + displacementKey(ops);
+  state.formKey = key;
+  state.displacement = displacementKey(ops);
   state.length = bytes.length;
   return withWarnings(bytes, warnings);
 }

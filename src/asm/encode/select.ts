@@ -6,6 +6,7 @@ import { candidatesFor } from './candidates';
 import { createInstruction, encodeInstruction, type Prefixes } from './build';
 import { operandFits, type ResolvedOperand } from './operandMatch';
 import { Code, OpCodeOperandKind as K, Register } from 'iced-x86';
+import { child, type TrieNode, trieRoot } from './intTrie';
 
 export interface Choice {
   candidate: Candidate;
@@ -15,32 +16,41 @@ export interface Choice {
 
 const STACK_MNEMONICS = new Set(['push', 'pop', 'ret', 'retf', 'call', 'jmp', 'enter', 'leave']);
 
-const cache = new Map<string, Choice | string>();
+/** Choices by form key: mode and mnemonic, then one number per operand (operandKey). */
+const cache = trieRoot<Choice>();
+const mnemonicIds = new Map<string, number>();
 
-function operandKey(op: ResolvedOperand): string {
-  if (op.kind === 'reg') return `r${op.info.reg}`;
+/**
+ * What the choice depends on in one operand, as a small integer (low 2 bits: 1 register,
+ * 2 memory, 3 immediate): the register; the memory size, whether the address has no
+ * registers (then its address size) and RIP-relative; the immediate's size, strict, and
+ * unknown / address / value class.
+ */
+function operandKey(op: ResolvedOperand): number {
+  if (op.kind === 'reg') return op.info.reg * 4 + 1;
   if (op.kind === 'mem') {
     const m = op.src;
-    const pure = m.base === undefined && m.index === undefined ? `p${m.addressSize}` : 'x';
-    return `m${op.size}${pure}${op.ripRelative ? 'R' : ''}`;
+    const pure = m.base === undefined && m.index === undefined;
+    return ((op.size * 2 + (pure ? 1 : 0)) * 128 + (pure ? m.addressSize : 0)) * 8 + (op.ripRelative ? 4 : 0) + 2;
   }
-  const suffix = op.strict ? `${op.size}s` : String(op.size);
-  if (!op.known) return `iU${suffix}`;
-  if (op.reloc !== 0) return `iL${suffix}`;
-  return `i${valueClass(op.value)}${suffix}`;
+  const status = !op.known ? 32 : op.reloc !== 0 ? 64 : valueClass(op.value);
+  return ((op.size * 2 + (op.strict ? 1 : 0)) * 128 + status) * 4 + 3;
 }
 
-/** Value → '1' | range d/u/q | a (imm8 after 16-bit truncation) | b (after 32-bit), without BigInt arithmetic for 32-bit values. */
-function valueClass(v: bigint): string {
+/**
+ * Value → bits: 1 the value is 1, 2 not a dword (q), 4 above 0x7fffffff (u), 8 imm8 after
+ * 16-bit truncation (a), 16 after 32-bit (b); without BigInt arithmetic for 32-bit values.
+ */
+function valueClass(v: bigint): number {
   if (v >= -0x80000000n && v <= 0xffffffffn) {
     const n = Number(v);
     const low16 = (n << 16) >> 16;
     const low32 = n | 0;
-    return `${n === 1 ? '1' : ''}${n <= 0x7fffffff ? 'd' : 'u'}${low16 >= -128 && low16 <= 127 ? 'a' : ''}${low32 >= -128 && low32 <= 127 ? 'b' : ''}`;
+    return (n === 1 ? 1 : 0) + (n <= 0x7fffffff ? 0 : 4) + (low16 >= -128 && low16 <= 127 ? 8 : 0) + (low32 >= -128 && low32 <= 127 ? 16 : 0);
   }
   const s16 = BigInt.asIntN(16, v);
   const s32 = BigInt.asIntN(32, v);
-  return `q${s16 >= -128n && s16 <= 127n ? 'a' : ''}${s32 >= -128n && s32 <= 127n ? 'b' : ''}`;
+  return 2 + (s16 >= -128n && s16 <= 127n ? 8 : 0) + (s32 >= -128n && s32 <= 127n ? 16 : 0);
 }
 
 function sizeGiven(operands: ResolvedOperand[]): number {
@@ -49,25 +59,29 @@ function sizeGiven(operands: ResolvedOperand[]): number {
   return 0;
 }
 
-/** What the choice of form depends on: mode, mnemonic, registers, sizes and the classes of immediate values. */
-export function formKey(mnemonic: string, operands: ResolvedOperand[], bitness: number): string {
-  let key = `${bitness}${mnemonic}`;
-  for (const op of operands) key += ',' + operandKey(op);
-  return key;
+/** One form key: what the choice of form depends on (mode, mnemonic, registers, sizes, classes of immediate values). */
+export type FormKey = TrieNode<Choice>;
+
+/** The form key of these arguments; equal arguments give the same object. */
+export function formKey(mnemonic: string, operands: readonly ResolvedOperand[], bitness: number): FormKey {
+  let id = mnemonicIds.get(mnemonic);
+  if (id === undefined) mnemonicIds.set(mnemonic, (id = mnemonicIds.size));
+  let node = child(cache, id * 4 + (bitness === 64 ? 2 : bitness === 32 ? 1 : 0));
+  for (const op of operands) node = child(node, operandKey(op));
+  return node;
 }
 
-/** The form already chosen for formKey() `key`, if any. */
-export function cachedChoice(key: string): Choice | undefined {
-  const cached = cache.get(key);
-  return typeof cached === 'string' ? undefined : cached;
+/** The form already chosen for `key`, if any. */
+export function cachedChoice(key: FormKey): Choice | undefined {
+  return key.value;
 }
 
 /** The form to use, or an error message mentioning `text`. `key` is formKey() of the same arguments. */
 export function chooseForm(mnemonic: string, operands: ResolvedOperand[], bitness: number, text: string, key = formKey(mnemonic, operands, bitness)): Choice | string {
-  const cached = cache.get(key);
+  const cached = key.value;
   if (cached !== undefined) return cached;
   const choice = computeChoice(mnemonic, operands, bitness, text);
-  if (typeof choice !== 'string') cache.set(key, choice);
+  if (typeof choice !== 'string') key.value = choice;
   return choice;
 }
 

@@ -7,6 +7,7 @@
 import { type Instruction, type OpCodeOperandKind, Register } from 'iced-x86';
 import { createInstruction, encodeInstructionWithOffsets, type Prefixes } from './build';
 import type { ResolvedMem, ResolvedOperand } from './operandMatch';
+import { child, type TrieNode, trieRoot } from './intTrie';
 
 export interface EncodingTemplate {
   bytes: Uint8Array;
@@ -16,32 +17,49 @@ export interface EncodingTemplate {
   immediateSize: number;
 }
 
-/** Shape → template; bounded, cleared when full (the shapes in use come back after one encode each). */
-const shared = new Map<string, EncodingTemplate>();
+/** Templates by shape (shapeKey); bounded, cleared when full (the shapes in use come back after one encode each). */
+let shared = trieRoot<EncodingTemplate>();
+let sharedCount = 0;
 const MAX_SHARED = 50_000;
 
-/** Size class of a displacement as iced decides it: none, 8-bit or full. */
-function displacementClass(op: ResolvedMem): string {
-  if (op.ripRelative) return 'R';
-  if (op.src.base === undefined && op.src.index === undefined) return 'A';
-  if (op.dispReloc !== 0) return 'L';
+/** Size class of a displacement as iced decides it: 1 RIP-relative, 2 absolute address, 3 label, 4 none, 5 8-bit, 6 full. */
+function displacementClass(op: ResolvedMem): number {
+  if (op.ripRelative) return 1;
+  if (op.src.base === undefined && op.src.index === undefined) return 2;
+  if (op.dispReloc !== 0) return 3;
   const value = (op.src.base?.size ?? op.src.index?.size) === 4 ? BigInt.asIntN(32, op.disp) : op.disp;
-  return value === 0n ? 'z' : value >= -128n && value <= 127n ? 'b' : 'd';
+  return value === 0n ? 4 : value >= -128n && value <= 127n ? 5 : 6;
 }
 
-/** Everything but the values that the bytes depend on; undefined when templates do not apply. */
-function shapeKey(code: number, operands: readonly ResolvedOperand[], bitness: number, prefixes: Prefixes): string | undefined {
-  let key = `${code}:${bitness}:${Number(prefixes.lock)}${Number(prefixes.rep)}${Number(prefixes.repne)}`;
+const SCALE_CODES: Readonly<Record<number, number>> = { 1: 0, 2: 1, 4: 2, 8: 3 };
+
+/** A memory operand's registers as a small number (low 2 bits 3): base, index, scale. */
+function memoryRegisters(op: ResolvedMem): number {
+  const m = op.src;
+  const scale = m.index === undefined ? 0 : (SCALE_CODES[m.scale] ?? 0);
+  return (((m.base?.reg ?? 0) * 256 + (m.index?.reg ?? 0)) * 4 + scale) * 4 + 3;
+}
+
+/** The rest of a memory operand's shape: segment, address size (0-64), displacement class. */
+function memoryRest(op: ResolvedMem): number {
+  const m = op.src;
+  const segment = m.segment === undefined ? 0 : m.segment.reg - Register.ES + 1;
+  return (segment * 128 + m.addressSize) * 8 + displacementClass(op);
+}
+
+/** Everything but the values that the bytes depend on; undefined when templates do not apply (16-bit addressing). */
+function shapeKey(code: number, operands: readonly ResolvedOperand[], bitness: number, prefixes: Prefixes): TrieNode<EncodingTemplate> | undefined {
+  const prefixBits = (prefixes.lock ? 4 : 0) + (prefixes.rep ? 2 : 0) + (prefixes.repne ? 1 : 0);
+  let node = child(shared, (code * 4 + (bitness === 64 ? 2 : bitness === 32 ? 1 : 0)) * 8 + prefixBits);
   for (const op of operands) {
-    if (op.kind === 'reg') key += `,r${op.info.reg}`;
-    else if (op.kind === 'imm') key += ',i';
+    if (op.kind === 'reg') node = child(node, op.info.reg * 4 + 1);
+    else if (op.kind === 'imm') node = child(node, 2);
     else {
-      const m = op.src;
-      if ((m.base?.size ?? m.index?.size) === 2) return undefined;
-      key += `,m${m.base?.reg ?? ''}.${m.index?.reg ?? ''}.${m.index === undefined ? 1 : m.scale}.${m.segment?.reg ?? ''}.${m.addressSize}.${displacementClass(op)}`;
+      if ((op.src.base?.size ?? op.src.index?.size) === 2) return undefined;
+      node = child(child(node, memoryRegisters(op)), memoryRest(op));
     }
   }
-  return key;
+  return node;
 }
 
 /**
@@ -50,15 +68,20 @@ function shapeKey(code: number, operands: readonly ResolvedOperand[], bitness: n
  */
 export function encodeForm(code: number, kinds: readonly OpCodeOperandKind[], operands: readonly ResolvedOperand[], bitness: number, ip: number, prefixes: Prefixes): { bytes: Uint8Array; template?: EncodingTemplate } {
   const shape = shapeKey(code, operands, bitness, prefixes);
-  const known = shape === undefined ? undefined : shared.get(shape);
+  const known = shape?.value;
   if (known !== undefined) {
     const bytes = patchTemplate(known, operands, ip);
     if (bytes !== undefined) return { bytes, template: known };
   }
   const encoded = encodeTemplate(createInstruction(code, [...operands], kinds, bitness), bitness, BigInt(ip), prefixes, operands);
   if (shape !== undefined && encoded.template !== undefined) {
-    if (shared.size >= MAX_SHARED) shared.clear();
-    shared.set(shape, encoded.template);
+    if (sharedCount >= MAX_SHARED) {
+      shared = trieRoot();
+      sharedCount = 0;
+    } else {
+      shape.value = encoded.template;
+      sharedCount++;
+    }
   }
   return encoded;
 }
