@@ -1,9 +1,7 @@
 /**
  * Faults during event delivery in VMX non-root operation and pending debug exceptions at VM
  * entry, found by the Bochs cases exit-delivery-faults, entry-injection-more and
- * entry-pending-debug. The tests marked todo need the VM-entry/VM-exit part of the fix
- * (vmEntry.ts, vmxUnit.ts: /tmp/s3/b-patches/0001-vmx-delivery-faults-and-pending-debug.diff
- * for the lead) and pass once it is applied.
+ * entry-pending-debug (the VM-entry/VM-exit part of the fix is in vmEntry.ts and vmxUnit.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +11,6 @@ import { F } from '../../src/machine/vmx/fields';
 import { vmxTest } from './prelude';
 
 const skip = !hasNasm() && 'nasm is not installed';
-const PATCH = 'needs the VM-entry/VM-exit patch 0001 (vmEntry.ts, vmxUnit.ts)';
 
 /** A guest IDT: #DF → a handler that does VMCALL, #DE and 0x21 not present. */
 const IDT = idtData({ 0: { handler: 'df_handler', present: false }, 8: 'df_handler', 0x21: { handler: 'df_handler', present: false } }, { idtr: false });
@@ -47,11 +44,11 @@ test('a #DF formed from a fault during delivery exits when bit 8 of the exceptio
   assert.equal(delivered.reason, 18n, 'bit 8 clear: the guest handles the #DF');
 });
 
-test('a #DF exit reports no IDT-vectoring information: the #DF replaced the event (SDM 6.15, 27.2.4)', { skip, todo: PATCH }, () => {
+test('a #DF exit reports no IDT-vectoring information: the #DF replaced the event (SDM 6.15, 27.2.4)', { skip }, () => {
   assert.equal(run('  VMW EXCEPTION_BITMAP, 1 << 8', DIVIDE).vectoring, 0n);
 });
 
-test('a fault delivering the guest\'s INT n exits with the software interrupt as IDT-vectoring information and its length (SDM 27.2.4, 27.2.5)', { skip, todo: PATCH }, () => {
+test('a fault delivering the guest\'s INT n exits with the software interrupt as IDT-vectoring information and its length (SDM 27.2.4, 27.2.5)', { skip }, () => {
   const e = run('  VMW EXCEPTION_BITMAP, 1 << 11', 'int 0x21');
   assert.equal(e.reason, 0n);
   assert.equal(e.interruption, 0x80000b0bn, '#NP');
@@ -59,7 +56,7 @@ test('a fault delivering the guest\'s INT n exits with the software interrupt as
   assert.equal(e.length, 2n);
 });
 
-test('a fault delivering an injected INT n exits at the guest RIP with the injected event and the VM-entry instruction length (SDM 26.6, 27.2.4)', { skip, todo: PATCH }, () => {
+test('a fault delivering an injected INT n exits at the guest RIP with the injected event and the VM-entry instruction length (SDM 26.6, 27.2.4)', { skip }, () => {
   const e = run('  VMW EXCEPTION_BITMAP, 1 << 11\n  VMW VM_ENTRY_INTR_INFO, 0x80000421\n  VMW VM_ENTRY_INSTRUCTION_LEN, 3', 'hlt');
   assert.equal(e.reason, 0n);
   assert.equal(e.vectoring, 0x80000421n);
@@ -67,7 +64,7 @@ test('a fault delivering an injected INT n exits at the guest RIP with the injec
   assert.equal(e.rip, e.start, 'the guest RIP, not RIP + length');
 });
 
-test('a pending BS at VM entry is a #DB before the first guest instruction (SDM 26.7.3)', { skip, todo: PATCH }, () => {
+test('a pending BS at VM entry is a #DB before the first guest instruction (SDM 26.7.3)', { skip }, () => {
   const e = run('  VMW EXCEPTION_BITMAP, 1 << 1\n  VMW GUEST_PENDING_DBG_EXCEPTIONS, 0x4000\n  VMW GUEST_RFLAGS, 0x102', 'nop\nvmcall');
   assert.equal(e.reason, 0n);
   assert.equal(e.interruption, 0x80000301n);

@@ -176,27 +176,8 @@ const IGNORE: Readonly<Record<string, Record<string, string>>> = {
   },
 };
 
-/** Case name → known discrepancies of our simulator (DiffCase.knownOurs), each naming the pending fix. */
-const KNOWN_OURS: Readonly<Record<string, Record<string, string>>> = {
-  'exit-delivery-faults': {
-    'idtvec@1': 'IDT-vectoring information of a fault during the guest\'s INT n delivery (SDM 27.2.4): needs the lead\'s vmxUnit.ts part of /tmp/s3/b-patches/0001 (softwareInterruptHook)',
-    'ilen@1': 'the INT n length for that exit (SDM 27.2.5): needs patch 0001 (vmxUnit.ts onDeliveryFault)',
-    'idtvec@2': 'a #DF formed from a nested fault exits without IDT-vectoring information: needs patch 0001 (vmxUnit.ts onDeliveryFault)',
-  },
-  'entry-injection-more': {
-    'ilen@1': 'an injected INT n whose delivery faults: the exit reports the VM-entry instruction length (SDM 27.2.5): needs patch 0001 (vmEntry.ts injectEvent, vmxUnit.ts)',
-    'idtvec@7': 'a #DF formed while delivering an injected #GP exits without IDT-vectoring information: needs patch 0001 (vmxUnit.ts)',
-    'idt_vectoring_error@1': 'as above',
-  },
-  'entry-pending-debug': {
-    'grip_offset@1': 'pending debug exceptions are not delivered at VM entry (SDM 26.7.3): needs patch 0001 (vmEntry.ts pendingDebugException); we single-step the first instruction instead',
-    'exit@2': 'as above (B0 + enabled breakpoint: no #DB)',
-    'exitqual@2': 'as above',
-    'grip_offset@2': 'as above',
-    'intinfo@2': 'as above',
-    'grip_offset@3': 'as above',
-  },
-};
+/** Case name → known discrepancies of our simulator (DiffCase.knownOurs), each naming the pending fix; none at present. */
+const KNOWN_OURS: Readonly<Record<string, Record<string, string>>> = {};
 
 for (const name of [...Object.keys(IGNORE), ...Object.keys(KNOWN_OURS)]) {
   if (!ROWS.some(([row]) => row === name)) throw new Error(`bochs/cases.ts: deviations listed for an unknown case ${name}`);
