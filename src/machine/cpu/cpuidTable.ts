@@ -64,10 +64,15 @@ function brandPart(part: number): CpuidRegisters {
 const ZERO: CpuidRegisters = [0, 0, 0, 0];
 const E = CpuidBit;
 
+// Fixed leaves are made once (a CPUID loop under a hypervisor asks for them millions of times).
+const LEAF_0: CpuidRegisters = [MAX_BASIC, dword(VENDOR, 0), dword(VENDOR, 8), dword(VENDOR, 4)];
+// EBX: CLFLUSH line 8*8 = 64 bytes, 1 logical processor, APIC ID 0.
+const LEAF_1: CpuidRegisters = [SIGNATURE, 0x00010800, (E.VMX | E.X2APIC | E.TSC_DEADLINE) >>> 0, (E.DE | E.PSE | E.TSC | E.MSR | E.PAE | E.MCE | E.APIC | E.SEP | E.PGE | E.CMOV | E.PAT | E.CLFSH) >>> 0];
+const BRAND_PARTS = [brandPart(0), brandPart(1), brandPart(2)] as const;
+
 const leaves = new Map<number, CpuidLeaf>([
-  [0x0, () => [MAX_BASIC, dword(VENDOR, 0), dword(VENDOR, 8), dword(VENDOR, 4)]],
-  // EBX: CLFLUSH line 8*8 = 64 bytes, 1 logical processor, APIC ID 0.
-  [0x1, () => [SIGNATURE, 0x00010800, (E.VMX | E.X2APIC | E.TSC_DEADLINE) >>> 0, (E.DE | E.PSE | E.TSC | E.MSR | E.PAE | E.MCE | E.APIC | E.SEP | E.PGE | E.CMOV | E.PAT | E.CLFSH) >>> 0]],
+  [0x0, () => LEAF_0],
+  [0x1, () => LEAF_1],
   [0x2, () => [0x00000001, 0, 0, 0]], // no cache descriptors
   [0x3, () => ZERO],
   [0x4, () => ZERO], // no deterministic cache parameters
@@ -76,9 +81,9 @@ const leaves = new Map<number, CpuidLeaf>([
   [0x7, () => ZERO], // subleaf 0: max subleaf 0, no structured extended features
   [0x80000000, () => [MAX_EXTENDED, 0, 0, 0]],
   [0x80000001, () => [0, 0, E.LAHF_LM, (E.SYSCALL | E.NX | E.PAGE1GB | E.RDTSCP | E.LM) >>> 0]],
-  [0x80000002, () => brandPart(0)],
-  [0x80000003, () => brandPart(1)],
-  [0x80000004, () => brandPart(2)],
+  [0x80000002, () => BRAND_PARTS[0]],
+  [0x80000003, () => BRAND_PARTS[1]],
+  [0x80000004, () => BRAND_PARTS[2]],
   [0x80000005, () => ZERO],
   [0x80000006, () => ZERO],
   [0x80000007, () => [0, 0, 0, 1 << 8]], // invariant TSC

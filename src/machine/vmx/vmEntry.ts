@@ -152,10 +152,12 @@ function immediateExit(unit: VmxUnit, c: EntryContext, startInstret: number): vo
   const cpu = c.cpu;
   const timer = unit.immediateExit(startInstret);
   if (timer) return performExit(unit, timer, cpu.rip);
+  const primary = c.controls.primary;
+  if (!primary.interruptWindowExiting && !primary.nmiWindowExiting) return;
   const blocked = (c.vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO) & (Interruptibility.Sti | Interruptibility.MovSs)) !== 0;
-  if (c.controls.primary.interruptWindowExiting && cpu.flagBits & Flag.IF && !blocked) return performExit(unit, { reason: ExitReason.InterruptWindow }, cpu.rip);
+  if (primary.interruptWindowExiting && cpu.flagBits & Flag.IF && !blocked) return performExit(unit, { reason: ExitReason.InterruptWindow }, cpu.rip);
   const nmiBlocked = cpu.virtualNmiBlocked; // loaded from bit 3, or set by an injected NMI
-  if (c.controls.primary.nmiWindowExiting && !nmiBlocked) {
+  if (primary.nmiWindowExiting && !nmiBlocked) {
     if (!blocked) return performExit(unit, { reason: ExitReason.NmiWindow }, cpu.rip);
     unit.watchNmiWindow(startInstret + 1); // after the instruction in the STI / MOV-SS shadow
   }
