@@ -13,9 +13,11 @@ import { LocatedError, locateInstructionError } from './errorColumns';
 import { encodeForm, type EncodingTemplate, patchTemplate } from './encode/template';
 import { branchBytes } from './encode/branchBytes';
 import { type BranchForms, branchLength, createStringInstruction } from './encode/special';
-import { branchFormsOf, mnemonicFacts } from './encode/mnemonicFacts';
+import { branchFormsOf, type MnemonicFacts, mnemonicFacts } from './encode/mnemonicFacts';
 
 export interface InstructionState {
+  /** The mnemonic's facts, looked up on first use. */
+  facts?: MnemonicFacts;
   /** Branches: whether the near (rel16/32) form is in use. Grows only. */
   near?: boolean;
   /** The line's branch forms (null: not a branch), looked up once; a line's mode never changes. */
@@ -45,7 +47,7 @@ export interface EncodeContext extends EvalContext {
 
 /** A fresh state with every field present, so all states share one shape. */
 export function newInstructionState(): InstructionState {
-  return { near: undefined, branch: undefined, formKey: undefined, displacement: undefined, length: undefined, choice: undefined, template: undefined, resolved: undefined, ops: undefined };
+  return { facts: undefined, near: undefined, branch: undefined, formKey: undefined, displacement: undefined, length: undefined, choice: undefined, template: undefined, resolved: undefined, ops: undefined };
 }
 
 /** A warning about one operand, with its columns. */
@@ -200,7 +202,7 @@ function formOf(stmt: InstructionStatement, canonical: string, resolved: Resolve
 export function encodeStatement(stmt: InstructionStatement, state: InstructionState, ctx: EncodeContext, ip: number, symbolic = false): EncodedInstruction {
   const prefixes = prefixesOf(stmt.prefixes);
   const bitness = ctx.bitness;
-  const facts = mnemonicFacts(stmt.mnemonic);
+  const facts = (state.facts ??= mnemonicFacts(stmt.mnemonic));
   if (facts.string && stmt.operands.length === 0) {
     const rep = prefixes.rep ? 'rep' : prefixes.repne ? 'repne' : 'none';
     const instruction = createStringInstruction(stmt.mnemonic, bitness, rep);

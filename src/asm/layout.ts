@@ -3,8 +3,8 @@
 // no address changes; then one final pass emits bytes, the line map and diagnostics.
 import { evaluate, type Expr, type Value } from './expr';
 import { dataSize, emitData } from './data';
-import { encodeStatement, type EncodeContext, type EncodeWarning } from './instruction';
-import { type FixedEncoding, hasSymbols, type Item, newItem, type Report, usesLocation } from './layoutItems';
+import { encodeStatement, type EncodeContext, type EncodeWarning, newInstructionState } from './instruction';
+import { ByteArena, type FixedEncoding, hasSymbols, type Item, newItem, type Report, usesLocation } from './layoutItems';
 import { placeSections, type Section } from './sections';
 import type { ProgramLine } from './preprocess';
 import { instructionKey, type Statement } from './statement';
@@ -88,6 +88,7 @@ class Layout {
   });
   /** Encodings of symbol-free instructions by mode and token text, shared by equal lines. */
   private readonly fixedEncodings = new Map<number, Map<string, FixedEncoding>>();
+  private readonly arena = new ByteArena();
 
   /** The symbol-free encodings of the current mode. */
   private fixedEncodingsNow(): Map<string, FixedEncoding> {
@@ -363,23 +364,24 @@ class Layout {
 
   private instruction(stmt: Extract<Statement, { k: 'insn' }>, item: Item, pl: ProgramLine): number {
     item.symbolic ??= hasSymbols(stmt);
-    const key = item.fixed === undefined && !item.symbolic ? instructionKey(stmt) : '';
+    const key = item.fixedAt < 0 && !item.symbolic ? instructionKey(stmt) : '';
     if (key !== '') {
       const shared = this.fixedEncodingsNow().get(key);
       if (shared !== undefined) {
-        item.fixed = shared.bytes;
+        item.fixedAt = shared.at;
+        item.fixedLength = shared.length;
         item.fixedReports = shared.reports;
       }
     }
-    let bytes = item.fixed;
-    let length = bytes?.length ?? 0;
+    let bytes: Uint8Array | undefined;
+    let length = item.fixedLength;
     let warnings: readonly EncodeWarning[] | undefined;
-    if (bytes === undefined) {
+    if (item.fixedAt < 0) {
       // A symbol-free instruction is encoded once, before the final pass: keep what it reports.
       const recording = !item.symbolic && !this.final;
       if (recording) this.recorded = [];
       try {
-        const encoded = encodeStatement(stmt, item.state, this.context(), this.current.start + this.current.size, item.symbolic);
+        const encoded = encodeStatement(stmt, (item.state ??= newInstructionState()), this.context(), this.current.start + this.current.size, item.symbolic);
         bytes = encoded.bytes;
         length = encoded.length;
         warnings = encoded.warnings;
@@ -398,9 +400,10 @@ class Layout {
         this.recorded = undefined;
         warnings = undefined;
         if (bytes !== undefined) {
-          item.fixed = bytes;
+          item.fixedAt = this.arena.add(bytes);
+          item.fixedLength = bytes.length;
           item.fixedReports = reports.length > 0 ? reports : undefined;
-          if (key !== '') this.fixedEncodingsNow().set(key, { bytes, reports: item.fixedReports });
+          if (key !== '') this.fixedEncodingsNow().set(key, { at: item.fixedAt, length: bytes.length, reports: item.fixedReports });
         }
       }
     }
@@ -408,10 +411,11 @@ class Layout {
       for (const r of item.fixedReports ?? []) this.error(r.message, r.start + stmt.start, r.end + stmt.start, r.severity);
       for (const w of warnings ?? []) this.error(w.message, w.start, w.end, 'warning');
     }
-    if (this.final && bytes !== undefined) {
+    if (this.final && (bytes !== undefined || item.fixedAt >= 0)) {
       if (this.current.nobits) this.error('instruction in a nobits section (.bss) is ignored', 0, 0, 'warning');
-      else this.current.bytes.set(bytes, this.current.size);
-      this.record(pl, bytes.length, 'instruction');
+      else if (bytes !== undefined) this.current.bytes.set(bytes, this.current.size);
+      else this.arena.copy(item.fixedAt, item.fixedLength, this.current.bytes, this.current.size);
+      this.record(pl, bytes?.length ?? item.fixedLength, 'instruction');
     }
     return length;
   }

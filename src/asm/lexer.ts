@@ -58,6 +58,30 @@ function operatorLength(text: string, i: number, to: number): number {
   return TWO_CHAR_OPS.has(text.slice(i, i + 2)) ? 2 : 1;
 }
 
+/** Short identifiers (mnemonics, registers, keywords, local labels) by a hash of their text: a direct-mapped cache. */
+const INTERNED = new Array<string | undefined>(4096).fill(undefined);
+
+/**
+ * `text[start, end)` as a string; short ones come from INTERNED, so that lines share one
+ * string per word (no copy per token) and table lookups reuse its cached hash.
+ */
+function identifierText(text: string, start: number, end: number): string {
+  const length = end - start;
+  if (length > 8) return text.slice(start, end);
+  let hash = length;
+  for (let i = start; i < end; i++) hash = (hash * 31 + text.charCodeAt(i)) | 0;
+  const slot = hash & (INTERNED.length - 1);
+  const known = INTERNED[slot];
+  if (known !== undefined && known.length === length) {
+    let i = 0;
+    while (i < length && known.charCodeAt(i) === text.charCodeAt(start + i)) i++;
+    if (i === length) return known;
+  }
+  const fresh = text.slice(start, end);
+  INTERNED[slot] = fresh;
+  return fresh;
+}
+
 /** Every token has every field, so that all tokens share one object shape. */
 function token(kind: TokenKind, text: string, start: number, end: number, value?: bigint, error?: string): Token {
   return { kind, text, start, end, value, error };
@@ -96,7 +120,7 @@ export function lexLine(text: string, from = 0, to = text.length): LexedLine {
     if (isIdentStart(c)) {
       i++;
       while (i < to && isIdentPart(text.charCodeAt(i))) i++;
-      tokens.push(token(TokenKind.Ident, text.slice(start, i), start - from, i - from));
+      tokens.push(token(TokenKind.Ident, identifierText(text, start, i), start - from, i - from));
       continue;
     }
     if (c === 39 || c === 34 || c === 96) {
@@ -162,6 +186,8 @@ const BASE_LETTERS: Record<string, number> = { x: 16, h: 16, b: 2, y: 2, o: 8, q
 
 /** Parses a nasm number literal in any base form (0x/h, 0b/b/y, 0o/o/q, 0d/d/t, underscores); undefined if malformed. */
 export function parseNumber(word: string): bigint | undefined {
+  const quick = plainNumber(word);
+  if (quick !== undefined) return quick;
   const lower = (word.includes('_') ? word.replace(/_/g, '') : word).toLowerCase();
   const last = lower[lower.length - 1] ?? '';
   const prefixBase = lower.length > 2 && lower[0] === '0' ? BASE_LETTERS[lower[1] ?? ''] : undefined;
@@ -172,6 +198,21 @@ export function parseNumber(word: string): bigint | undefined {
   const suffixBase = BASE_LETTERS[last];
   if (suffixBase !== undefined && last !== 'x') return digitsValue(lower.slice(0, -1), suffixBase);
   return digitsValue(lower, 10);
+}
+
+/** Fast path for the common forms, plain decimal and 0x hex below 2^52; undefined for anything else. */
+function plainNumber(word: string): bigint | undefined {
+  const hex = word.length > 2 && word.charCodeAt(0) === 48 && (word.charCodeAt(1) | 32) === 120;
+  const from = hex ? 2 : 0;
+  if (word.length - from > 13) return undefined;
+  let value = 0;
+  for (let i = from; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    const digit = c >= 48 && c <= 57 ? c - 48 : hex && (c | 32) >= 97 && (c | 32) <= 102 ? (c | 32) - 87 : -1;
+    if (digit < 0) return undefined;
+    value = value * (hex ? 16 : 10) + digit;
+  }
+  return BigInt(value);
 }
 
 const BASE_PREFIX: Readonly<Record<number, string>> = { 2: '0b', 8: '0o', 10: '', 16: '0x' };
