@@ -1,10 +1,15 @@
 /**
- * The one x86-64 4-level page walker (SDM Vol. 3 4.5). Used for TLB refills (with side
- * effects: A/D bits, faults) and by debuggers in trace mode (no side effects, every
- * access recorded). Under EPT every paging-structure address is a guest-physical
- * address translated through `guestPhysical` — the two-dimensional walk.
+ * The one x86-64 4-level page walker (SDM Vol. 3 4.5), which also walks PAE paging (CR4.PAE
+ * without IA32_EFER.LMA, SDM 4.4: the same PD/PT levels below four PDPTEs at CR3 bits 31:5).
+ * Used for TLB refills (with side effects: A/D bits, faults) and by debuggers in trace mode
+ * (no side effects, every access recorded). Under EPT every paging-structure address is a
+ * guest-physical address translated through `guestPhysical` — the two-dimensional walk.
  *
  *   linear:  63..48 sign | 47..39 PML4 | 38..30 PDPT | 29..21 PD | 20..12 PT | 11..0 offset
+ *   PAE:                                  31..30 PDPTE | 29..21 PD | 20..12 PT | 11..0 offset
+ *
+ * PAE simplification: the PDPTEs are read at each walk, not kept in registers from the
+ * last CR3 load (they differ only if software changes them without reloading CR3).
  */
 import type { PhysicalMemory } from '../memory/physicalMemory';
 import { Access, type AccessRequest, type WalkStep, type WalkTrace } from './types';
@@ -102,8 +107,12 @@ export function tableIndex(linear: number, level: number): number {
   return Math.floor(linear / 2 ** (12 + 9 * (level - 1))) & 0x1ff;
 }
 
+/** PAE PDPTE bits 2:1 and 8:5 (no R/W, U/S, accessed flag or page size; SDM 4.4.1 Table 4-8). */
+const PAE_PDPTE_RESERVED = 0x1e6;
+
 /** Bits of a non-leaf/leaf entry that must be zero at `level` (low dword mask). */
-function reservedLow(level: number, lo: number): number {
+function reservedLow(level: number, lo: number, pae: boolean): number {
+  if (pae && level === 3) return lo & PAE_PDPTE_RESERVED;
   if (level === 4) return lo & Pte.PS; // PS is reserved in a PML4E
   if (lo & Pte.PS) {
     if (level === 3) return lo & 0x3fffe000; // 1 GiB page: bits 29:13
@@ -132,14 +141,18 @@ export function walk(
   const baseError = (write ? PfError.W : 0) | (request.user ? PfError.U : 0) | (fetch && nxe ? PfError.I : 0);
   const steps = trace?.steps;
 
-  let tableGpa = Math.floor(regs.cr3 / 4096) * 4096 % 2 ** MAX_PHYS_BITS;
+  // PAE paging: no PML4; the PDPT is 32-byte aligned at CR3 bits 31:5.
+  const pae = (regs.efer & Efer.LMA) === 0 && (regs.cr4 & Cr4.PAE) !== 0;
+  let tableGpa = pae ? (regs.cr3 & 0xffffffe0) >>> 0 : Math.floor(regs.cr3 / 4096) * 4096 % 2 ** MAX_PHYS_BITS;
   let writable = true;
   let user = true;
   let executable = true;
   const entryAddresses: number[] = [];
   const entryGpas: number[] = [];
+  const entryLevels: number[] = [];
 
-  for (let level = 4; level >= 1; level--) {
+  for (let level = pae ? 3 : 4; level >= 1; level--) {
+    const pdpte = pae && level === 3; // no permissions, no accessed flag, bit 63 reserved
     const index = tableIndex(linear, level);
     const entryGpa = tableGpa + index * 8;
     const entryHpa = guestPhysical
@@ -153,7 +166,7 @@ export function walk(
     const hi = mem.read32(entryHpa + 4);
     const value = BigInt(lo) | (BigInt(hi) << 32n);
     const present = (lo & Pte.P) !== 0;
-    const reserved = present && ((hi & HIGH_RESERVED) !== 0 || (!nxe && hi >>> 31 !== 0) || reservedLow(level, lo) !== 0);
+    const reserved = present && ((hi & HIGH_RESERVED) !== 0 || ((!nxe || pdpte) && hi >>> 31 !== 0) || reservedLow(level, lo, pae) !== 0);
     const leaf = present && !reserved && (level === 1 || (level < 4 && (lo & Pte.PS) !== 0));
     const step = (outcome: WalkStep['outcome'], pageSize?: number): void => {
       steps?.push({ table: 'guest', level, entryAddress: entryGpa, entryHostAddress: entryHpa, index, value, flags: entryFlags(lo, hi, level), outcome, pageSize });
@@ -169,11 +182,14 @@ export function walk(
       if (trace) trace.fault = `${LEVEL_NAMES[level]} entry ${index} has reserved bits set`;
       return { ok: false, errorCode: baseError | PfError.P | PfError.RSVD, reason: `reserved bit set in ${LEVEL_NAMES[level]} entry` };
     }
-    writable &&= (lo & Pte.RW) !== 0;
-    user &&= (lo & Pte.US) !== 0;
-    executable &&= !(nxe && hi >>> 31 !== 0);
-    entryAddresses.push(entryHpa);
-    entryGpas.push(entryGpa);
+    if (!pdpte) {
+      writable &&= (lo & Pte.RW) !== 0;
+      user &&= (lo & Pte.US) !== 0;
+      executable &&= !(nxe && hi >>> 31 !== 0);
+      entryAddresses.push(entryHpa);
+      entryGpas.push(entryGpa);
+      entryLevels.push(level);
+    }
 
     if (!leaf) {
       step('next');
@@ -195,7 +211,7 @@ export function walk(
     }
     step('leaf', pageSize);
     const leafGpa = pageBase + offset;
-    if (sideEffects) setAccessedDirty(mem, entryAddresses, entryGpas, write, guestPhysical, linear, request.user);
+    if (sideEffects) setAccessedDirty(mem, entryAddresses, entryGpas, entryLevels, write, guestPhysical, linear, request.user);
     const dirty = write || (lo & Pte.D) !== 0;
     const physical = guestPhysical
       ? guestPhysical.translate(leafGpa, { access: request.kind, linear, pagingStructure: false, sideEffects, trace: steps, forGuestLevel: 0, user: request.user })
@@ -224,6 +240,7 @@ function setAccessedDirty(
   mem: PhysicalMemory,
   entries: number[],
   gpas: number[],
+  levels: number[],
   write: boolean,
   guestPhysical: GuestPhysicalTranslator | undefined,
   linear: number,
@@ -236,8 +253,7 @@ function setAccessedDirty(
     if (write && i === entries.length - 1) updated |= Pte.D;
     if (updated === lo) continue;
     if (guestPhysical) {
-      const level = 4 - i;
-      address = guestPhysical.translate(gpas[i]!, { access: Access.Write, linear, pagingStructure: true, sideEffects: true, trace: undefined, forGuestLevel: level, user });
+      address = guestPhysical.translate(gpas[i]!, { access: Access.Write, linear, pagingStructure: true, sideEffects: true, trace: undefined, forGuestLevel: levels[i]!, user });
       if (address < 0) return; // (a translator only returns -1 without side effects)
     }
     mem.write32(address, updated >>> 0);

@@ -34,6 +34,12 @@ const PENDING_DEBUG_RESERVED = 0xffffffffffffaff0n;
 const PENDING_DEBUG_BS = 0x4000n;
 const PDPTE_RESERVED = 0xffffc000000001e6n; // bits 63:46, 8:5, 2:1
 
+/** Without EPT, VM entry loads the PDPTEs from guest memory at CR3 bits 31:5 (SDM 26.3.1.6); reading CPU memory keeps the check from being cached. */
+function pdptesAtCr3(c: EntryContext): bigint[] {
+  const base = Number(get(c, F.GUEST_CR3) & 0xffffffe0n);
+  return [0, 1, 2, 3].map((i) => c.cpu.mem.read64(base + i * 8));
+}
+
 const REGISTER_CHECKS: EntryCheck[] = [
   {
     id: 'G1',
@@ -244,13 +250,14 @@ const NON_REGISTER_CHECKS: EntryCheck[] = [
   {
     id: 'G26',
     fields: ['GUEST_PDPTE0', 'GUEST_PDPTE1', 'GUEST_PDPTE2', 'GUEST_PDPTE3'],
-    rule: 'PAE paging with EPT outside IA-32e mode: present guest PDPTEs must have reserved bits (2:1, 8:5, 63:MAXPHYADDR) clear',
+    rule: 'PAE paging outside IA-32e mode: present guest PDPTEs (the GUEST_PDPTEn fields with EPT, else the four entries at guest CR3) must have reserved bits (2:1, 8:5, 63:MAXPHYADDR) clear',
     sdm: PDPTE,
     qualification: 2,
     violated: (c) => {
       const pae = (cr0(c) & Cr0.PG) !== 0 && (cr4(c) & Cr4.PAE) !== 0 && !ia32e(c);
-      if (!pae || !c.controls.secondary.enableEpt) return false;
-      return [F.GUEST_PDPTE0, F.GUEST_PDPTE1, F.GUEST_PDPTE2, F.GUEST_PDPTE3].some((f) => (get(c, f) & 1n) === 1n && (get(c, f) & PDPTE_RESERVED) !== 0n);
+      if (!pae) return false;
+      const entries = c.controls.secondary.enableEpt ? [F.GUEST_PDPTE0, F.GUEST_PDPTE1, F.GUEST_PDPTE2, F.GUEST_PDPTE3].map((f) => get(c, f)) : pdptesAtCr3(c);
+      return entries.some((e) => (e & 1n) === 1n && (e & PDPTE_RESERVED) !== 0n);
     },
   },
 ];
