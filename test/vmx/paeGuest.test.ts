@@ -1,8 +1,11 @@
 /**
- * A 32-bit PAE guest (IA-32e mode guest = 0), found by the Bochs case entry-pae-guest: the
+ * 32-bit guests (IA-32e mode guest = 0) with PAE and with 32-bit paging, found by the Bochs
+ * cases entry-pae-guest and guest-32bit-paging. PAE: the
  * page walk uses four PDPTEs at CR3 bits 31:5 indexed by linear bits 31:30 (SDM 4.4), which
  * have no accessed flag (bits 8:5 reserved); without EPT, VM entry checks the PDPTEs in
- * guest memory and fails with qualification 2 on a reserved bit (SDM 26.3.1.6).
+ * guest memory and fails with qualification 2 on a reserved bit (SDM 26.3.1.6). 32-bit
+ * paging (CR4.PAE = 0): 4-byte entries indexed by bits 31:22 and 21:12, 4 MiB pages with
+ * CR4.PSE (SDM 4.3).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,4 +56,28 @@ test('without EPT a present PDPTE with a reserved bit in guest memory fails VM e
   const e = run(`${PD0} | 3`); // bit 1 is reserved in a PAE PDPTE
   assert.equal(e.reason, 0x80000021n);
   assert.equal(e.qualification, 2n);
+});
+
+test('32-bit paging: 4-byte PDEs/PTEs, a 4 MiB page and a 4 KiB page, accessed flags in the 4-byte entries (SDM 4.3)', { skip }, () => {
+  const PD = 0x240000;
+  const PT = 0x241000;
+  const t = vmxTest({
+    entry: Defaults.entry & ~(1 << 9),
+    setup: `  mov dword [${PD}], 0x83
+  mov dword [${PD} + 0x300 * 4], ${PT} | 3
+  mov dword [${PT} + 4], 0x200003
+  mov dword [0x200010], 0x5a5a1234
+  VMW GUEST_CS_AR, 0xc09b
+  VMW GUEST_CR3, ${PD}
+  mov rax, cr4
+  and eax, ~0x20
+  or eax, 0x10
+  VMW GUEST_CR4, rax
+  VMW GUEST_IA32_EFER, 0`,
+    guest: '  bits 32\n  mov ebx, [0xc0001010]\n  vmcall\n  bits 64',
+  }).runToStop();
+  assert.equal(t.machine.vmx.current!.get(F.VM_EXIT_REASON), 18n);
+  assert.equal(t.cpu.getGpr(3) & 0xffffffffn, 0x5a5a1234n, '0xc0001010 → PDE 0x300 → PTE 1 → 0x200010');
+  assert.equal(t.machine.mem.read32(PT + 4), 0x200023, 'accessed flag in the 4-byte PTE, the next entry untouched');
+  assert.equal(t.machine.mem.read32(PT + 8), 0);
 });

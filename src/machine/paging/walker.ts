@@ -7,6 +7,10 @@
  *
  *   linear:  63..48 sign | 47..39 PML4 | 38..30 PDPT | 29..21 PD | 20..12 PT | 11..0 offset
  *   PAE:                                  31..30 PDPTE | 29..21 PD | 20..12 PT | 11..0 offset
+ *   32-bit (CR4.PAE = 0, 4-byte entries):               31..22 PD | 21..12 PT | 11..0 offset
+ *
+ * 32-bit paging (SDM 4.3) takes 4-byte entries, 4 MiB pages with CR4.PSE (PSE-36: PDE bits
+ * 20:13 are physical-address bits 39:32, bit 21 reserved) and has no execute-disable bit.
  *
  * PAE simplification: the PDPTEs are read at each walk, not kept in registers from the
  * last CR3 load (they differ only if software changes them without reloading CR3).
@@ -107,6 +111,9 @@ export function tableIndex(linear: number, level: number): number {
   return Math.floor(linear / 2 ** (12 + 9 * (level - 1))) & 0x1ff;
 }
 
+/** A 32-bit-paging 4 MiB PDE: bit 21 is reserved (bits 20:13 are address bits 39:32 with PSE-36). */
+const LEGACY_4M_RESERVED = 0x200000;
+
 /** PAE PDPTE bits 2:1 and 8:5 (no R/W, U/S, accessed flag or page size; SDM 4.4.1 Table 4-8). */
 const PAE_PDPTE_RESERVED = 0x1e6;
 
@@ -143,7 +150,9 @@ export function walk(
 
   // PAE paging: no PML4; the PDPT is 32-byte aligned at CR3 bits 31:5.
   const pae = (regs.efer & Efer.LMA) === 0 && (regs.cr4 & Cr4.PAE) !== 0;
-  let tableGpa = pae ? (regs.cr3 & 0xffffffe0) >>> 0 : Math.floor(regs.cr3 / 4096) * 4096 % 2 ** MAX_PHYS_BITS;
+  const legacy = (regs.efer & Efer.LMA) === 0 && !pae; // 32-bit paging
+  const pse = (regs.cr4 & Cr4.PSE) !== 0;
+  let tableGpa = pae ? (regs.cr3 & 0xffffffe0) >>> 0 : legacy ? (regs.cr3 & 0xfffff000) >>> 0 : Math.floor(regs.cr3 / 4096) * 4096 % 2 ** MAX_PHYS_BITS;
   let writable = true;
   let user = true;
   let executable = true;
@@ -151,10 +160,10 @@ export function walk(
   const entryGpas: number[] = [];
   const entryLevels: number[] = [];
 
-  for (let level = pae ? 3 : 4; level >= 1; level--) {
+  for (let level = pae ? 3 : legacy ? 2 : 4; level >= 1; level--) {
     const pdpte = pae && level === 3; // no permissions, no accessed flag, bit 63 reserved
-    const index = tableIndex(linear, level);
-    const entryGpa = tableGpa + index * 8;
+    const index = legacy ? (linear >>> (level === 2 ? 22 : 12)) & 0x3ff : tableIndex(linear, level);
+    const entryGpa = tableGpa + index * (legacy ? 4 : 8);
     const entryHpa = guestPhysical
       ? guestPhysical.translate(entryGpa, { access: Access.Read, linear, pagingStructure: true, sideEffects, trace: steps, forGuestLevel: level, user: request.user })
       : entryGpa;
@@ -163,11 +172,12 @@ export function walk(
       return { ok: false, errorCode: 0, reason: trace?.fault ?? 'EPT' };
     }
     const lo = mem.read32(entryHpa);
-    const hi = mem.read32(entryHpa + 4);
+    const hi = legacy ? 0 : mem.read32(entryHpa + 4);
     const value = BigInt(lo) | (BigInt(hi) << 32n);
     const present = (lo & Pte.P) !== 0;
-    const reserved = present && ((hi & HIGH_RESERVED) !== 0 || ((!nxe || pdpte) && hi >>> 31 !== 0) || reservedLow(level, lo, pae) !== 0);
-    const leaf = present && !reserved && (level === 1 || (level < 4 && (lo & Pte.PS) !== 0));
+    const large = (lo & Pte.PS) !== 0 && (legacy ? level === 2 && pse : level < 4);
+    const reserved = present && (legacy ? large && (lo & LEGACY_4M_RESERVED) !== 0 : (hi & HIGH_RESERVED) !== 0 || ((!nxe || pdpte) && hi >>> 31 !== 0) || reservedLow(level, lo, pae) !== 0);
+    const leaf = present && !reserved && (level === 1 || large);
     const step = (outcome: WalkStep['outcome'], pageSize?: number): void => {
       steps?.push({ table: 'guest', level, entryAddress: entryGpa, entryHostAddress: entryHpa, index, value, flags: entryFlags(lo, hi, level), outcome, pageSize });
     };
@@ -197,8 +207,8 @@ export function walk(
       continue;
     }
 
-    const pageSize = 2 ** (12 + 9 * (level - 1));
-    const frame = ((lo & 0xfffff000) >>> 0) + (hi & 0xfffff) * TWO32;
+    const pageSize = legacy ? (level === 2 ? 0x400000 : 0x1000) : 2 ** (12 + 9 * (level - 1));
+    const frame = legacy && level === 2 ? ((lo & 0xffc00000) >>> 0) + ((lo >>> 13) & 0xff) * TWO32 : ((lo & 0xfffff000) >>> 0) + (hi & 0xfffff) * TWO32;
     const pageBase = frame - (frame % pageSize);
     const offset = ((linear % pageSize) + pageSize) % pageSize;
     const denied =
