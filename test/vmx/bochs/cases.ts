@@ -108,7 +108,7 @@ const ROWS: readonly CaseRow[] = [
   ['vmcs-switching', 'SDM 25.11, 31.3 VMCLEAR/VMPTRLD/VMPTRST/VMLAUNCH/VMRESUME/INVEPT/INVVPID', 'two VMCSs launched with different guests and resumed in turn after VMPTRLD switches (own guest and launch state); VMCLEAR of the non-current VMCS keeps the current pointer, VMRESUME of the cleared VMCS fails (5) and VMLAUNCH works; INVVPID with VPID 0 for individual-address and single-context-retaining-globals (28), all-context with VPID 0 (valid); INVEPT/INVVPID with a type in register bits 63:32 (28)'],
   ['entry-pae-guest', 'SDM 4.4, 26.3.1.6, 26.3.2.4, 27.3.4', 'a 32-bit PAE guest (IA-32e mode guest = 0): without EPT a reserved bit in a PDPTE at guest CR3 fails the entry (0x80000021, qualification 2), with EPT one in GUEST_PDPTEn does; a valid guest runs 32-bit code through PDPTE0 and PDPTE3 (CPUID/VMCALL exits, 32-bit GPRs), PDPTEs get no accessed flag, an exit saves GUEST_PDPTEn with EPT'],
   ['guest-32bit-paging', 'SDM 4.3, 26.3.2.1', 'a 32-bit guest with 32-bit paging (CR4.PAE = 0, PSE): 4-byte PDE/PTE walks through a 4 MiB page and a page table at 0xc0000000, accessed/dirty flags in the 4-byte entries, a write to a read-only page with CR0.WP exits with #PF (qualification = address, error code 3)'],
-  ['entry-injection-real-mode', 'SDM 20.1.4, 26.2.1.3, 26.6.1', 'event injection into a real-mode guest (unrestricted guest with EPT): an external interrupt, INT n with its VM-entry instruction length and #UD go through the IVT with a 16-bit FLAGS/CS/IP frame and clear IF; a hardware exception with deliver-error-code in real mode is VMfailValid 7'],
+  ['entry-injection-real-mode', 'SDM 20.1.4, 26.2.1.3, 26.6.1', 'event injection into a real-mode guest (unrestricted guest with EPT): an external interrupt, INT n with its VM-entry instruction length and #UD go through the IVT with a 16-bit FLAGS/CS/IP frame and clear IF; a hardware exception with deliver-error-code in real mode is VMfailValid 7; handlers return with IRET (injected interrupt, the guest\'s own INT n)'],
 ];
 
 /** Case name → report keys not compared, each with the documented Bochs deviation (DiffCase.ignore). */
@@ -180,26 +180,7 @@ const IGNORE: Readonly<Record<string, Record<string, string>>> = {
 };
 
 /** Case name → known discrepancies of our simulator (DiffCase.knownOurs), each naming the pending fix and its owner. */
-const KNOWN_OURS: Readonly<Record<string, Record<string, string>>> = {
-  'entry-injection-real-mode': {
-    'exit@1': 'our CPU delivers events (and runs IRET) only in IA-32e mode (src/machine/cpu/interrupts.ts deliverOnce reads 16-byte 64-bit gates): an event in a real-mode guest triple-faults (exit 2) instead of going through the IVT (SDM 20.1.4) — owner: the CPU core',
-    'frame_ip@1': 'as above',
-    'frame_flags@1': 'as above',
-    'handler_sp@1': 'as above',
-    'rflags_in_handler@1': 'as above',
-    'exit@2': 'as above',
-    'frame_ip@2': 'as above',
-    'frame_flags@2': 'as above',
-    'handler_sp@2': 'as above',
-    'rflags_in_handler@2': 'as above',
-    'exit@3': 'as above',
-    'frame_ip@3': 'as above',
-    'frame_flags@3': 'as above',
-    'handler_sp@3': 'as above',
-    'rflags_in_handler@3': 'as above',
-    'handler_sp@4': 'as above (the guest stack pointer after the earlier deliveries)',
-  },
-};
+const KNOWN_OURS: Readonly<Record<string, Record<string, string>>> = {};
 
 for (const name of [...Object.keys(IGNORE), ...Object.keys(KNOWN_OURS)]) {
   if (!ROWS.some(([row]) => row === name)) throw new Error(`bochs/cases.ts: deviations listed for an unknown case ${name}`);

@@ -15,7 +15,8 @@ import { readDescriptor } from '../descriptors';
 import { Ar } from '../segment';
 import { Seg } from '../registers';
 import { TWO32, isCanonicalHalves, toLinear } from '../state';
-import { Efer } from '../../paging/walker';
+import { Cr0, Efer } from '../../paging/walker';
+import { realModeIret } from '../realModeEvents';
 import { afterIret, iretUnblocksNmis } from '../nmiBlocking';
 import { afterCodeSegmentLoad, checkStackSegmentSelector, dplOf, DescType, isCodeDescriptor, loadSegmentRegister, markAccessed } from './privilege';
 
@@ -115,14 +116,20 @@ function popFrame(cpu: Cpu, size: number, withStack: boolean): IretFrame {
 /**
  * IRETQ / IRETD in IA-32e mode (SDM IRET "IA-32e-MODE" path). From 64-bit mode SS:RSP is
  * always popped; from compatibility mode only on a return to an outer ring. All checks
- * precede any state change. IRET in legacy protected mode is not simulated.
+ * precede any state change. In real mode IRET / IRETD pop IP, CS and FLAGS
+ * (realModeEvents.ts). IRET in legacy protected mode is not simulated.
  */
-function iret(size: number): Factory {
+function iret(size: 2 | 4 | 8): Factory {
   return (d) => {
-    if (d.bitness === 16) return undefined;
     const from64 = d.bitness === 64;
     return (cpu) => {
-      if (!(cpu.efer & Efer.LMA)) throw new CpuFault(Vector.UD, undefined, 'iret outside IA-32e mode');
+      if (!(cpu.cr0 & Cr0.PE) && size !== 8) {
+        const unblockedVirtualNmi = iretUnblocksNmis(cpu);
+        realModeIret(cpu, size);
+        afterIret(cpu, unblockedVirtualNmi);
+        return;
+      }
+      if (d.bitness === 16 || !(cpu.efer & Efer.LMA)) throw new CpuFault(Vector.UD, undefined, 'iret outside IA-32e mode');
       const unblockedVirtualNmi = iretUnblocksNmis(cpu); // even if IRET then faults (SDM 6.7.1)
       cpu.materializeFlags();
       if (cpu.flagBits & Flag.NT) throw gp0(); // task return is not supported in IA-32e mode
@@ -180,4 +187,5 @@ export const interruptInstructionHandlers: [number, Factory][] = [
   [Mnemonic.Into, into],
   [Mnemonic.Iretq, iret(8)],
   [Mnemonic.Iretd, iret(4)],
+  [Mnemonic.Iret, iret(2)],
 ];

@@ -1,7 +1,8 @@
 ; Event injection into a real-mode guest (unrestricted guest with EPT; SDM 26.6.1, 20.1.4 real-
 ; mode delivery through the IVT): an external interrupt, INT n with its VM-entry instruction
 ; length and #UD push FLAGS, CS and IP (16-bit frame) and clear IF; a hardware exception
-; with "deliver error code" is invalid in real mode (VMfailValid 7, SDM 26.2.1.3).
+; with "deliver error code" is invalid in real mode (VMfailValid 7, SDM 26.2.1.3); handlers
+; return with IRET (an injected interrupt, then the guest's own INT n).
 %include "harness.inc"
 %define RM_CODE 0x9000
 %macro IVT 2                                    ; vector, offset of the handler in RM_CODE
@@ -60,6 +61,18 @@ case_main:
         INJECT  'software_int', 0x80000421, 0, 2
         INJECT  'ud', 0x80000306, 0, 0
         INJECT  'gp_with_error_code', 0x80000b0d, 0, 0
+        ; handlers that return with IRET: an injected interrupt, then the guest's own INT n
+        IVT     0x22, iret_handler
+        VMW     GUEST_RIP, rm_after - rm_start + RM_CODE
+        VMW     GUEST_RSP, 0x9f00
+        VMW     GUEST_RFLAGS, 0x202
+        VMW     VM_ENTRY_INTR_INFO, 0x80000022
+        TRY     'iret_back', vmresume
+        REPORT  'g_rsi', [GREGS + 48]
+        REPORT  'g_rdi', [GREGS + 56]
+        REPORT  'g_rsp', [GREGS + 32]
+        VMR     GUEST_RFLAGS
+        REPORT  'rflags_after_iret', rax
         ret
 report:
         REPORT  'frame_ip', [GREGS + 24]
@@ -77,6 +90,15 @@ rm_start:
 rm_idle:
         hlt
         hlt
+rm_after:
+        xor     si, si
+        mov     di, 0x10
+        int     0x22                                      ; the guest's own INT n (handler IRETs)
+        vmcall
+rm_iret_handler:
+        inc     si
+        add     di, si
+        iret
 rm_handler:
         mov     bp, sp
         mov     bx, [bp]
