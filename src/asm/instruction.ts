@@ -151,22 +151,22 @@ function rewrite(mnemonic: string, canonical: string, ops: ResolvedOperand[], bi
   return { mnemonic: canonical, ops };
 }
 
-function fitsSigned(value: bigint, bits: number): boolean {
-  const limit = 1n << BigInt(bits - 1);
-  return value >= -limit && value < limit;
-}
-
 /** nasm's warnings for immediates that get truncated, at the operand's columns. */
+/** Values an immediate of 8, 16 or 32 bits may take: from the signed minimum to the unsigned maximum. */
+const IMMEDIATE_LOW: Readonly<Record<number, bigint>> = { 8: -(1n << 7n), 16: -(1n << 15n), 32: -(1n << 31n) };
+const IMMEDIATE_END: Readonly<Record<number, bigint>> = { 8: 1n << 8n, 16: 1n << 16n, 32: 1n << 32n };
+
 function checkImmediates(ops: ResolvedOperand[], kinds: readonly number[]): EncodeWarning[] | undefined {
   let warnings: EncodeWarning[] | undefined;
-  ops.forEach((op, i) => {
-    if (op.kind !== 'imm' || !op.known) return;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as ResolvedOperand;
+    if (op.kind !== 'imm' || !op.known) continue;
     const bits = immediateBits(kinds[i] ?? 0);
-    if (bits === 0 || bits === 64) return;
+    if (bits === 0 || bits === 64) continue;
     const signedOnly = bits === 32 && kinds[i] === 89; // imm32sex64
-    const ok = signedOnly ? fitsSigned(op.value, 32) : op.value >= -(1n << BigInt(bits - 1)) && op.value < 1n << BigInt(bits);
+    const ok = signedOnly ? op.value >= -0x80000000n && op.value <= 0x7fffffffn : op.value >= (IMMEDIATE_LOW[bits] ?? 0n) && op.value < (IMMEDIATE_END[bits] ?? 0n);
     if (!ok) (warnings ??= []).push({ message: `value ${op.value} does not fit in ${bits} bits`, start: op.start, end: op.end });
-  });
+  }
   return warnings;
 }
 

@@ -4,10 +4,10 @@
 import { evaluate, type Expr, type Value } from './expr';
 import { dataSize, emitData } from './data';
 import { encodeStatement, type EncodeContext, type EncodeWarning, newInstructionState } from './instruction';
-import { ByteArena, type FixedEncoding, hasSymbols, type Item, newItem, type Report, usesLocation } from './layoutItems';
+import { ByteArena, hasSymbols, type Item, newItem, type Report, usesLocation } from './layoutItems';
 import { placeSections, type Section } from './sections';
 import type { ProgramLine } from './preprocess';
-import { instructionKey, type Statement } from './statement';
+import type { Statement } from './statement';
 export type { Section } from './sections';
 import { LocatedError } from './errorColumns';
 import type { Diagnostic, LineMapEntry } from './types';
@@ -86,16 +86,8 @@ class Layout {
     here: { get: (): bigint => BigInt(this.here) },
     sectionBase: { get: (): bigint => BigInt(this.current.start) },
   });
-  /** Encodings of symbol-free instructions by mode and token text, shared by equal lines. */
-  private readonly fixedEncodings = new Map<number, Map<string, FixedEncoding>>();
+  /** Bytes of the symbol-free instructions, encoded once in the first pass. */
   private readonly arena = new ByteArena();
-
-  /** The symbol-free encodings of the current mode. */
-  private fixedEncodingsNow(): Map<string, FixedEncoding> {
-    let map = this.fixedEncodings.get(this.bits);
-    if (map === undefined) this.fixedEncodings.set(this.bits, (map = new Map()));
-    return map;
-  }
 
   constructor(
     private readonly lines: ProgramLine[],
@@ -364,15 +356,6 @@ class Layout {
 
   private instruction(stmt: Extract<Statement, { k: 'insn' }>, item: Item, pl: ProgramLine): number {
     item.symbolic ??= hasSymbols(stmt);
-    const key = item.fixedAt < 0 && !item.symbolic ? instructionKey(stmt) : '';
-    if (key !== '') {
-      const shared = this.fixedEncodingsNow().get(key);
-      if (shared !== undefined) {
-        item.fixedAt = shared.at;
-        item.fixedLength = shared.length;
-        item.fixedReports = shared.reports;
-      }
-    }
     let bytes: Uint8Array | undefined;
     let length = item.fixedLength;
     let warnings: readonly EncodeWarning[] | undefined;
@@ -402,8 +385,8 @@ class Layout {
         if (bytes !== undefined) {
           item.fixedAt = this.arena.add(bytes);
           item.fixedLength = bytes.length;
+          item.state = undefined; // never encoded again: let it die young
           item.fixedReports = reports.length > 0 ? reports : undefined;
-          if (key !== '') this.fixedEncodingsNow().set(key, { at: item.fixedAt, length: bytes.length, reports: item.fixedReports });
         }
       }
     }

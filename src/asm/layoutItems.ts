@@ -24,13 +24,6 @@ export interface Report {
   severity: 'error' | 'warning';
 }
 
-/** Bytes (in the ByteArena) and reports of an instruction without symbols; same text and mode, same bytes. */
-export interface FixedEncoding {
-  at: number;
-  length: number;
-  reports?: Report[];
-}
-
 /** A fresh item, every field present so that all items share one shape. */
 export function newItem(): Item {
   return { state: undefined, size: 0, symbolic: undefined, fixedAt: -1, fixedLength: 0, fixedReports: undefined };

@@ -107,7 +107,7 @@ export function loadProgram(text: string, file: string, host: AssembleHost | und
 function newFrame(state: State, file: string, nodes: LineNode[] | undefined, origin?: Frame['origin']): Frame {
   const { program } = state;
   // One context per frame, updated line by line (its resolver closure stays valid).
-  const ctx: LineContext = { file, line: 0, source: '', globalLabel: '', definitions: program.definitions, references: program.references, diagnostics: program.diagnostics, ast: state.ast, expanded: false };
+  const ctx: LineContext = { file, line: 0, source: '', globalLabel: '', definitions: program.definitions, references: program.references, diagnostics: program.diagnostics, ast: state.ast };
   return { file, ctx, nodes, conditions: [], origin, exitRep: false };
 }
 
@@ -171,7 +171,6 @@ function feedLine(state: State, frame: Frame, source: string, lineNumber: number
     frame.nodes?.push({ line });
   } else if (active) {
     const tokens = expandDefines(state.defines, lexed.tokens, 0);
-    ctx.expanded = tokens !== lexed.tokens;
     const parsed = parseLine(tokens, lexed.commentStart, ctx);
     state.globalLabel = ctx.globalLabel;
     if (parsed.node !== undefined) frame.nodes?.push(parsed.node);
@@ -223,7 +222,7 @@ function bodyNode(frame: Frame, source: string, line: number): LineNode {
     if (lexed.commentStart >= 0) node.comment = { text: source.slice(lexed.commentStart), range: rangeOf(line, lexed.commentStart, source.length) };
     return node;
   }
-  const side: LineContext = { ...frame.ctx, line, source, definitions: [], references: [], diagnostics: [], resolver: undefined, expanded: false };
+  const side: LineContext = { ...frame.ctx, line, source, definitions: [], references: [], diagnostics: [], resolver: undefined };
   return parseLine(lexed.tokens, lexed.commentStart, side).node ?? { line };
 }
 

@@ -27,10 +27,7 @@ export type Statement =
   | { k: 'default'; rel: boolean }
   | { k: 'none' };
 
-/**
- * An instruction. Its text (for messages) and its key (equal keys: equal instructions,
- * after %define expansion) are columns into the line's source, sliced only when needed.
- */
+/** An instruction. Its text (for messages) is columns into the line's source, sliced only when needed. */
 export interface InstructionStatement {
   k: 'insn';
   mnemonic: string;
@@ -43,18 +40,11 @@ export interface InstructionStatement {
   end: number;
   mnemonicStart: number;
   mnemonicEnd: number;
-  /** Set only when the tokens came from %define expansion (the source text says otherwise). */
-  expandedKey?: string;
 }
 
 /** The instruction as written, whitespace collapsed: `mov qword [rax], bl`. */
 export function instructionText(stmt: InstructionStatement): string {
   return stmt.source.slice(stmt.start, stmt.end).replace(/\s+/g, ' ');
-}
-
-/** Equal keys mean equal instructions. */
-export function instructionKey(stmt: InstructionStatement): string {
-  return stmt.expandedKey ?? stmt.source.slice(stmt.start, stmt.end);
 }
 
 /** The statement of lines that emit nothing (shared: statements are never modified). */
@@ -81,8 +71,6 @@ export interface LineContext {
   diagnostics: Diagnostic[];
   /** Build the AST (nodes, ranges, references) for parse(); assemble() needs only statements. */
   ast: boolean;
-  /** The tokens came out of %define expansion, so the source text is not what they say. */
-  expanded: boolean;
   /** Resolves identifiers in expressions; made once per context by identifierResolver(). */
   resolver?: ExprParser['identifier'];
 }
@@ -151,16 +139,6 @@ export function parseLine(tokens: Token[], commentStart: number, ctx: LineContex
   if (pos < tokens.length) result.statement = parseStatement(tokens, pos, ctx, node);
   if (result.statement.k === 'equ' && result.label === undefined) error(ctx, 'equ without a label', first.start, first.end);
   return result;
-}
-
-/** The tokens from `from` on as one string, for instructions out of %define expansion. */
-function tokenKey(tokens: Token[], from: number): string {
-  let key = '';
-  for (let i = from; i < tokens.length; i++) {
-    const t = tokens[i] as Token;
-    key += t.kind === TokenKind.String ? ` "${t.text.length}:${t.text}` : ` ${t.text}`;
-  }
-  return key;
 }
 
 function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: LineNode): Statement {
@@ -235,7 +213,6 @@ function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: Li
   }
   if (failed) return NO_STATEMENT;
   const statement: InstructionStatement = { k: 'insn', mnemonic: word, prefixes: prefixes.length === 0 ? NO_PREFIXES : prefixes.map((p) => p.name), operands, source: ctx.source, start: tokens[from]?.start ?? head.start, end: endColumn, mnemonicStart: head.start, mnemonicEnd: head.end };
-  if (ctx.expanded) statement.expandedKey = tokenKey(tokens, from);
   return statement;
 }
 

@@ -27,7 +27,7 @@ export function mnemonicFacts(mnemonic: string): MnemonicFacts {
 
 /** The mnemonic's relative-branch forms in `bitness`-bit mode, or null. */
 export function branchFormsOf(f: MnemonicFacts, bitness: 16 | 32 | 64): BranchForms | null {
-  if (bitness === 64) return (f.branch64 ??= branchForms(f.canonical, 64) ?? null);
-  if (bitness === 32) return (f.branch32 ??= branchForms(f.canonical, 32) ?? null);
-  return (f.branch16 ??= branchForms(f.canonical, 16) ?? null);
+  if (bitness === 64) return f.branch64 !== undefined ? f.branch64 : (f.branch64 = branchForms(f.canonical, 64) ?? null);
+  if (bitness === 32) return f.branch32 !== undefined ? f.branch32 : (f.branch32 = branchForms(f.canonical, 32) ?? null);
+  return f.branch16 !== undefined ? f.branch16 : (f.branch16 = branchForms(f.canonical, 16) ?? null);
 }
