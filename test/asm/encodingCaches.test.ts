@@ -53,3 +53,15 @@ test('thousands of short labels keep their own values (interned identifiers)', (
     assert.equal(view.getBigUint64(i * 8, true), BigInt(i * 8));
   });
 });
+
+test('an instruction iced cannot encode leaves nothing behind for the next encodings', () => {
+  // iced writes the first bytes of `invlpg [rax]` in 16-bit mode before it fails; the branch
+  // template made next used to start with them (and the second assembly overflowed its section).
+  const source = 'bits 16\njne .go\n.go:\nnop\ninvlpg [rax]\n';
+  for (let i = 0; i < 3; i++) {
+    const result = assembleSource(source, 'c.asm');
+    assert.equal(Buffer.from(result.bytes).toString('hex'), '750090');
+    assert.deepEqual(result.diagnostics.map((d) => d.message), ['Operand 0: 64-bit addressing can only be used in 64-bit mode']);
+  }
+  assert.equal(hex('bits 16\nl: jne l\nje l\n'), '75fe74fc');
+});

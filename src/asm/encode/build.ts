@@ -29,7 +29,12 @@ export function encodeInstruction(instruction: Instruction, bitness: number, ip:
     if (prefixes.rep) instruction.hasRepePrefix = true;
     if (prefixes.repne) instruction.hasRepnePrefix = true;
     const encoder = encoderFor(bitness);
-    encoder.encode(instruction, ip);
+    try {
+      encoder.encode(instruction, ip);
+    } catch (e) {
+      encoder.takeBuffer(); // a failed encode leaves its first bytes behind: they must not lead the next one
+      throw e;
+    }
     return encoder.takeBuffer();
   } finally {
     instruction.free();
