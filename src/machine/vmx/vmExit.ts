@@ -14,6 +14,7 @@ import { physicalToNumber } from './guestState';
 import { EXIT_REASON_ENTRY_FAILURE, ExitReason, exitReasonName } from './exitReasons';
 import type { Controls } from './controls';
 import type { Vmcs } from './vmcs';
+import { slotOf } from './vmcsSlots';
 import type { VmxUnit } from './vmxUnit';
 import { takeIretNmiUnblocking } from '../cpu/nmiBlocking';
 
@@ -74,6 +75,17 @@ class ExitEvent implements ExitRecord {
   }
 }
 
+/** Slots of the 32-bit exit-information fields every exit writes. */
+const EXIT_SLOTS = {
+  reason: slotOf(F.VM_EXIT_REASON),
+  instructionLength: slotOf(F.VM_EXIT_INSTRUCTION_LEN),
+  instructionInfo: slotOf(F.VMX_INSTRUCTION_INFO),
+  interruptionInfo: slotOf(F.VM_EXIT_INTR_INFO),
+  interruptionError: slotOf(F.VM_EXIT_INTR_ERROR_CODE),
+  vectoringInfo: slotOf(F.IDT_VECTORING_INFO),
+  vectoringError: slotOf(F.IDT_VECTORING_ERROR_CODE),
+} as const;
+
 const NMI_UNBLOCKING_DUE_TO_IRET = 0x1000;
 const NO_IRET_BIT = { interruption: 0, qualification: 0 } as const;
 
@@ -99,15 +111,15 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
 
   const vectoring = unit.takeVectoring();
   const iret = iretNmiBit(info, vectoring !== undefined, takeIretNmiUnblocking(cpu));
-  vmcs.setU32(F.VM_EXIT_REASON, info.reason >>> 0);
+  vmcs.putU32(EXIT_SLOTS.reason, info.reason);
   if (typeof info.qualification === 'bigint') vmcs.set(F.EXIT_QUALIFICATION, info.qualification | BigInt(iret.qualification));
   else vmcs.setNumber(F.EXIT_QUALIFICATION, (info.qualification ?? 0) + iret.qualification);
-  vmcs.setU32(F.VM_EXIT_INSTRUCTION_LEN, info.instructionLength ?? 0);
-  vmcs.setU32(F.VMX_INSTRUCTION_INFO, info.instructionInfo ?? 0);
-  vmcs.setU32(F.VM_EXIT_INTR_INFO, ((info.interruptionInfo ?? 0) | iret.interruption) >>> 0);
-  vmcs.setU32(F.VM_EXIT_INTR_ERROR_CODE, info.interruptionError ?? 0);
-  vmcs.setU32(F.IDT_VECTORING_INFO, vectoring?.info ?? 0);
-  vmcs.setU32(F.IDT_VECTORING_ERROR_CODE, vectoring?.error ?? 0);
+  vmcs.putU32(EXIT_SLOTS.instructionLength, info.instructionLength ?? 0);
+  vmcs.putU32(EXIT_SLOTS.instructionInfo, info.instructionInfo ?? 0);
+  vmcs.putU32(EXIT_SLOTS.interruptionInfo, (info.interruptionInfo ?? 0) | iret.interruption);
+  vmcs.putU32(EXIT_SLOTS.interruptionError, info.interruptionError ?? 0);
+  vmcs.putU32(EXIT_SLOTS.vectoringInfo, vectoring?.info ?? 0);
+  vmcs.putU32(EXIT_SLOTS.vectoringError, vectoring?.error ?? 0);
   if (info.guestLinear !== undefined) vmcs.setNumber(F.GUEST_LINEAR_ADDRESS, info.guestLinear);
   if (info.guestPhysical !== undefined) vmcs.setNumber(F.GUEST_PHYSICAL_ADDRESS, info.guestPhysical);
   // VM exits clear the valid bit of the VM-entry interruption information (SDM 27.2.5).

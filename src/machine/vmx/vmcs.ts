@@ -171,6 +171,20 @@ export class Vmcs implements VmcsReader {
     this.store(encoding, value >>> 0, 0);
   }
 
+  /**
+   * Stores an unsigned 32-bit value by slot (vmcsSlots.ts) into a 32-bit field that is never
+   * live guest state: the VM-exit information fields every exit writes (vmExit.ts).
+   */
+  putU32(slot: number, value: number): void {
+    const lo = value >>> 0;
+    const oldLo = this.lo[slot]!;
+    const oldHi = this.hi[slot]!;
+    if (oldLo === lo && oldHi === 0) return;
+    this.changed(slot, oldLo ^ lo, oldHi);
+    this.lo[slot] = lo;
+    this.hi[slot] = 0;
+  }
+
   /** Saves guest segment register `i` (GUEST_SEGMENTS order: ES…GS, LDTR, TR) into its four fields (VM exit). */
   saveGuestSegment(i: number, seg: SegmentRegister): void {
     const at = i * 4;
