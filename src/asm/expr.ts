@@ -114,7 +114,7 @@ function parsePrimary(p: ExprParser, t: Token): Expr | undefined {
   p.pos++;
   switch (t.kind) {
     case TokenKind.Number:
-      if (t.value === undefined) return fail(p, t.error ?? `invalid number ${t.text}`, t);
+      if (t.value === undefined) return fail(p, `invalid number ${t.text}`, t);
       return { k: 'num', v: t.value };
     case TokenKind.String:
       return { k: 'num', v: stringValue(t.text) };

@@ -14,10 +14,8 @@ export interface Token {
   text: string;
   start: number;
   end: number;
-  /** Number tokens: the value. (String tokens hold their decoded contents in `text`.) */
+  /** Number tokens: the value, none if malformed. (String tokens hold their decoded contents in `text`.) */
   value?: bigint;
-  /** Number tokens that failed to parse carry an error message. */
-  error?: string;
 }
 
 export interface LexedLine {
@@ -83,8 +81,8 @@ function identifierText(text: string, start: number, end: number): string {
 }
 
 /** Every token has every field, so that all tokens share one object shape. */
-function token(kind: TokenKind, text: string, start: number, end: number, value?: bigint, error?: string): Token {
-  return { kind, text, start, end, value, error };
+function token(kind: TokenKind, text: string, start: number, end: number, value?: bigint): Token {
+  return { kind, text, start, end, value };
 }
 
 /** Tokenizes `text[from, to)`; columns are relative to `from`. */
@@ -109,7 +107,7 @@ export function lexLine(text: string, from = 0, to = text.length): LexedLine {
       while (i < to && isIdentPart(text.charCodeAt(i)) && text.charCodeAt(i) !== 36) i++;
       const word = text.slice(start, i);
       const parsed = parseNumber(word);
-      tokens.push(token(TokenKind.Number, word, start - from, i - from, parsed, parsed === undefined ? `invalid number ${word}` : undefined));
+      tokens.push(token(TokenKind.Number, word, start - from, i - from, parsed));
       continue;
     }
     if (c === 36 && i + 1 < to && text.charCodeAt(i + 1) === 36) {

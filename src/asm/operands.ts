@@ -53,6 +53,11 @@ export interface OperandError {
   end: number;
 }
 
+/** Whether parseOperand gave an error (a plain property test: `in` is slow over the many operand shapes). */
+export function isOperandError(op: Operand | OperandError): op is OperandError {
+  return (op as { kind?: unknown }).kind === undefined;
+}
+
 /** Parses the tokens of one operand (between commas). */
 export function parseOperand(tokens: Token[], identifier: ExprParser['identifier']): Operand | OperandError {
   const first = tokens[0];
@@ -90,7 +95,7 @@ export function parseOperand(tokens: Token[], identifier: ExprParser['identifier
   if (rest[0]?.text === '[') {
     if (rest[rest.length - 1]?.text !== ']') return { message: "missing ']'", start, end };
     const mem = parseMemory(rest.slice(1, -1), identifier, start, end);
-    if ('message' in mem) return mem;
+    if (isOperandError(mem)) return mem;
     mem.size = size;
     if (segment !== undefined) mem.segment = segment;
     return mem;

@@ -2,7 +2,7 @@
 // and the statement the assembler executes. Never throws: problems become diagnostics.
 import { type Token, TokenKind } from './lexer';
 import { type Expr, type ExprParser, parseExpr } from './expr';
-import { type Operand, parseOperand, SIZE_KEYWORDS } from './operands';
+import { isOperandError, type Operand, parseOperand, SIZE_KEYWORDS } from './operands';
 import { registerByName } from './registers';
 import type { Diagnostic, DirectiveNode, InstructionNode, LabelNode, LineNode, OperandNode, Range, SymbolDefinition, SymbolReference } from './types';
 import { classify, DATA_UNITS, isDirectiveName, isInstructionName, isPrefix, RES_UNITS } from './words';
@@ -199,7 +199,7 @@ function parseStatement(tokens: Token[], pos: number, ctx: LineContext, node: Li
     const op = parseOperand(group, resolver);
     const start = group[0]?.start ?? head.end;
     const end = group[group.length - 1]?.end ?? head.end;
-    if ('message' in op) {
+    if (isOperandError(op)) {
       error(ctx, op.message, op.start, op.end);
       failed = true;
       continue;
