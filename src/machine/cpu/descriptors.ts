@@ -67,6 +67,22 @@ export function readTssStack(cpu: Cpu, slot: 'rsp' | 'ist', n: number): number {
   return ((hi << 16) >> 16) * TWO32 + lo;
 }
 
+/** An 8-byte IDT gate of legacy protected mode (SDM 6.11): #GP(vector*8+2 [+1]) beyond the limit. */
+export function readIdtGate32(cpu: Cpu, vector: number, external: boolean): { selector: number; offset: number; type: number; dpl: number; present: boolean } {
+  const offset = vector * 8;
+  if (offset + 7 > cpu.idtr.limit) throw new CpuFault(Vector.GP, vector * 8 + 2 + (external ? 1 : 0));
+  const lo = readSupervisorUnaligned32(cpu, cpu.idtr.base + offset);
+  const hi = readSupervisorUnaligned32(cpu, cpu.idtr.base + offset + 4);
+  return { selector: lo >>> 16, offset: ((lo & 0xffff) | (hi & 0xffff0000)) >>> 0, type: (hi >>> 8) & 0x1f, dpl: (hi >>> 13) & 3, present: (hi & 0x8000) !== 0 };
+}
+
+/** SSn:ESPn (n = 0..2) from a 32-bit TSS (SDM 7.2.1); #TS(TR) when outside its limit. */
+export function readTss32Stack(cpu: Cpu, n: number): { esp: number; ss: number } {
+  const offset = 4 + n * 8;
+  if (offset + 7 > cpu.tr.limit) throw new CpuFault(Vector.TS, cpu.tr.selector & 0xfffc);
+  return { esp: readSupervisorUnaligned32(cpu, cpu.tr.base + offset), ss: readSupervisorUnaligned32(cpu, cpu.tr.base + offset + 4) & 0xffff };
+}
+
 /** Reads a 16-byte IDT gate; #GP(vector*8+2 [+1 for external]) when beyond the limit. */
 export function readIdtGate(cpu: Cpu, vector: number, external: boolean): { selector: number; offset: number; type: number; dpl: number; present: boolean; ist: number } {
   const offset = vector * 16;

@@ -1,8 +1,8 @@
 /**
  * Event delivery through the 64-bit IDT (SDM Vol. 3 6.12, 6.14): privilege checks,
  * stack switch through TSS.RSPn or the IST, the 64-bit frame, and the double-fault /
- * triple-fault rules of SDM Table 6-5; in real mode through the IVT (realModeEvents.ts).
- * Legacy (32-bit) protected-mode delivery is not simulated.
+ * triple-fault rules of SDM Table 6-5; in real mode through the IVT (realModeEvents.ts), in
+ * legacy protected mode through 8-byte gates (protectedModeEvents.ts).
  */
 import type { Cpu } from './cpu';
 import { CpuFault, Vector, hasErrorCode } from './fault';
@@ -13,7 +13,8 @@ import { Seg } from './registers';
 import { TWO32 } from './state';
 import { blockNmisOnDelivery } from './nmiBlocking';
 import { deliverRealMode } from './realModeEvents';
-import { Cr0 } from '../paging/walker';
+import { deliverProtectedMode } from './protectedModeEvents';
+import { Cr0, Efer } from '../paging/walker';
 
 export const enum EventKind {
   /** A fault or abort detected by the processor (RIP = faulting instruction). */
@@ -81,6 +82,10 @@ export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCod
 
 function deliverOnce(cpu: Cpu, vector: number, kind: EventKind, errorCode: number | undefined): void {
   if (!(cpu.cr0 & Cr0.PE)) return deliverRealMode(cpu, vector); // the IVT: no error code, no DPL check
+  if (!(cpu.efer & Efer.LMA)) {
+    const pushed = errorCode !== undefined && hasErrorCode(vector) && kind === EventKind.Exception ? errorCode : undefined;
+    return deliverProtectedMode(cpu, vector, kind === EventKind.Software, pushed);
+  }
   // EXT (error-code bit 0, SDM 6.13): the event is external to the program — an interrupt or
   // an exception, not INT n / INT3 / INTO.
   const ext = kind === EventKind.Software ? 0 : 1;

@@ -117,7 +117,8 @@ function popFrame(cpu: Cpu, size: number, withStack: boolean): IretFrame {
  * IRETQ / IRETD in IA-32e mode (SDM IRET "IA-32e-MODE" path). From 64-bit mode SS:RSP is
  * always popped; from compatibility mode only on a return to an outer ring. All checks
  * precede any state change. In real mode IRET / IRETD pop IP, CS and FLAGS
- * (realModeEvents.ts). IRET in legacy protected mode is not simulated.
+ * (realModeEvents.ts). In legacy protected mode IRETD takes the compatibility-mode path (no
+ * task return, no return to virtual-8086 mode).
  */
 function iret(size: 2 | 4 | 8): Factory {
   return (d) => {
@@ -129,7 +130,9 @@ function iret(size: 2 | 4 | 8): Factory {
         afterIret(cpu, unblockedVirtualNmi);
         return;
       }
-      if (d.bitness === 16 || !(cpu.efer & Efer.LMA)) throw new CpuFault(Vector.UD, undefined, 'iret outside IA-32e mode');
+      // Legacy protected mode: the compatibility-mode path (32-bit frame; SS:ESP on an outer return).
+      if (d.bitness === 16 || (!(cpu.efer & Efer.LMA) && size !== 4)) throw new CpuFault(Vector.UD, undefined, 'iret with a 16-bit frame in protected mode');
+      if (!(cpu.efer & Efer.LMA) && cpu.flagBits & Flag.NT) throw new CpuFault(Vector.UD, undefined, 'iret task return (NT = 1)');
       const unblockedVirtualNmi = iretUnblocksNmis(cpu); // even if IRET then faults (SDM 6.7.1)
       cpu.materializeFlags();
       if (cpu.flagBits & Flag.NT) throw gp0(); // task return is not supported in IA-32e mode
