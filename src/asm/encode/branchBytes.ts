@@ -5,10 +5,11 @@
 import { type Code, Instruction } from 'iced-x86';
 import { encodeInstruction, type Prefixes } from './build';
 
-const templates = new Map<string, Uint8Array>();
+/** Templates by code, mode and prefixes, packed in one number. */
+const templates = new Map<number, Uint8Array>();
 
 function template(code: Code, bitness: number, length: number, prefixes: Prefixes): Uint8Array {
-  const key = `${code},${bitness},${Number(prefixes.lock)}${Number(prefixes.rep)}${Number(prefixes.repne)}`;
+  const key = ((code * 4 + (bitness === 64 ? 2 : bitness === 32 ? 1 : 0)) * 2 + (prefixes.lock ? 1 : 0)) * 4 + (prefixes.rep ? 2 : 0) + (prefixes.repne ? 1 : 0);
   let bytes = templates.get(key);
   if (bytes === undefined) {
     bytes = encodeInstruction(Instruction.createBranch(code, BigInt(length)), bitness, 0n, prefixes);
