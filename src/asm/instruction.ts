@@ -1,9 +1,10 @@
 // One instruction statement → bytes, given the values its expressions have in this pass.
 // Applies nasm's rewrites first (mov r64,imm32 → mov r32; imul r,imm → imul r,r,imm;
 // movsx r64,r/m32 → movsxd; pushf → pushfq...), then picks the form and encodes it.
-import { Instruction, Register } from 'iced-x86';
-import { evaluate, type EvalContext, type Value } from './expr';
+import { Instruction } from 'iced-x86';
+import { evaluate, type EvalContext } from './expr';
 import type { Operand } from './operands';
+import { resolveOperands } from './resolveOperands';
 import { registerByName } from './registers';
 import { encodeInstruction, NO_PREFIXES, type Prefixes } from './encode/build';
 import { immediateBits, type ResolvedOperand } from './encode/operandMatch';
@@ -70,40 +71,6 @@ function prefixesOf(names: readonly string[]): Prefixes {
     rep: names.includes('rep') || names.includes('repe') || names.includes('repz'),
     repne: names.includes('repne') || names.includes('repnz'),
   };
-}
-
-/** Stands in for a value not known yet (a forward reference). */
-const PLACEHOLDER: Value = { value: 0n, reloc: 1 };
-const NO_DISPLACEMENT: Value = { value: 0n, reloc: 0 };
-
-function resolve(operands: Operand[], ctx: EncodeContext): ResolvedOperand[] {
-  let immSize = 0;
-  for (const op of operands) {
-    if (op.kind === 'imm' && op.size !== 0) {
-      immSize = op.size;
-      break;
-    }
-  }
-  return operands.map((op) => resolveOne(op, immSize, ctx));
-}
-
-function resolveOne(op: Operand, immSize: number, ctx: EncodeContext): ResolvedOperand {
-  {
-    if (op.kind === 'reg') return op;
-    ctx.focus(op.start, op.end);
-    if (op.kind === 'imm') {
-      const value = evaluate(op.expr, ctx);
-      const known = value !== undefined;
-      const v = value ?? PLACEHOLDER;
-      return { kind: 'imm', value: v.value, reloc: v.reloc, known, size: op.size, strict: op.strict, start: op.start, end: op.end };
-    }
-    const value = op.disp === undefined ? NO_DISPLACEMENT : (evaluate(op.disp, ctx) ?? PLACEHOLDER);
-    const noRegisters = op.base === undefined && op.index === undefined;
-    const segmentAllowsRel = op.segment === undefined || (op.segment.reg !== Register.FS && op.segment.reg !== Register.GS);
-    const ripRelative = (op.base?.cls === 'ip') || (ctx.bitness === 64 && noRegisters && op.addressSize !== 8 && (op.rel === true || (ctx.defaultRel && op.rel !== false && segmentAllowsRel)));
-    const src = op.base?.cls === 'ip' ? { ...op, base: undefined } : op;
-    return { kind: 'mem', src, size: op.size || immSize, disp: value.value, dispReloc: value.reloc, ripRelative };
-  }
 }
 
 /** Instructions that only read a 16-bit selector/value: nasm encodes `lldt ax` without a 66 prefix. */
@@ -222,9 +189,9 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
       throw e instanceof Error && e.message !== '' && !(e instanceof LocatedError) ? locateInstructionError(e.message, stmt) : e;
     }
   }
-  const resolved = resolve(stmt.operands, ctx);
+  const resolved = resolveOperands(stmt.operands, ctx, state.ops !== undefined ? state.resolved : undefined);
   // The same values as last time: the same form, size and template (no keys to build).
-  const unchanged = state.resolved !== undefined && state.ops !== undefined && sameValues(state.resolved, resolved);
+  const unchanged = resolved === state.resolved && state.ops !== undefined;
   let form = unchanged ? undefined : formOf(stmt, facts.canonical, resolved, bitness);
   const ops = form?.ops ?? (state.ops as ResolvedOperand[]);
   if (state.length !== undefined && (form === undefined || (form.key === state.formKey && displacementKey(ops) === state.displacement))) {
@@ -254,23 +221,6 @@ export function encodeStatement(stmt: InstructionStatement, state: InstructionSt
   state.displacement = displacementKey(ops);
   state.length = bytes.length;
   return withWarnings(bytes, warnings);
-}
-
-/** Whether two resolutions of the same operands have the same values (registers are the operands themselves). */
-function sameValues(before: readonly ResolvedOperand[], now: readonly ResolvedOperand[]): boolean {
-  for (let i = 0; i < now.length; i++) {
-    const a = before[i];
-    const b = now[i];
-    if (a === undefined || b === undefined || a.kind !== b.kind) return false;
-    if (b.kind === 'imm') {
-      const x = a as typeof b;
-      if (x.value !== b.value || x.reloc !== b.reloc || x.known !== b.known) return false;
-    } else if (b.kind === 'mem') {
-      const x = a as typeof b;
-      if (x.disp !== b.disp || x.dispReloc !== b.dispReloc || x.ripRelative !== b.ripRelative || x.size !== b.size) return false;
-    } else if (a !== b) return false;
-  }
-  return before.length === now.length;
 }
 
 function withWarnings(bytes: Uint8Array, warnings: EncodeWarning[] | undefined): EncodedInstruction {

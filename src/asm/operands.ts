@@ -131,7 +131,8 @@ function containsRegister(e: Expr): boolean {
 }
 
 function parseMemory(tokens: Token[], identifier: ExprParser['identifier'], start: number, end: number): MemOperand | OperandError {
-  const mem: MemOperand = { kind: 'mem', size: 0, scale: 1, addressSize: 0, start, end };
+  // Every field present from the start: one object shape for all memory operands.
+  const mem: MemOperand = { kind: 'mem', size: 0, base: undefined, index: undefined, scale: 1, disp: undefined, segment: undefined, rel: undefined, addressSize: 0, start, end };
   let pos = 0;
   for (;;) {
     const t = tokens[pos];
