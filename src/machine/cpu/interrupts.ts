@@ -47,18 +47,23 @@ export function becomesDoubleFault(first: number, second: number): boolean {
   return false;
 }
 
+/** Fault-class exceptions (SDM Table 6-1) other than #DB: their saved EFLAGS image has RF set (SDM 17.3.1.1). */
+const FAULTS_SETTING_RF = new Set<number>([Vector.DE, 5, Vector.UD, 7, Vector.TS, Vector.NP, Vector.SS, Vector.GP, Vector.PF, 16, 17, 19, 20, 21]);
+
 /**
  * Delivers an exception/interrupt. Exceptions during delivery are combined into #DF,
- * and a fault while delivering #DF throws `TripleFault`.
+ * and a fault while delivering #DF throws `TripleFault`. `instructionFault`: the event is
+ * a fault an instruction raised (the run loop's delivery), so a fault-class vector pushes
+ * EFLAGS with RF = 1, as a fault raised during the delivery does (SDM 17.3.1.1).
  */
-export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCode?: number): void {
+export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCode?: number, instructionFault = false): void {
   cpu.nmiUnblockedByIret = false; // a faulting IRET's exception is delivered, not a VM exit
   if (vector === Vector.NMI && kind === EventKind.External) blockNmisOnDelivery(cpu);
-  let current = { vector, errorCode, kind };
+  let current = { vector, errorCode, kind, resume: instructionFault && kind === EventKind.Exception && FAULTS_SETTING_RF.has(vector) };
   const history: string[] = [];
   for (;;) {
     try {
-      deliverOnce(cpu, current.vector, current.kind, current.errorCode);
+      deliverOnce(cpu, current.vector, current.kind, current.errorCode, current.resume);
       return;
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
@@ -71,20 +76,21 @@ export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCod
       if (e.vector === Vector.PF && e.address !== undefined) cpu.cr2 = e.address;
       if (current.vector === Vector.DF) throw new TripleFault(history.join('; '));
       if (current.kind !== EventKind.Software && becomesDoubleFault(current.vector, e.vector)) {
-        current = { vector: Vector.DF, errorCode: 0, kind: EventKind.Exception };
+        current = { vector: Vector.DF, errorCode: 0, kind: EventKind.Exception, resume: false };
         cpu.deliveryFaultHook?.(new CpuFault(Vector.DF, 0)); // VMX: #DF exits per exception-bitmap bit 8 (SDM 25.2)
       } else {
-        current = { vector: e.vector, errorCode: e.errorCode, kind: EventKind.Exception };
+        current = { vector: e.vector, errorCode: e.errorCode, kind: EventKind.Exception, resume: FAULTS_SETTING_RF.has(e.vector) };
       }
     }
   }
 }
 
-function deliverOnce(cpu: Cpu, vector: number, kind: EventKind, errorCode: number | undefined): void {
-  if (!(cpu.cr0 & Cr0.PE)) return deliverRealMode(cpu, vector); // the IVT: no error code, no DPL check
+/** `resume`: push the flags image with RF = 1 (a fault, SDM 17.3.1.1). */
+function deliverOnce(cpu: Cpu, vector: number, kind: EventKind, errorCode: number | undefined, resume: boolean): void {
+  if (!(cpu.cr0 & Cr0.PE)) return deliverRealMode(cpu, vector); // the IVT: no error code, no DPL check (FLAGS has no RF)
   if (!(cpu.efer & Efer.LMA)) {
     const pushed = errorCode !== undefined && hasErrorCode(vector) && kind === EventKind.Exception ? errorCode : undefined;
-    return deliverProtectedMode(cpu, vector, kind === EventKind.Software, pushed);
+    return deliverProtectedMode(cpu, vector, kind === EventKind.Software, pushed, resume);
   }
   // EXT (error-code bit 0, SDM 6.13): the event is external to the program — an interrupt or
   // an exception, not INT n / INT3 / INTO.
@@ -106,7 +112,7 @@ function deliverOnce(cpu: Cpu, vector: number, kind: EventKind, errorCode: numbe
   const oldSs = cpu.segments[Seg.SS]!.selector;
   const oldRsp = cpu.stackPointer();
   const oldCs = cpu.segments[Seg.CS]!.selector;
-  const oldRflags = cpu.rflags;
+  const oldRflags = resume ? (cpu.rflags | Flag.RF) >>> 0 : cpu.rflags;
   const privilegeChange = targetDpl < cpu.cpl;
   let rsp = oldRsp;
   if (gate.ist !== 0) rsp = readTssStack(cpu, 'ist', gate.ist);

@@ -16,8 +16,8 @@ import { checkStackSegmentSelector, isCodeDescriptor, DescType } from './execute
 const INTERRUPT_GATE_32 = 0xe;
 const TRAP_GATE_32 = 0xf;
 
-/** `software`: INT n / INT3 / INTO (gate DPL checked, EXT = 0); `errorCode`: pushed when defined. */
-export function deliverProtectedMode(cpu: Cpu, vector: number, software: boolean, errorCode: number | undefined): void {
+/** `software`: INT n / INT3 / INTO (gate DPL checked, EXT = 0); `errorCode`: pushed when defined; `resume`: EFLAGS image with RF. */
+export function deliverProtectedMode(cpu: Cpu, vector: number, software: boolean, errorCode: number | undefined, resume = false): void {
   const ext = software ? 0 : 1;
   const gate = readIdtGate32(cpu, vector, ext === 1);
   const gateError = vector * 8 + 2 + ext;
@@ -54,7 +54,7 @@ export function deliverProtectedMode(cpu: Cpu, vector: number, software: boolean
   }
   cpu.materializeFlags();
   const frame = inner ? [oldSs.selector, oldEsp] : [];
-  frame.push(cpu.rflags, cpu.segments[Seg.CS]!.selector, cpu.rip >>> 0);
+  frame.push(resume ? cpu.rflags | Flag.RF : cpu.rflags, cpu.segments[Seg.CS]!.selector, cpu.rip >>> 0);
   if (errorCode !== undefined) frame.push(errorCode);
   // Every push with the handler's privilege before any state changes: a fault is restartable.
   const savedCpl = cpu.cpl;

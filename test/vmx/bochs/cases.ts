@@ -183,7 +183,7 @@ const IGNORE: Readonly<Record<string, Record<string, string>>> = {
 /** Case name → known discrepancies of our simulator (DiffCase.knownOurs), each naming the pending fix and its owner. */
 const KNOWN_OURS: Readonly<Record<string, Record<string, string>>> = {
   'guest-protected-mode-events': {
-    'f2@4': 'the EFLAGS image pushed for a fault-class exception (the guest\'s #UD) has RF = 1 (SDM 17.3.1.1: faults other than instruction-breakpoint #DB set RF in the saved image); our CPU pushes RFLAGS unchanged in every mode — owner: the CPU core (src/machine/cpu/interrupts.ts, protectedModeEvents.ts)',
+    'f2@4': 'the EFLAGS image pushed for an instruction\'s fault-class exception (the guest\'s #UD) has RF = 1 (SDM 17.3.1.1); deliverEvent sets it when told the event is an instruction\'s fault, which the run loop does not say yet — pending patch 0002 for src/machine/cpu/runLoop.ts (the lead\'s file)',
   },
 };
 
