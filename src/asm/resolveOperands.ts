@@ -56,21 +56,21 @@ function same(before: ResolvedOperand, op: ImmOperand | MemOperand, value: Value
 /** Resolves `operands` (registers stand for themselves); `previous` itself when given and every value is unchanged. */
 export function resolveOperands(operands: readonly Operand[], ctx: ResolveContext, previous?: ResolvedOperand[]): ResolvedOperand[] {
   const immSize = immediateSize(operands);
-  let out: ResolvedOperand[] | undefined = previous === undefined || previous.length !== operands.length ? [] : undefined;
+  if (previous === undefined || previous.length !== operands.length) return operands.map((op) => (op.kind === 'reg' ? op : build(op, valueOf(op, ctx), immSize, ctx)));
+  let out: ResolvedOperand[] | undefined;
   for (let i = 0; i < operands.length; i++) {
     const op = operands[i] as Operand;
     if (op.kind === 'reg') {
-      if (out === undefined && previous?.[i] !== op) out = (previous as ResolvedOperand[]).slice(0, i);
+      if (out === undefined && previous[i] !== op) out = previous.slice(0, i);
       out?.push(op);
       continue;
     }
     const value = valueOf(op, ctx);
     if (out === undefined) {
-      const before = (previous as ResolvedOperand[])[i] as ResolvedOperand;
-      if (same(before, op, value, immSize, ctx)) continue;
-      out = (previous as ResolvedOperand[]).slice(0, i);
+      if (same(previous[i] as ResolvedOperand, op, value, immSize, ctx)) continue;
+      out = previous.slice(0, i);
     }
     out.push(build(op, value, immSize, ctx));
   }
-  return out ?? (previous as ResolvedOperand[]);
+  return out ?? previous;
 }
