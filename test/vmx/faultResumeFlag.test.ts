@@ -1,9 +1,8 @@
 /**
  * RF in the EFLAGS image a fault-class exception pushes (SDM 17.3.1.1), found by the Bochs case
  * guest-protected-mode-events: a fault raised while delivering an event, and a fault an
- * instruction raised (the latter needs the run loop to say so: patch 0002 for
- * src/machine/cpu/runLoop.ts, pending with the lead — todo until then). Injected events and
- * interrupts push RF as it is.
+ * instruction raised (the run loop passes instructionFault). Injected events and interrupts
+ * push RF as it is.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,7 +36,7 @@ test('an injected hardware exception pushes RFLAGS as it is (RF = 0)', { skip },
   assert.equal(e.rflags & RF, 0n);
 });
 
-test("an instruction's #UD pushes RFLAGS with RF = 1 (SDM 17.3.1.1)", { skip, todo: 'needs patch 0002 (runLoop.ts passes instructionFault)' }, () => {
+test("an instruction's #UD pushes RFLAGS with RF = 1 (SDM 17.3.1.1)", { skip }, () => {
   const e = run('', 'ud2');
   assert.equal(e.reason, 18n);
   assert.equal(e.rflags & RF, RF);

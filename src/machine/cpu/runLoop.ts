@@ -250,7 +250,7 @@ export class RunLoop {
       if (hooked !== undefined) return hooked;
       if (e.vector === Vector.PF && e.address !== undefined) cpu.cr2 = e.address;
       try {
-        deliverEvent(cpu, e.vector, EventKind.Exception, e.errorCode);
+        deliverEvent(cpu, e.vector, EventKind.Exception, e.errorCode, true); // an instruction's fault: RF in the saved flags (SDM 17.3.1.1)
       } catch (nested) {
         if (nested instanceof TripleFault) return this.tripleFault(nested, `${e.describe()} at RIP ${hexRip(this.currentRip)}; ${nested.cause}`);
         return this.handleSignal(nested);

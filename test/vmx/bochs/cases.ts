@@ -181,11 +181,7 @@ const IGNORE: Readonly<Record<string, Record<string, string>>> = {
 };
 
 /** Case name → known discrepancies of our simulator (DiffCase.knownOurs), each naming the pending fix and its owner. */
-const KNOWN_OURS: Readonly<Record<string, Record<string, string>>> = {
-  'guest-protected-mode-events': {
-    'f2@4': 'the EFLAGS image pushed for an instruction\'s fault-class exception (the guest\'s #UD) has RF = 1 (SDM 17.3.1.1); deliverEvent sets it when told the event is an instruction\'s fault, which the run loop does not say yet — pending patch 0002 for src/machine/cpu/runLoop.ts (the lead\'s file)',
-  },
-};
+const KNOWN_OURS: Readonly<Record<string, Record<string, string>>> = {};
 
 for (const name of [...Object.keys(IGNORE), ...Object.keys(KNOWN_OURS)]) {
   if (!ROWS.some(([row]) => row === name)) throw new Error(`bochs/cases.ts: deviations listed for an unknown case ${name}`);
