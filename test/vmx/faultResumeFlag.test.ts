@@ -41,3 +41,19 @@ test("an instruction's #UD pushes RFLAGS with RF = 1 (SDM 17.3.1.1)", { skip }, 
   assert.equal(e.reason, 18n);
   assert.equal(e.rflags & RF, RF);
 });
+
+/** Guest: #UD, whose handler steps over the UD2 and IRETQs (RF = 1 comes back with the pushed EFLAGS), then `after`, then VMCALL; the RFLAGS the VMCALL exit saved. */
+function rflagsAfterReturn(after: string): bigint {
+  const t = vmxTest({
+    setup: '  VMW GUEST_IDTR_BASE, idt\n  VMW GUEST_IDTR_LIMIT, idt_end - idt - 1',
+    guest: `  ud2\n${after}\n  vmcall`,
+    extra: `ud_handler:\n  add qword [rsp], 2\n  iretq\n${idtData({ 6: 'ud_handler' }, { idtr: false })}`,
+  }).runToStop();
+  assert.equal(t.machine.vmx.current!.get(F.VM_EXIT_REASON), 18n);
+  return t.machine.vmx.current!.get(F.GUEST_RFLAGS);
+}
+
+test('RF restored by IRETQ lasts one instruction: set while the next one runs, clear once it completed (SDM 17.3.1.1)', { skip }, () => {
+  assert.equal(rflagsAfterReturn('') & RF, RF, 'VMCALL right after the IRETQ exits with RF = 1 saved');
+  assert.equal(rflagsAfterReturn('  nop') & RF, 0n, 'after one completed instruction RF is 0');
+});

@@ -22,7 +22,7 @@ export const Attention = {
   Halt: 2,
   /** An interrupt may be deliverable (IF set, STI shadow ended, pending event). */
   Event: 4,
-  /** RFLAGS.TF is set: the run loop single-steps and raises the #DB trap (SDM 17.3.1.4). */
+  /** RFLAGS.TF or RF is set (or DR7 arms a breakpoint): the run loop takes the careful path — #DB trap after the instruction (SDM 17.3.1.4), RF cleared once it completes (17.3.1.1). */
   SingleStep: 8,
   /** The last instruction caused a VM exit performed in place (NonRootHooks.exitsNow): the run loop ends the step there, as for a thrown exit. */
   VmExit: 16,
@@ -100,10 +100,13 @@ export class Cpu extends CpuState {
     return this.readRflags();
   }
 
-  /** Writing RFLAGS with TF set arms the single-step trap for the next instruction. */
+  /**
+   * Writing RFLAGS with TF set arms the single-step trap for the next instruction; with RF set
+   * (IRET, VM entry) the next instruction runs on the careful path, which clears RF once it completes.
+   */
   override set rflags(value: number) {
     this.writeRflags(value);
-    if (value & Flag.TF) this.attention |= Attention.SingleStep;
+    if (value & (Flag.TF | Flag.RF)) this.attention |= Attention.SingleStep;
   }
 
   requestStop(reason: string, detail: string, exitCode?: number): void {

@@ -116,7 +116,7 @@ export class RunLoop {
     // an IST stack, retires nothing and must not hang the host.
     let end = cpu.instret + budget;
     this.budgetEnd = end;
-    if (cpu.flagBits & Flag.TF || executeBreakpointsArmed(cpu.dr[7]!)) cpu.attention |= Attention.SingleStep;
+    if (cpu.flagBits & (Flag.TF | Flag.RF) || executeBreakpointsArmed(cpu.dr[7]!)) cpu.attention |= Attention.SingleStep;
     if (this.interruptPoll) cpu.attention |= Attention.Event; // state may have changed between slices
     while (cpu.instret < end) {
       if (cpu.instret >= this.deadline) {
@@ -187,7 +187,7 @@ export class RunLoop {
   }
 
   /**
-   * The careful path, taken while RFLAGS.TF is set or DR7 arms an instruction breakpoint:
+   * The careful path, taken while RFLAGS.TF or RF is set or DR7 arms an instruction breakpoint:
    * checks DR0–DR3 before the instruction (a fault-class #DB unless RFLAGS.RF), runs one
    * instruction, clears RF after it, and raises the single-step trap with DR6.BS when TF
    * was set (SDM 17.3.1). No trap follows an instruction that faulted or delivered a
@@ -197,7 +197,7 @@ export class RunLoop {
     const cpu = this.cpu;
     cpu.attention &= ~Attention.SingleStep;
     const breakpoints = executeBreakpointsArmed(cpu.dr[7]!);
-    if (!(cpu.flagBits & Flag.TF) && !breakpoints) return undefined;
+    if (!(cpu.flagBits & (Flag.TF | Flag.RF)) && !breakpoints) return undefined;
     if (breakpoints && !(cpu.flagBits & Flag.RF)) {
       const hits = executeBreakpointHits(cpu, cpu.rip);
       if (hits !== 0) {
