@@ -18,7 +18,7 @@ function boot(image: Uint8Array, memoryMB: number, mode: 'bare' | 'guest'): Mach
   return machine;
 }
 
-export function measureProgram(name: string, file: string, iterations: number, memoryMB = 128, mode: 'bare' | 'guest' = 'bare'): ThroughputResult & { vmExits: number; resumedAfterExit: number } {
+export function measureProgram(name: string, file: string, iterations: number, memoryMB = 128, mode: 'bare' | 'guest' = 'bare'): ThroughputResult & { vmExits: number } {
   const image = assembleProgram(file, { ITERATIONS: String(iterations) });
   const machine = boot(image, memoryMB, mode);
   // warm up the decode cache and the JIT on a short run, then measure a fresh machine
@@ -29,5 +29,31 @@ export function measureProgram(name: string, file: string, iterations: number, m
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const instructions = machine.cpu.instret;
   const vmExits = [...machine.vmx.exitCounts.values()].reduce((a, b) => a + b, 0);
-  return { name, instructions, seconds, instructionsPerSecond: instructions / seconds, stop: stop.reason, vmExits, resumedAfterExit: machine.vmx.resumedAfterExit };
+  return { name, instructions, seconds, instructionsPerSecond: instructions / seconds, stop: stop.reason, vmExits };
+}
+
+/** Exits so far, all reasons. */
+function exitsOf(machine: Machine): number {
+  let total = 0;
+  for (const count of machine.vmx.exitCounts.values()) total += count;
+  return total;
+}
+
+/**
+ * VM exits per second of a guest-mode program in its steady state: one machine runs the first
+ * `warmup` exits (the JIT settles on the exit path), then the next `measured` are timed — a
+ * long-running guest, as in a debug session. (A fresh machine right after others runs its
+ * first million exits slower while V8 re-tunes the call sites the new machine's closures reach.)
+ */
+export function measureExits(file: string, warmup: number, measured: number): { exits: number; seconds: number; resumedAfterExit: number } {
+  const image = assembleProgram(file, { ITERATIONS: String(warmup + measured) });
+  const machine = boot(image, 128, 'guest');
+  while (exitsOf(machine) < warmup && machine.run(100_000).reason === 'budget');
+  (globalThis as { gc?: () => void }).gc?.(); // npm run bench passes --expose-gc: no collection of earlier machines inside the timed part
+  const exits = exitsOf(machine);
+  const resumed = machine.vmx.resumedAfterExit;
+  const start = process.hrtime.bigint();
+  while (machine.run(50_000_000).reason === 'budget');
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { exits: exitsOf(machine) - exits, seconds, resumedAfterExit: machine.vmx.resumedAfterExit - resumed };
 }

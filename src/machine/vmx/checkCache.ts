@@ -175,11 +175,12 @@ export class EntryCheckState {
       this.vmcs.dirty |= Group.processorLma;
     }
     const dirty = this.vmcs.dirty;
+    const caches = this.caches;
     if (dirty !== 0) {
-      for (const cache of this.caches) cache.pending |= dirty;
+      for (let i = 0; i < caches.length; i++) caches[i]!.pending |= dirty;
       this.vmcs.dirty = 0;
     }
-    for (const cache of this.caches) if (cache.checks === checks) return cache;
+    for (let i = 0; i < caches.length; i++) if (caches[i]!.checks === checks) return caches[i]!;
     const cache = new CheckCache(checks);
     this.caches.push(cache);
     return cache;
