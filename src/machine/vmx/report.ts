@@ -42,7 +42,7 @@ export function vmExitReport(unit: VmxUnit, limit = 1000): VmExitReport {
   const listed = unit.exits.slice(0, limit).map(exitJson);
   const total = [...unit.exitCounts.values()].reduce((a, b) => a + b, 0);
   const exitStats: VmExitReport['exitStats'] = {};
-  for (const [reason, count] of [...unit.exitCounts].sort((a, b) => b[1] - a[1])) {
+  for (const [reason, count] of [...unit.exitCounts].sort((a, b) => b[1] - a[1] || a[0] - b[0])) {
     exitStats[`${reason} ${exitReasonName(reason)}`] = { count, percent: Math.round((count / total) * 10000) / 100 };
   }
   const report: VmExitReport = { vmExits: listed, omittedVmExits: total - listed.length, exitStats };

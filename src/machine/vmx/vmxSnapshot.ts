@@ -53,8 +53,7 @@ export function restoreVmx(unit: VmxUnit, state: VmxSnapshot): void {
   unit.lastEntryFailure = state.lastEntryFailure;
   unit.exits.length = Math.min(unit.exits.length, state.exits);
   unit.omittedExits = state.omittedExits;
-  unit.exitCounts.clear();
-  for (const [reason, count] of state.exitCounts) unit.exitCounts.set(reason, count);
+  unit.restoreExitCounts(state.exitCounts);
   Object.assign(unit.deadlines, state.deadlines);
   unit.tscOffsetApplied = state.tscOffsetApplied; // IA32_TSC_ADJUST itself is restored with the CPU's MSRs
   const cpu = unit.cpu;

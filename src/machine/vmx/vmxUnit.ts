@@ -74,7 +74,8 @@ export class VmxUnit {
   lastEntryFailure: EntryFailure | undefined = undefined;
   readonly exits: ExitRecord[] = [];
   omittedExits = 0;
-  readonly exitCounts = new Map<number, number>();
+  /** Exits so far by basic exit reason (counted in a number array; the Map is made when read). */
+  private readonly exitTally = new Float64Array(128);
   /** When it returns true for an exit, the machine stops with reason 'vm-exit'. */
   breakOnExit: ((exit: ExitRecord) => boolean) | undefined = undefined;
   /** Called after every VM exit (host state loaded, or still to load: `hostResumesAfterExit`): the built-in hypervisor's exit handler. */
@@ -165,7 +166,7 @@ export class VmxUnit {
     this.lastEntryFailure = undefined;
     this.exits.length = 0;
     this.omittedExits = 0;
-    this.exitCounts.clear();
+    this.exitTally.fill(0);
     this.onExit = undefined;
     this.hostResumesAfterExit = false;
     this.onEntryFailure = undefined;
@@ -353,6 +354,19 @@ export class VmxUnit {
     cpu.attention |= Attention.VmExit;
   }
 
+  /** Exits so far per basic exit reason (reasons with none left out). */
+  get exitCounts(): ReadonlyMap<number, number> {
+    const counts = new Map<number, number>();
+    this.exitTally.forEach((count, reason) => count > 0 && counts.set(reason, count));
+    return counts;
+  }
+
+  /** Replaces the per-reason exit counts (reverse execution). */
+  restoreExitCounts(counts: readonly (readonly [number, number])[]): void {
+    this.exitTally.fill(0);
+    for (const [reason, count] of counts) this.exitTally[reason & 0x7f] = count;
+  }
+
   /** Whether the exit being performed may leave the host state unloaded until its handler ran (`hostResumesAfterExit`). */
   mayResumeAfterExit(vmcs: Vmcs): boolean {
     return this.hostResumesAfterExit && !this.resuming && vmcs.get32(F.VM_EXIT_MSR_LOAD_COUNT) === 0;
@@ -389,7 +403,7 @@ export class VmxUnit {
   recordExit(record: ExitRecord): void {
     if (this.exits.length < EXIT_LOG_LIMIT) this.exits.push(record);
     else this.omittedExits++;
-    this.exitCounts.set(record.reason & 0xffff, (this.exitCounts.get(record.reason & 0xffff) ?? 0) + 1);
+    this.exitTally[record.reason & 0x7f]!++; // basic exit reasons are < 128 (exitReasons.ts)
     if (this.breakOnExit?.(record)) this.cpu.requestStop('vm-exit', `VM exit ${record.reason & 0xffff} (${record.name}) at guest RIP 0x${BigInt.asUintN(64, BigInt(record.guestRip)).toString(16)}`);
     this.onExit?.(record);
   }
