@@ -7,15 +7,7 @@
 %define GUEST_IDT 0x15a000
 case_main:
         call    setup
-        lea     rax, [isr]
-        mov     rdi, GUEST_IDT + 0x20 * 16
-        mov     [rdi], ax
-        mov     word [rdi + 2], SEL_CODE
-        mov     word [rdi + 4], 0x8e00
-        shr     rax, 16
-        mov     [rdi + 6], ax
-        shr     rax, 16
-        mov     [rdi + 8], eax
+        IDT_GATE GUEST_IDT + 0x20 * 16, isr
         VMW     GUEST_IDTR_BASE, GUEST_IDT
         VMW     GUEST_IDTR_LIMIT, 0xfff
         ; 1. HLT activity state + timer 0

@@ -7,15 +7,7 @@
 %define GUEST_IDT 0x15a000
 
 %macro GATE 2                                  ; vector, handler
-        lea     rax, [%2]
-        mov     rdi, GUEST_IDT + %1 * 16
-        mov     [rdi], ax
-        mov     word [rdi + 2], SEL_CODE
-        mov     word [rdi + 4], 0x8e00
-        shr     rax, 16
-        mov     [rdi + 6], ax
-        shr     rax, 16
-        mov     [rdi + 8], eax
+        IDT_GATE GUEST_IDT + %1 * 16, %2
         mov     dword [rdi + 12], 0
 %endmacro
 

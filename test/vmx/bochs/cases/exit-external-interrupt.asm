@@ -32,15 +32,7 @@ case_main:
         wrmsr
         WRMSR   0x80f, 0x1ff                     ; software enable, spurious vector 0xff
         call    setup
-        lea     rax, [isr]
-        mov     rdi, GUEST_IDT + VEC * 16
-        mov     [rdi], ax
-        mov     word [rdi + 2], SEL_CODE
-        mov     word [rdi + 4], 0x8e00
-        shr     rax, 16
-        mov     [rdi + 6], ax
-        shr     rax, 16
-        mov     [rdi + 8], eax
+        IDT_GATE GUEST_IDT + VEC * 16, isr
         VMW     GUEST_IDTR_BASE, GUEST_IDT
         VMW     GUEST_IDTR_LIMIT, 0xfff
         SETCTL  CPU_BASED_VM_EXEC_CONTROL, CTL_PROC, 1 << 28       ; MSR bitmaps (all zero: no MSR exits)

@@ -16,15 +16,7 @@
 
 case_main:
         call    setup
-        lea     rax, [nmi_handler]
-        mov     rdi, GUEST_IDT + 2 * 16
-        mov     [rdi], ax
-        mov     word [rdi + 2], SEL_CODE
-        mov     word [rdi + 4], 0x8e00
-        shr     rax, 16
-        mov     [rdi + 6], ax
-        shr     rax, 16
-        mov     [rdi + 8], eax
+        IDT_GATE GUEST_IDT + 2 * 16, nmi_handler
         mov     dword [rdi + 12], 0
         VMW     GUEST_IDTR_BASE, GUEST_IDT
         VMW     GUEST_IDTR_LIMIT, 0xfff
