@@ -71,8 +71,11 @@ export function loadGuestState(cpu: Cpu, vmcs: Vmcs, controls: Controls, held = 
   cpu.hi[4] = vmcs.getHigh32(F.GUEST_RSP);
   cpu.rip = vmcs.getLinear(F.GUEST_RIP);
   cpu.rflags = vmcs.get32(F.GUEST_RFLAGS);
-  cpu.cpl = cpu.ss.dpl;
-  updateBitness(cpu);
+  // CPL = SS.DPL (SDM 26.3.2.2); bitness from CS and EFER.LMA — unchanged while SS, CS and a loaded EFER are held.
+  if ((held & HELD_MODE) !== HELD_MODE || !controls.entry.loadEfer) {
+    cpu.cpl = cpu.ss.dpl;
+    updateBitness(cpu);
+  }
 
   const interruptibility = vmcs.get32(F.GUEST_INTERRUPTIBILITY_INFO);
   cpu.interruptShadowRip = interruptibility & (Interruptibility.Sti | Interruptibility.MovSs) ? cpu.rip : NaN;
@@ -89,6 +92,9 @@ export function updateBitness(cpu: Cpu): void {
   const cs = cpu.cs.accessRights;
   cpu.bitness = cpu.efer & Efer.LMA && cs & Ar.L ? 64 : cs & Ar.DB ? 32 : 16;
 }
+
+/** The groups CPL and the decoding width come from: SS, CS, and the MSR group (EFER). */
+const HELD_MODE = (Group.segment0 << 1) | (Group.segment0 << 2) | Group.guestMsrs;
 
 /** Guest-state groups a VM exit saves lazily: what a guest rarely changes (control registers, segments, descriptor tables, MSRs). */
 export const LAZY_GUEST_GROUPS = Group.guestCr | (0xff * Group.segment0) | Group.guestTables | Group.guestMsrs;

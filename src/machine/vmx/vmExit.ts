@@ -75,7 +75,7 @@ class ExitEvent implements ExitRecord {
   }
 }
 
-/** Slots of the 32-bit exit-information fields every exit writes. */
+/** Slots of the 32-bit fields every exit writes. */
 const EXIT_SLOTS = {
   reason: slotOf(F.VM_EXIT_REASON),
   instructionLength: slotOf(F.VM_EXIT_INSTRUCTION_LEN),
@@ -84,6 +84,8 @@ const EXIT_SLOTS = {
   interruptionError: slotOf(F.VM_EXIT_INTR_ERROR_CODE),
   vectoringInfo: slotOf(F.IDT_VECTORING_INFO),
   vectoringError: slotOf(F.IDT_VECTORING_ERROR_CODE),
+  /** VM-entry interruption information (a control field: never live guest state either). */
+  entryInterruption: slotOf(F.VM_ENTRY_INTR_INFO),
 } as const;
 
 const NMI_UNBLOCKING_DUE_TO_IRET = 0x1000;
@@ -123,7 +125,7 @@ export function performExit(unit: VmxUnit, info: ExitInfo, rip: number, guestSav
   if (info.guestLinear !== undefined) vmcs.setNumber(F.GUEST_LINEAR_ADDRESS, info.guestLinear);
   if (info.guestPhysical !== undefined) vmcs.setNumber(F.GUEST_PHYSICAL_ADDRESS, info.guestPhysical);
   // VM exits clear the valid bit of the VM-entry interruption information (SDM 27.2.5).
-  vmcs.setU32(F.VM_ENTRY_INTR_INFO, vmcs.get32(F.VM_ENTRY_INTR_INFO) & 0x7fffffff);
+  vmcs.putU32(EXIT_SLOTS.entryInterruption, vmcs.get32(F.VM_ENTRY_INTR_INFO) & 0x7fffffff);
 
   if (guestSaved) {
     saveGuestState(cpu, vmcs, controls, rip, unit.guestState);

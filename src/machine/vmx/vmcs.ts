@@ -173,7 +173,8 @@ export class Vmcs implements VmcsReader {
 
   /**
    * Stores an unsigned 32-bit value by slot (vmcsSlots.ts) into a 32-bit field that is never
-   * live guest state: the VM-exit information fields every exit writes (vmExit.ts).
+   * live guest state: the VM-exit information fields every exit writes, and the VM-entry
+   * interruption information whose valid bit it clears (vmExit.ts).
    */
   putU32(slot: number, value: number): void {
     const lo = value >>> 0;
