@@ -24,6 +24,7 @@ import { VmcsStore, type Vmcs } from './vmcs';
 import { restoreVmx, saveVmx, type VmxSnapshot } from './vmxSnapshot';
 import { VmExit, performExit, type ExitInfo, type ExitRecord } from './vmExit';
 import { LinkContext, freshLinkContext } from './linkContext';
+import { TlbTags } from './tlbTags';
 import { CpuGuestState, LAZY_GUEST_GROUPS } from './guestState';
 import { resumeAfterExit } from './vmEntry';
 import './msrRegistration';
@@ -108,18 +109,11 @@ export class VmxUnit {
    */
   private vectoring: { info: number; error: number; length: number; instret: number; events: number } | undefined;
   private loop: RunLoop | undefined;
-  private readonly tlbTags = new Map<string, number>();
-  /** The last VPID/EPTP pair looked up by `tagFor` and its tag (a hypervisor re-enters the same guest). */
-  private lastTag = { vpid: -1, eptp: -1n, tag: 0 };
-  /** TLB tag of the host (VMX root and outside VMX; VPID 0000H): 0, a fresh one after each exit without VPIDs. */
-  private hostTag = 0;
+  /** TLB context tags of the host and of every VPID/EPTP pair (tlbTags.ts). */
+  readonly tags: TlbTags;
   /** Instruction-link contexts of the two sides, recorded when each was last left (linkContext.ts). */
   private readonly hostLinks = new LinkContext();
   private readonly guestLinks = new LinkContext();
-  /** The next unused TLB tag (0 is the host's). */
-  private nextTag = 1;
-  /** Bumped when the tags start over (every VPID/EPTP pair gets a new one). */
-  private tagEpoch = 0;
   /** The last `derive` result. */
   private derived: EntryDerived | undefined = undefined;
   /** The EPT translator of the last entry with EPT (reused while the EPTP is the same; it keeps no translation state). */
@@ -136,6 +130,7 @@ export class VmxUnit {
     this.store = new VmcsStore(cpu.mem);
     this.hooks = new GuestIntercepts(this);
     this.guestState = new CpuGuestState(cpu);
+    this.tags = new TlbTags(cpu.tlb);
   }
 
   /**
@@ -211,14 +206,14 @@ export class VmxUnit {
     this.controls = controls;
     this.setCpuHooks(true);
     let derived = this.derived;
-    if (derived?.vmcs !== vmcs || derived.version !== vmcs.controlVersion || derived.controls !== controls || derived.tagEpoch !== this.tagEpoch) derived = this.derive(vmcs, controls);
+    if (derived?.vmcs !== vmcs || derived.version !== vmcs.controlVersion || derived.controls !== controls || derived.tagEpoch !== this.tags.epoch) derived = this.derive(vmcs, controls);
     if (derived.tscOffset !== 0n || this.tscOffsetApplied !== 0n) this.applyTscOffset(derived.tscOffset);
     this.ept = derived.ept;
     cpu.guestPhysical = this.ept;
     // Without VPIDs every VM entry invalidates the guest's linear and combined mappings (SDM 29.4.3.1):
     // a fresh TLB tag leaves every entry of the previous one unreachable (O(1), no scan of the TLB).
-    this.hostTag = cpu.tlbContext;
-    cpu.tlbContext = derived.vpid === 0 ? this.freshTag(derived.tagEptp) : derived.tag;
+    this.tags.host = cpu.tlbContext;
+    cpu.tlbContext = derived.vpid === 0 ? this.tags.freshForVpid0(derived.tagEptp) : derived.tag;
     this.guestLinks.enter(cpu);
     this.armDeadlines(vmcs, controls, startInstret);
   }
@@ -232,12 +227,12 @@ export class VmxUnit {
       vmcs,
       version: vmcs.controlVersion,
       controls,
-      tagEpoch: this.tagEpoch,
+      tagEpoch: this.tags.epoch,
       tscOffset: controls.primary.useTscOffsetting ? vmcs.get(F.TSC_OFFSET) : 0n,
       ept: controls.secondary.enableEpt ? this.eptFor(eptp) : undefined,
       vpid,
       tagEptp,
-      tag: vpid === 0 ? 0 : this.tagFor(vpid, tagEptp),
+      tag: vpid === 0 ? 0 : this.tags.forPair(vpid, tagEptp),
     };
     this.derived = derived;
     return derived;
@@ -262,8 +257,8 @@ export class VmxUnit {
     this.applyTscOffset(0n);
     cpu.guestPhysical = undefined;
     // Without VPIDs VM exits also invalidate the mappings of VPID 0000H, the host's (SDM 29.4.3.3): a fresh host tag.
-    if (this.controls?.secondary.enableVpid !== true) this.hostTag = this.newTag();
-    cpu.tlbContext = this.hostTag;
+    if (this.controls?.secondary.enableVpid !== true) this.tags.host = this.tags.fresh();
+    cpu.tlbContext = this.tags.host;
     cpu.linkContext = freshLinkContext(); // until the host state is loaded (enteredRoot)
     this.ept = undefined;
     this.deadlines.timer = Infinity;
@@ -286,55 +281,6 @@ export class VmxUnit {
     if (delta === 0n) return;
     msrs.set(Msr.IA32_TSC_ADJUST, BigInt.asUintN(64, (msrs.get(Msr.IA32_TSC_ADJUST) ?? 0n) + delta));
     this.tscOffsetApplied = offset;
-  }
-
-  /** TLB context number for a VPID/EPTP pair (0 is the host's). */
-  tagFor(vpid: number, eptp: bigint): number {
-    const last = this.lastTag;
-    if (last.vpid === vpid && last.eptp === eptp) return last.tag;
-    const tag = this.lookUpTag(vpid, eptp);
-    this.lastTag = { vpid, eptp, tag };
-    return tag;
-  }
-
-  private lookUpTag(vpid: number, eptp: bigint): number {
-    const key = `${vpid}:${eptp}`;
-    let tag = this.tlbTags.get(key);
-    if (tag === undefined) {
-      tag = this.newTag();
-      this.tlbTags.set(key, tag);
-    }
-    return tag;
-  }
-
-  /** A new tag for VPID 0 with `eptp`: the mappings cached under its previous tag are gone. */
-  private freshTag(eptp: bigint): number {
-    const tag = this.newTag();
-    this.tlbTags.set(`0:${eptp}`, tag);
-    return tag;
-  }
-
-  private newTag(): number {
-    if (this.nextTag >= 0x7fffffff) {
-      // Tag numbers exhausted (the TLB stores them as int32): start over with an empty TLB.
-      this.cpu.tlb.flushAll();
-      this.tlbTags.clear();
-      this.lastTag = { vpid: -1, eptp: -1n, tag: 0 };
-      this.nextTag = 1;
-      this.hostTag = 0;
-      this.tagEpoch++;
-    }
-    return this.nextTag++;
-  }
-
-  /** TLB context numbers whose VPID/EPTP pair matches. */
-  tagsWhere(match: (vpid: number, eptp: bigint) => boolean): Set<number> {
-    const tags = new Set<number>();
-    for (const [key, tag] of this.tlbTags) {
-      const [vpid, eptp] = key.split(':');
-      if (match(Number(vpid), BigInt(eptp!))) tags.add(tag);
-    }
-    return tags;
   }
 
   /** Performs a VM exit now (guest RIP `rip`). */

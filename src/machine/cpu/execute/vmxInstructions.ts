@@ -229,7 +229,7 @@ function readSource64(cpu: Cpu, linear: number): bigint {
 const invept = invalidation(ExitReason.Invept, (cpu, unit, type, eptp) => {
   if (type !== 1n && type !== 2n) return unit.fail(VmxError.InvalidInveptOperand);
   if (type === 1n && !eptpValid(eptp)) return unit.fail(VmxError.InvalidInveptOperand);
-  const tags = unit.tagsWhere((_, e) => e !== -1n && (type === 2n || e === eptp));
+  const tags = unit.tags.where((_, e) => e !== -1n && (type === 2n || e === eptp));
   cpu.tlb.flushWhere((ctx) => tags.has(ctx));
   cpu.codeGeneration++;
   unit.succeed();
@@ -241,7 +241,7 @@ const invvpid = invalidation(ExitReason.Invvpid, (cpu, unit, type, low, high) =>
   if (type !== 2n && vpid === 0) return unit.fail(VmxError.InvalidInveptOperand);
   const linear = BigInt.asIntN(64, high);
   if (type === 0n && (linear < -(1n << 47n) || linear >= 1n << 47n)) return unit.fail(VmxError.InvalidInveptOperand);
-  const tags = unit.tagsWhere((v) => v !== 0 && (type === 2n || v === vpid));
+  const tags = unit.tags.where((v) => v !== 0 && (type === 2n || v === vpid));
   if (type === 0n) for (const tag of tags) cpu.tlb.invalidatePage(Math.floor(Number(linear) / 4096), tag);
   else if (type === 3n) for (const tag of tags) cpu.tlb.flushContext(tag, false);
   else cpu.tlb.flushWhere((ctx) => tags.has(ctx));
