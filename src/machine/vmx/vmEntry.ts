@@ -163,6 +163,14 @@ function immediateExit(unit: VmxUnit, c: EntryContext, startInstret: number): vo
   }
 }
 
+/** The last steps of every VM entry: non-root operation, event injection (SDM 26.6), then a pending #DB and the exits due before the first guest instruction (26.7). */
+function enterGuest(unit: VmxUnit, c: LiveContext, startInstret: number): void {
+  unit.enterNonRoot(c.vmcs, c.controls, startInstret);
+  injectEvent(unit, c);
+  if (unit.operation === 'non-root') pendingDebugException(unit, c);
+  if (unit.operation === 'non-root') immediateExit(unit, c, startInstret);
+}
+
 /**
  * VMLAUNCH (`launch`) or VMRESUME after the instruction's own checks (P1–P3). On
  * success the CPU runs the guest; on failure the unit's `lastEntryFailure` says why and
@@ -195,10 +203,7 @@ export function vmEntry(unit: VmxUnit, launch: boolean, startInstret: number): v
     vmcs.launchState = 'launched';
     vmcs.launchedInEpoch = unit.vmxonEpoch;
   }
-  unit.enterNonRoot(vmcs, controls, startInstret);
-  injectEvent(unit, c);
-  if (unit.operation === 'non-root') pendingDebugException(unit, c);
-  if (unit.operation === 'non-root') immediateExit(unit, c, startInstret);
+  enterGuest(unit, c, startInstret);
 }
 
 /**
@@ -222,10 +227,7 @@ export function resumeAfterExit(unit: VmxUnit, exitControls: Controls): boolean 
   loadHostStateKeptByEntry(cpu, vmcs, exitControls, controls);
   loadGuestState(cpu, vmcs, controls, vmcs.liveGroups & ~loadedNotSaved(exitControls, controls));
   const startInstret = cpu.instret + 1;
-  unit.enterNonRoot(vmcs, controls, startInstret);
-  injectEvent(unit, c);
-  if (unit.operation === 'non-root') pendingDebugException(unit, c);
-  if (unit.operation === 'non-root') immediateExit(unit, c, startInstret);
+  enterGuest(unit, c, startInstret);
   return true;
 }
 
